@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PORT ?= 8000
+export PORT
+
+.PHONY: run test lint format check install install-dev chromium migrate demo messages clean
+
+## run: install, migrate, load the demo data, start web server + Celery worker + beat
+run: $(VENV)/.installed migrate demo
+	@echo "Portal: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
+	$(VENV)/bin/honcho --procfile Procfile start
+
+## test: the whole suite (uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so)
+test: $(VENV)/.installed-dev chromium
+	$(PY) manage.py compile_catalogues
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+## lint: ruff check and format check
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+$(VENV)/.installed: requirements.txt requirements-build.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check pip==26.3
+	$(PIP) install --quiet --build-constraint requirements-build.txt -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet --build-constraint requirements-build.txt -r requirements-dev.txt
+	touch $@
+
+## chromium: Debian's Chromium for the browser tests (Playwright's own download cannot work here)
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+migrate: $(VENV)/.installed
+	$(PY) manage.py compile_catalogues
+	$(PY) manage.py migrate --noinput
+
+demo: $(VENV)/.installed
+	$(PY) manage.py seed_demo
+
+## messages: refresh the catalogues after adding strings (needs GNU gettext), then translate
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l ru -l pl --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules
+	@echo "Now translate the new entries in locale/*/LC_MESSAGES/django.po, then: make compile"
+
+compile: $(VENV)/.installed
+	$(PY) manage.py compile_catalogues
+
+clean:
+	rm -rf $(VENV) var

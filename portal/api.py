@@ -1,0 +1,38 @@
+"""Shared pieces of the REST API: pagination, error shape, strict timestamps."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 500
+
+
+def exception_handler(exc, context):
+    """Model-level validation errors surface as DRF's 400 shape instead of a 500."""
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "message_dict"):
+            exc = ValidationError(exc.message_dict)
+        else:
+            exc = ValidationError({"non_field_errors": exc.messages})
+    return drf_exception_handler(exc, context)
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset only: a naive timestamp is ambiguous, so it is refused."""
+
+    default_error_messages = {
+        "naive": _("Give the time with a UTC offset, e.g. 2026-01-31T09:30:00+01:00."),
+    }
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            self.fail("naive")
+        return super().enforce_timezone(value)

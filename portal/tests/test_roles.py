@@ -1,0 +1,50 @@
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from portal.roles import ALL_ROLES, INTEGRATION, MANAGER, STAFF, sync_group_permissions
+
+
+def test_groups_exist_with_their_permissions(db):
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ALL_ROLES)
+    manager = set(Group.objects.get(name=MANAGER).permissions.values_list("codename", flat=True))
+    staff = set(Group.objects.get(name=STAFF).permissions.values_list("codename", flat=True))
+    integration = set(
+        Group.objects.get(name=INTEGRATION).permissions.values_list("codename", flat=True)
+    )
+    assert {"add_channel", "change_channel", "delete_businesscalendar"} <= manager
+    assert "view_channel" in staff
+    assert not {p for p in staff if p.startswith(("add_", "change_", "delete_"))}
+    assert "view_channel" in integration
+    assert "add_channel" not in integration
+
+
+def test_sync_is_idempotent(db):
+    before = Group.objects.get(name=MANAGER).permissions.count()
+    sync_group_permissions()
+    sync_group_permissions()
+    assert Group.objects.get(name=MANAGER).permissions.count() == before
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_user_without_a_role_gets_a_friendly_403(client, no_role_user):
+    client.force_login(no_role_user)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 403
+    assert "Access denied" in response.content.decode()
+
+
+def test_navigation_shows_what_the_role_may_use(manager_client):
+    manager_page = manager_client.get(reverse("dashboard")).content.decode()
+    assert reverse("channels:channel-list") in manager_page
+    assert 'id="worker-status"' in manager_page
+
+
+def test_staff_navigation_hides_manager_pages(staff_client):
+    page = staff_client.get(reverse("dashboard")).content.decode()
+    assert reverse("channels:channel-list") not in page
+    assert 'id="worker-status"' not in page

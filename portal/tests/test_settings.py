@@ -1,0 +1,65 @@
+"""Start-up refuses malformed configuration, and production settings pass Django's deploy check."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def run_django(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_URL", "mysql://root@localhost/portal"),
+        ("DATABASE_URL", "not a url"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("EMAIL_PORT", "twenty-five"),
+        ("AXES_FAILURE_LIMIT", "0"),
+    ],
+)
+def test_malformed_variable_stops_startup_naming_it(variable, value):
+    result = run_django({variable: value}, "check")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr
+
+
+def test_production_needs_a_secret_key():
+    result = run_django({"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": ""}, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    result = run_django(
+        {
+            "DJANGO_DEBUG": "0",
+            "DJANGO_SECRET_KEY": "k3y-" + "x9Q!zr7#Lm2@vB8$" * 4,
+            "DJANGO_ALLOWED_HOSTS": "portal.example.com",
+            "PORTAL_VAR_DIR": str(tmp_path),
+        },
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

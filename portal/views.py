@@ -1,0 +1,39 @@
+from django.http import Http404, HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.views.generic import TemplateView
+
+from portal import health
+from portal.permissions import RoleRequiredMixin
+from portal.roles import MANAGER, has_role
+
+
+class DashboardView(RoleRequiredMixin, TemplateView):
+    template_name = "portal/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if has_role(self.request.user, MANAGER):
+            context["worker_alive"] = health.worker_is_alive()
+            context["worker_seen_at"] = health.last_heartbeat()
+        return context
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: whatever broke the page may break them too.
+    return HttpResponseServerError(loader.get_template("500.html").render())
+
+
+def error_preview(request, code):
+    handlers = {403: permission_denied, 404: page_not_found, 500: server_error}
+    if code not in handlers:
+        raise Http404
+    return handlers[code](request) if code == 500 else handlers[code](request, None)

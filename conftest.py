@@ -25,7 +25,10 @@ def _fast_hashing_and_isolated_cache(settings, tmp_path):
 
 def make_user(username: str, role: str | None, **extra) -> User:
     user = User.objects.create_user(
-        username=username, password="correct-horse-battery", email=f"{username}@example.com", **extra
+        username=username,
+        password="correct-horse-battery",
+        email=f"{username}@example.com",
+        **extra,
     )
     if role:
         user.groups.add(Group.objects.get(name=role))

@@ -33,7 +33,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in _FALSE:
         return False
-    raise ImproperlyConfigured(f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}.")
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/0, true/false, yes/no, on/off; got {raw!r}."
+    )
 
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
@@ -61,7 +63,9 @@ def env_timezone(name: str, default: str) -> str:
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ImproperlyConfigured(f"{name} must be an IANA time zone name; got {value!r}.") from None
+        raise ImproperlyConfigured(
+            f"{name} must be an IANA time zone name; got {value!r}."
+        ) from None
     return value
 
 
@@ -69,7 +73,7 @@ def env_url(name: str, default: str | None, *, schemes: tuple[str, ...]) -> str 
     value = os.environ.get(name, default)
     if value is None or value == "":
         return None
-    scheme, sep, rest = value.partition("://")
+    scheme, sep, _ = value.partition("://")
     if not sep or scheme not in schemes:
         raise ImproperlyConfigured(
             f"{name} must be a URL starting with one of {', '.join(s + '://' for s in schemes)};"

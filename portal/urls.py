@@ -13,6 +13,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.urls_api")),
     path("", include("channels_app.urls")),
+    path("", include("standards.urls")),
+    path("", include("sla.urls")),
+    path("", include("training.urls")),
+    path("", include("surveys.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

@@ -2,8 +2,8 @@
 
 import re
 
-from drf_spectacular.validation import validate_schema
 from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.validation import validate_schema
 
 
 def test_anonymous_gets_401(client, db):

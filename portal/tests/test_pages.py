@@ -1,10 +1,11 @@
 """Error pages, security headers, language switching and static assets."""
 
 import pytest
-from django.urls import path
 from django.test import override_settings
+from django.urls import path
 
-from portal import health, urls as portal_urls
+from portal import health
+from portal import urls as portal_urls
 
 
 def boom(request):

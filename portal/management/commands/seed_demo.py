@@ -4,15 +4,21 @@ from rest_framework.authtoken.models import Token
 
 from channels_app import demo as channels_demo
 from portal import demo
+from sla import demo as sla_demo
+from standards import demo as standards_demo
+from surveys import demo as surveys_demo
+from training import demo as training_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: accounts for each role, channels and calendars. Idempotent."
+    help = "Load the demo data of every app, starting with an account for each role. Idempotent."
 
     def handle(self, *args, **options):
         with transaction.atomic():
             users = demo.seed_users()
             channels_demo.seed(owner=users["manager"])
+            for module in (standards_demo, sla_demo, training_demo, surveys_demo):
+                module.seed(users=users)
         token = Token.objects.get(user=users["helpdesk"])
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. Log in at /accounts/login/ as:"))
         for username, first, last, role, _ in demo.DEMO_USERS:

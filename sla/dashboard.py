@@ -1,0 +1,3 @@
+def cards(request) -> list[dict]:
+    """Dashboard cards of this app: ``{"template": ..., "context": {...}}`` each."""
+    return []

@@ -152,6 +152,7 @@ else:
     }
 
 CELERY_DIR = VAR_DIR / "celery"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # The longest task may run this long before it is killed; the broker must not redeliver a
 # message that is still being worked on, so its visibility timeout is well above it.
 CELERY_TASK_TIME_LIMIT = 300

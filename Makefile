@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format check install install-dev chromium migrate demo messages clean
+.PHONY: run test lint format install install-dev chromium migrate demo messages compile clean
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
 run: $(VENV)/.installed migrate demo
@@ -15,7 +15,6 @@ run: $(VENV)/.installed migrate demo
 
 ## test: the whole suite (uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so)
 test: $(VENV)/.installed-dev chromium
-	$(PY) manage.py compile_catalogues
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 

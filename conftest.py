@@ -103,3 +103,7 @@ def _celery_eager():
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager = False
+
+
+# Playwright's Chromium for the browser tests of every app.
+from portal.testing import browser  # noqa: E402, F401

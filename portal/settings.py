@@ -240,6 +240,8 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("pl", _("Polish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Day-month-year and a 24-hour clock in English too, as our customers in Europe expect.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = env_timezone("TIME_ZONE", "Europe/Warsaw")
 USE_I18N = True
 USE_TZ = True

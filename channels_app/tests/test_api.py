@@ -427,7 +427,7 @@ def test_schema_describes_the_contract(manager_api):
     assert channel["calendar"]["nullable"] is True
     assert schemas["ChannelRequest"]["properties"]["calendar"]["nullable"] is True
     kinds = ["phone", "chat", "email", "social", "messenger", "office", "other"]
-    assert schemas["KindEnum"]["enum"] == kinds
+    assert schemas["ChannelKindEnum"]["enum"] == kinds
 
     paths = yaml.safe_load(response.content)["paths"]
     assert "/api/v1/channels/{code}/" in paths

@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from channels_app import businesstime
+from channels_app import businesstime, signals
 from channels_app.models import (
     MINUTES_PER_DAY,
     BusinessCalendar,
@@ -186,6 +186,7 @@ def calendar_update(
         holidays=None if holidays is None else list(holidays),
     )
     _refresh_from(calendar, locked)
+    signals.calendar_changed.send(sender=BusinessCalendar, calendar_ids=[locked.pk])
     return calendar
 
 
@@ -314,6 +315,7 @@ def calendar_import_holidays(
     if new:
         Holiday.objects.bulk_create(new)
         locked.save(update_fields=["updated_at"])
+        signals.calendar_changed.send(sender=BusinessCalendar, calendar_ids=[locked.pk])
     _refresh_from(calendar, locked)
     return len(new)
 
@@ -359,11 +361,14 @@ def channel_update(
         "owner": owner,
         "is_active": is_active,
     }
+    calendar_before = channel.calendar_id
     for field, value in changes.items():
         if value is not _UNSET:
             setattr(channel, field, value)
     channel.full_clean()
     _save_unique(channel, field="code", message=_("A channel with this code already exists."))
+    if channel.calendar_id != calendar_before:
+        signals.channel_changed.send(sender=Channel, channel_ids=[channel.pk])
     return channel
 
 

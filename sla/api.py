@@ -1,2 +1,0 @@
-def register(router):
-    """Add this app's viewsets to the API router."""

@@ -1,0 +1,260 @@
+"""Serializers of the SLA API: shape only (types, choices, known channel and agent)."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    extend_schema_serializer,
+)
+from rest_framework import serializers
+
+from channels_app.models import Channel
+from portal.api import AwareDateTimeField
+from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
+
+User = get_user_model()
+
+CONTACT_FIELDS = [
+    "id",
+    "channel",
+    "external_id",
+    "priority",
+    "subject",
+    "customer_name",
+    "customer_email",
+    "customer_language",
+    "agent",
+    "opened_at",
+    "first_response_at",
+    "resolved_at",
+    "status",
+    "sla_policy",
+    "first_response_due_at",
+    "resolution_due_at",
+    "first_response_minutes",
+    "resolution_minutes",
+    "first_response_state",
+    "resolution_state",
+]
+CONTACT_READ_ONLY = [
+    "id",
+    "sla_policy",
+    "first_response_due_at",
+    "resolution_due_at",
+    "first_response_minutes",
+    "resolution_minutes",
+    "first_response_state",
+    "resolution_state",
+]
+
+
+# -- fields --------------------------------------------------------------------------------------
+
+
+class _CachedSlugField(serializers.SlugRelatedField):
+    """A slug lookup that uses rows preloaded in the context (bulk: two queries, not 2,000)."""
+
+    cache_key = ""
+
+    def to_internal_value(self, data):
+        cache = self.context.get(self.cache_key)
+        if cache is None:
+            return super().to_internal_value(data)
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return cache[data]
+        except KeyError:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+
+
+class ChannelCodeField(_CachedSlugField):
+    cache_key = "channels"
+    default_error_messages = {
+        "does_not_exist": _("There is no channel with the code “{value}”."),
+        "invalid": _("Give the channel's code."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("The channel's code, e.g. “chat”."))
+        super().__init__(slug_field="code", queryset=Channel.objects.with_related(), **kwargs)
+
+
+class AgentUsernameField(_CachedSlugField):
+    cache_key = "agents"
+    default_error_messages = {
+        "does_not_exist": _("There is no active user with the username “{value}”."),
+        "invalid": _("Give the agent's username."),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", _("The agent's username, or null."))
+        kwargs.setdefault("allow_null", True)
+        super().__init__(
+            slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
+        )
+
+
+class ContactStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=Contact.Status.choices, **kwargs)
+
+
+# -- serializers ---------------------------------------------------------------------------------
+
+
+class SlaPolicySerializer(serializers.ModelSerializer):
+    channel = serializers.SlugRelatedField(
+        slug_field="code",
+        queryset=Channel.objects.all(),
+        help_text=_("The channel's code."),
+        error_messages={"does_not_exist": _("There is no channel with the code “{value}”.")},
+    )
+    priority = serializers.ChoiceField(
+        choices=SlaPolicy.Priority.choices,
+        allow_null=True,
+        required=False,
+        default=None,
+        help_text=_("Null: any priority without a policy of its own."),
+    )
+
+    class Meta:
+        model = SlaPolicy
+        fields = [
+            "id",
+            "name",
+            "channel",
+            "priority",
+            "first_response_minutes",
+            "resolution_minutes",
+            "warning_percent",
+            "business_hours",
+            "is_active",
+        ]
+        extra_kwargs = {
+            "first_response_minutes": {"min_value": 1, "max_value": MAX_TARGET_MINUTES},
+            "resolution_minutes": {"min_value": 1, "max_value": MAX_TARGET_MINUTES},
+            "warning_percent": {"min_value": 1, "max_value": 99},
+        }
+        # One active policy per (channel, priority) is the service's decision, with its message.
+        validators = []
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    """A contact as the API shows it; also the body of a create (read-only fields ignored)."""
+
+    channel = ChannelCodeField()
+    agent = AgentUsernameField(required=False)
+    opened_at = AwareDateTimeField()
+    first_response_at = AwareDateTimeField(required=False, allow_null=True)
+    resolved_at = AwareDateTimeField(required=False, allow_null=True)
+    status = ContactStatusField(
+        required=False, help_text=_("Default open, or resolved when resolved_at is given.")
+    )
+
+    class Meta:
+        model = Contact
+        fields = CONTACT_FIELDS
+        read_only_fields = CONTACT_READ_ONLY
+        extra_kwargs = {
+            "first_response_minutes": {"help_text": _("Business minutes taken, once known.")},
+            "resolution_minutes": {
+                "help_text": _("Business minutes taken, time spent waiting excluded, once known.")
+            },
+        }
+        # Create is idempotent on (channel, external_id): a repeat is not an error.
+        validators = []
+
+
+# Responses always carry every field, but DRF marks optional input fields as not required, which
+# the schema would repeat for responses. These read-only twins describe responses exactly; they
+# are used for the schema only.
+@extend_schema_serializer(component_name="Contact")
+class ContactResponseSerializer(ContactSerializer):
+    channel = serializers.CharField(read_only=True, help_text=_("The channel's code."))
+    agent = serializers.CharField(
+        read_only=True, allow_null=True, help_text=_("The agent's username, or null.")
+    )
+    opened_at = serializers.DateTimeField(read_only=True)
+    first_response_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    resolved_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    status = ContactStatusField(read_only=True)
+
+    class Meta(ContactSerializer.Meta):
+        read_only_fields = CONTACT_FIELDS
+
+
+# Named like the contact so the PATCH body is "PatchedContactRequest" and the schema's enums of
+# a contact's fields get one name each (ContactStatusEnum) however many bodies use them.
+@extend_schema_serializer(component_name="Contact")
+class ContactUpdateSerializer(serializers.ModelSerializer):
+    agent = AgentUsernameField(required=False)
+    status = ContactStatusField(
+        required=False, help_text=_("waiting pauses the resolution clock, open resumes it.")
+    )
+    first_response_at = AwareDateTimeField(required=False, allow_null=True)
+    resolved_at = AwareDateTimeField(required=False, allow_null=True)
+    event_at = AwareDateTimeField(
+        required=False,
+        write_only=True,
+        help_text=_(
+            "When the status change happened (default now); not before opened_at, "
+            "not in the future."
+        ),
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "priority",
+            "agent",
+            "status",
+            "first_response_at",
+            "resolved_at",
+            "event_at",
+            "subject",
+            "customer_name",
+            "customer_email",
+            "customer_language",
+        ]
+
+
+@extend_schema_serializer(component_name="SlaPolicy")
+class SlaPolicyResponseSerializer(SlaPolicySerializer):
+    channel = serializers.CharField(read_only=True, help_text=_("The channel's code."))
+    priority = serializers.ChoiceField(
+        choices=SlaPolicy.Priority.choices, read_only=True, allow_null=True
+    )
+
+    class Meta(SlaPolicySerializer.Meta):
+        read_only_fields = SlaPolicySerializer.Meta.fields
+
+
+class BulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    existing = serializers.IntegerField()
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text=_("Contact ids in input order.")
+    )
+
+
+class BreachSerializer(serializers.ModelSerializer):
+    contact = serializers.IntegerField(source="contact_id", read_only=True)
+    external_id = serializers.CharField(source="contact.external_id", read_only=True)
+    channel = serializers.CharField(source="contact.channel.code", read_only=True)
+    agent = serializers.CharField(source="contact.agent.username", read_only=True, allow_null=True)
+
+    class Meta:
+        model = Breach
+        fields = [
+            "id",
+            "contact",
+            "external_id",
+            "channel",
+            "agent",
+            "metric",
+            "due_at",
+            "detected_at",
+        ]
+        read_only_fields = fields

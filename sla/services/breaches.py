@@ -1,0 +1,89 @@
+"""Breaches found by the services when an event is recorded (the sweep has its own SQL path)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+
+from sla.models import Breach, Contact, ContactEvent, SlaNotification
+from sla.services.common import next_opening
+
+
+def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime) -> int:
+    """Record ``(contact, metric, due_at)`` breaches with their timeline events and outbox rows.
+
+    Set-based (a few queries whatever the number of items); the unique constraint keeps a breach
+    recorded once. Returns how many notification rows were offered to the outbox.
+    """
+    if not items:
+        return 0
+    Breach.objects.bulk_create(
+        [Breach(contact=c, metric=m, due_at=due, detected_at=now) for c, m, due in items],
+        ignore_conflicts=True,
+    )
+    ContactEvent.objects.bulk_create(
+        [
+            ContactEvent(
+                contact=c,
+                kind=ContactEvent.Kind.BREACHED,
+                metric=m,
+                at=due,
+                recorded_at=now,
+            )
+            for c, m, due in items
+        ]
+    )
+    notify = [(c, m) for c, m, _due in items if c.notify]
+    if not notify:
+        return 0
+    wanted = {c.channel.owner_id for c, _ in notify} | {c.agent_id for c, _ in notify}
+    wanted.discard(None)
+    recipients = set(
+        get_user_model()
+        .objects.filter(pk__in=wanted, is_active=True)
+        .exclude(email="")
+        .values_list("pk", flat=True)
+    )
+    opening: dict[int, datetime] = {}
+    rows = []
+    for contact, metric in notify:
+        channel = contact.channel
+        if channel.pk not in opening:
+            opening[channel.pk] = next_opening(channel, now)
+        for user_id in {channel.owner_id, contact.agent_id} & recipients:
+            rows.append(
+                SlaNotification(
+                    recipient_id=user_id,
+                    channel_id=channel.pk,
+                    contact=contact,
+                    metric=metric,
+                    kind=SlaNotification.Kind.BREACH,
+                    created_at=now,
+                    not_before=opening[channel.pk],
+                )
+            )
+    SlaNotification.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def breach_withdraw(contact: Contact, metric: str, *, at: datetime, now: datetime) -> None:
+    """A replayed event shows the target was met after all: the flagged breach was wrong.
+
+    The breach row and any notification not sent yet go; the timeline keeps both stories.
+    """
+    deleted, _ = Breach.objects.filter(contact=contact, metric=metric).delete()
+    SlaNotification.objects.filter(
+        contact=contact,
+        metric=metric,
+        kind=SlaNotification.Kind.BREACH,
+        status=SlaNotification.Status.PENDING,
+    ).delete()
+    if deleted:
+        ContactEvent.objects.create(
+            contact=contact,
+            kind=ContactEvent.Kind.BREACH_WITHDRAWN,
+            metric=metric,
+            at=at,
+            recorded_at=now,
+        )

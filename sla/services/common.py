@@ -1,0 +1,62 @@
+"""Helpers shared by the SLA services: clocks, enqueueing, recipients and "not before"."""
+
+from __future__ import annotations
+
+import logging
+import math
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from channels_app import businesstime
+from channels_app.models import Channel
+from channels_app.selectors import channel_business_calendar
+
+logger = logging.getLogger("sla")
+
+# Clients' clocks drift; a timestamp this far ahead of ours still counts as "now", not future.
+CLOCK_SKEW = timedelta(seconds=60)
+ALWAYS_OPEN = businesstime.Calendar.always()
+
+try:  # redis-py is only there with the Redis transport
+    from redis.exceptions import RedisError
+except ImportError:  # pragma: no cover
+    RedisError = KombuOperationalError
+
+BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError)
+
+
+def now_or(now: datetime | None) -> datetime:
+    return timezone.now() if now is None else now
+
+
+def whole_minutes(minutes: float) -> int:
+    """Business minutes as the stored integer: rounded half up, never negative."""
+    return max(0, math.floor(minutes + 0.5))
+
+
+def enqueue(task, *args, **kwargs) -> None:
+    """Send ``task`` after the current transaction commits; a broker outage is logged, not raised.
+
+    The work the task does is recorded in the database first (outbox, recomputation rows), and the
+    periodic sweep enqueues it again, so a message lost here is only a delay.
+    """
+
+    def send():
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except BROKER_ERRORS as exc:
+            logger.warning("Could not enqueue %s (broker unavailable): %s", task.name, exc)
+
+    transaction.on_commit(send)
+
+
+def next_opening(channel: Channel, now: datetime) -> datetime:
+    """When the channel's calendar next opens (``now`` if open): notifications wait for it."""
+    calendar = channel_business_calendar(channel)
+    try:
+        return calendar.next_opening(now)
+    except ValueError:  # a calendar with no opening hours at all: do not hold mail forever
+        return now

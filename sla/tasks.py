@@ -1,0 +1,68 @@
+"""Celery tasks of the SLA engine: thin wrappers that take ids and call the services.
+
+Every task is safe to run twice (``task_acks_late`` redelivers a task whose worker died) and
+retries database hiccups with exponential backoff. What they act on is in the database (stored
+deadlines, the outbox, recomputation rows), so a lost message only delays the work until the
+next periodic sweep.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.db import DatabaseError
+from django.utils import timezone
+
+from sla import services
+from sla.models import DeadlineRecomputation
+from sla.services.common import enqueue
+
+logger = logging.getLogger("sla")
+
+RETRY = {
+    "autoretry_for": (DatabaseError,),
+    "retry_backoff": True,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
+# A recomputation request older than this with no progress is assumed to have lost its message.
+STALLED_AFTER = timedelta(minutes=2)
+
+
+def sweep_once() -> dict[str, int]:
+    """One sweep, then the outbox and any stalled recomputation: the beat task and the command."""
+    counts = services.sla_sweep()
+    enqueue(send_notifications)
+    stalled = DeadlineRecomputation.objects.filter(
+        finished_at__isnull=True, created_at__lt=timezone.now() - STALLED_AFTER
+    ).values_list("pk", flat=True)[:100]
+    for job_id in stalled:
+        enqueue(recompute_deadlines, job_id)
+    return counts
+
+
+@shared_task(**RETRY)
+def sweep() -> dict[str, int]:
+    """Every minute (beat): flag at-risk and breached contacts, then send what is due."""
+    counts = sweep_once()
+    if any(counts.values()):
+        logger.info("SLA sweep: %s", counts)
+    return counts
+
+
+@shared_task(**RETRY)
+def send_notifications() -> dict[str, int]:
+    """Send the due outbox rows as one digest per recipient (rows failing retry with backoff)."""
+    return services.notifications_send()
+
+
+@shared_task(**RETRY)
+def recompute_deadlines(job_id: int) -> bool:
+    """One batch of a recomputation request; sends itself again until the request is done."""
+    finished = services.deadline_recomputation_run(job_id=job_id)
+    if not finished:
+        enqueue(recompute_deadlines, job_id)
+    return finished

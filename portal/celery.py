@@ -7,6 +7,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -37,6 +38,24 @@ app.conf.update(
             "task": "portal.tasks.clear_sessions",
             "schedule": crontab(minute=17, hour=3),
         },
+        # State-based: a missed or expired run is healed by the next one.
+        "sla-sweep": {
+            "task": "sla.tasks.sweep",
+            "schedule": 60.0,
+            "options": {"expires": 50},
+        },
+        "standards-review-reminders": {
+            "task": "standards.tasks.send_review_reminders",
+            "schedule": crontab(minute=5, hour=7),
+        },
     },
 )
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _record_heartbeat_on_start(**kwargs):
+    """Show the worker as running at once instead of after the first scheduled heartbeat."""
+    from portal import health
+
+    health.record_heartbeat()

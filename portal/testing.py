@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 #: Debian's Chromium; Playwright's own browser download cannot work on our machines.
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -56,6 +57,10 @@ def browser(monkeypatch):
             yield instance
         finally:
             instance.close()
+            # While Playwright's loop runs, Django keeps this thread's connections per context:
+            # the test body's queries used one that pytest-django does not know about, and an
+            # open one would stop PostgreSQL from dropping the test database at the end.
+            connections.close_all()
 
 
 # Runs in the page before its own scripts, so it sees violations of the first paint too.

@@ -1,0 +1,41 @@
+"""Pages of the standards app: reading (managers and staff), editing and workflow (managers)."""
+
+from standards.views.editing import (
+    PreviewView,
+    StandardCreateView,
+    StandardSettingsView,
+    VersionEditView,
+)
+from standards.views.reading import (
+    DiffView,
+    StandardDetailView,
+    StandardListView,
+    VersionDetailView,
+    VersionHistoryView,
+)
+from standards.views.workflow import (
+    StandardMarkReviewedView,
+    VersionCreateDraftView,
+    VersionDiscardView,
+    VersionPublishView,
+    VersionReturnView,
+    VersionSubmitView,
+)
+
+__all__ = [
+    "DiffView",
+    "PreviewView",
+    "StandardCreateView",
+    "StandardDetailView",
+    "StandardListView",
+    "StandardMarkReviewedView",
+    "StandardSettingsView",
+    "VersionCreateDraftView",
+    "VersionDetailView",
+    "VersionDiscardView",
+    "VersionEditView",
+    "VersionHistoryView",
+    "VersionPublishView",
+    "VersionReturnView",
+    "VersionSubmitView",
+]

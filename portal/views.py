@@ -12,6 +12,7 @@ from surveys import dashboard as surveys_dashboard
 from training import dashboard as training_dashboard
 
 DASHBOARD_MODULES = (standards_dashboard, sla_dashboard, training_dashboard, surveys_dashboard)
+MY_SERVICE_MODULES = (sla_dashboard, surveys_dashboard)
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -26,6 +27,25 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         if has_role(self.request.user, MANAGER):
             context["worker_alive"] = health.worker_is_alive()
             context["worker_seen_at"] = health.last_heartbeat()
+        return context
+
+
+class MyServiceView(RoleRequiredMixin, TemplateView):
+    """Each employee's own figures: how they keep the promise, next to the team's.
+
+    sla (response times) and surveys (customer feedback) contribute their sections, so this
+    page composes them without either app importing the other.
+    """
+
+    template_name = "portal/my_service.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["sections"] = [
+            section
+            for module in MY_SERVICE_MODULES
+            for section in module.my_service_sections(self.request)
+        ]
         return context
 
 

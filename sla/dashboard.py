@@ -15,3 +15,8 @@ def cards(request) -> list[dict]:
         return []
     figures = selectors.sla_figures(user=request.user, now=timezone.now())
     return [{"template": "sla/dashboard_card.html", "context": figures}]
+
+
+def my_service_sections(request) -> list[dict]:
+    """Sections of the "My service" page: ``{"template": ..., "context": {...}}`` each."""
+    return []

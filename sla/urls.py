@@ -1,2 +1,4 @@
+from sla.reports import urls as report_urls
+
 app_name = "sla"
-urlpatterns = []
+urlpatterns = [*report_urls.urlpatterns]

@@ -1,3 +1,5 @@
+import copy
+
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -48,3 +50,28 @@ def test_staff_navigation_hides_manager_pages(staff_client):
     page = staff_client.get(reverse("dashboard")).content.decode()
     assert reverse("channels:channel-list") not in page
     assert 'id="worker-status"' not in page
+
+
+def test_my_service_page_composes_the_apps_sections(staff_client, monkeypatch, settings):
+    from portal import views
+
+    class Section:
+        @staticmethod
+        def my_service_sections(request):
+            return [{"template": "includes/test_section.html", "context": {"n": 7}}]
+
+    templates = copy.deepcopy(settings.TEMPLATES)
+    templates[0]["APP_DIRS"] = False
+    templates[0]["OPTIONS"]["loaders"] = [
+        (
+            "django.template.loaders.locmem.Loader",
+            {"includes/test_section.html": "<p id='s'>{{ section.n }} for {{ user.username }}</p>"},
+        ),
+        "django.template.loaders.filesystem.Loader",
+        "django.template.loaders.app_directories.Loader",
+    ]
+    settings.TEMPLATES = templates  # assigned, so Django resets its template engines
+    monkeypatch.setattr(views, "MY_SERVICE_MODULES", (Section,))
+    assert reverse("my-service") in staff_client.get(reverse("dashboard")).content.decode()
+    page = staff_client.get(reverse("my-service")).content.decode()
+    assert "<p id='s'>7 for agent</p>" in page

@@ -10,6 +10,7 @@ item's field errors: ``{"3": {"opened_at": ["..."]}}``; errors about the list it
 """
 
 from sla.api.views import BreachViewSet, ContactViewSet, SlaPolicyViewSet
+from sla.reports import api as report_api
 
 
 def register(router):
@@ -19,4 +20,4 @@ def register(router):
     router.register("breaches", BreachViewSet, basename="breach")
 
 
-extra_urls: list = []  # the SLA report (GET /api/v1/reports/sla/) comes with a later issue
+extra_urls: list = [*report_api.extra_urls]

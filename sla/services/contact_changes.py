@@ -12,6 +12,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from sla import signals
 from sla.models import Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breach_withdraw, breaches_record
@@ -280,6 +281,7 @@ def contact_update(
         change.first_response(response)
     status = changes.get("status")
     resolved = changes.get("resolved_at")
+    was_resolved = c.status == Status.RESOLVED
     if c.status != Status.RESOLVED:
         if resolved is not None:
             change.resolve(resolved)
@@ -290,6 +292,8 @@ def contact_update(
         elif status == Status.OPEN and c.status == Status.WAITING:
             change.resume(at)
     change.save()
+    if not was_resolved and c.status == Status.RESOLVED:
+        signals.contacts_resolved.send(sender=Contact, contact_ids=[c.pk], imported=False)
     if contact is not c:
         _copy_into(contact, c)
     return c

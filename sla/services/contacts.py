@@ -28,6 +28,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from sla import signals
 from sla.models import Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breaches_record
@@ -291,6 +292,9 @@ def _after_insert(built, *, now: datetime) -> None:
         [(contact, metric, due) for contact, _, found in built for metric, due in found],
         now=now,
     )
+    resolved = [contact.pk for contact, _, _ in built if contact.resolved_at is not None]
+    if resolved:
+        signals.contacts_resolved.send(sender=Contact, contact_ids=resolved, imported=True)
     late = [contact.pk for contact, _, _ in built if dl.needs_sweep(contact, now)]
     if late:
         queued += sla_sweep(now=now, contact_ids=late)["notifications"]

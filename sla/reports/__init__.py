@@ -1,0 +1,1 @@
+"""SLA reports: the REST report, its CSV, the manager dashboard and each agent's own figures."""

@@ -1,0 +1,3 @@
+"""Report pages, mounted by sla/urls.py under the "sla" namespace."""
+
+urlpatterns: list = []

@@ -1,0 +1,11 @@
+"""Signals for apps that build on contacts (sla may not import them back).
+
+Sent inside the service's transaction, so whatever a receiver writes (a survey invitation, say)
+commits or rolls back together with the contact.
+"""
+
+import django.dispatch
+
+#: Contacts became resolved. Args: ``contact_ids`` (list of ids) and ``imported`` (True when the
+#: contacts arrived already resolved, e.g. a helpdesk export, rather than being resolved now).
+contacts_resolved = django.dispatch.Signal()

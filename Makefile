@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format install install-dev chromium migrate demo messages compile clean
+.PHONY: run test lint format bench install install-dev chromium migrate demo messages compile clean
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
 run: $(VENV)/.installed migrate demo
@@ -17,6 +17,14 @@ run: $(VENV)/.installed migrate demo
 test: $(VENV)/.installed-dev chromium
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+## bench: speed targets on PostgreSQL (DATABASE_URL, default a local portal_bench database);
+## prints tables and writes var/bench/*.json
+BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal_bench)
+bench: $(VENV)/.installed-dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -22,6 +22,7 @@ test: $(VENV)/.installed-dev chromium
 ## prints tables and writes var/bench/*.json
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal_bench)
 bench: $(VENV)/.installed-dev
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py ensure_database
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports

@@ -58,6 +58,7 @@ chromium:
 
 migrate: $(VENV)/.installed
 	$(PY) manage.py compile_catalogues
+	$(PY) manage.py ensure_database
 	$(PY) manage.py migrate --noinput
 
 demo: $(VENV)/.installed

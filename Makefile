@@ -15,6 +15,7 @@ run: $(VENV)/.installed migrate demo
 
 ## test: the whole suite (uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so)
 test: $(VENV)/.installed-dev chromium
+	$(PY) manage.py ensure_database
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 

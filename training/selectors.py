@@ -1,0 +1,284 @@
+"""Reads for onboarding pages, the API and the dashboard: each a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.auth.models import User
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from standards.models import Standard, StandardVersion
+from training.models import (
+    Acknowledgement,
+    Check,
+    CheckAttempt,
+    Obligation,
+    Track,
+    TrackAssignment,
+    TrackItem,
+)
+
+
+@dataclass
+class Cell:
+    """One person × one standard."""
+
+    standard: Standard
+    state: str = "unavailable"  # acknowledged | outstanding | overdue | unavailable
+    acknowledged_version: int | None = None
+    acknowledgement_id: int | None = None
+    due_date: date | None = None
+    version_number: int | None = None
+    failed_check: bool = False
+    locked: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("outstanding", "overdue")
+
+
+@dataclass
+class Row:
+    user: User
+    cells: dict[int, Cell] = field(default_factory=dict)
+
+    @property
+    def assigned(self) -> int:
+        return len(self.cells)
+
+    @property
+    def acknowledged(self) -> int:
+        return sum(1 for c in self.cells.values() if c.state == "acknowledged")
+
+    @property
+    def outstanding(self) -> int:
+        return sum(1 for c in self.cells.values() if c.is_open)
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for c in self.cells.values() if c.state == "overdue")
+
+    @property
+    def percent(self) -> int:
+        return percent(self.acknowledged, self.assigned)
+
+
+def percent(done: int, total: int) -> int:
+    """Whole percent, rounded down so that 100 means everything is done."""
+    return done * 100 // total if total else 0
+
+
+def users_with_assignments():
+    return (
+        User.objects.filter(track_assignments__isnull=False)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def build_rows(users: list[User], *, track_ids=None, today: date | None = None) -> list[Row]:
+    """Cells of every assigned standard of these users: six queries whatever their number."""
+    today = today or timezone.localdate()
+    user_ids = [u.pk for u in users]
+    assignments = TrackAssignment.objects.filter(user_id__in=user_ids)
+    if track_ids:
+        assignments = assignments.filter(track_id__in=track_ids)
+    pairs = (
+        TrackItem.objects.filter(track__assignments__in=assignments)
+        .values_list("track__assignments__user_id", "standard_id")
+        .distinct()
+    )
+    assigned = defaultdict(set)
+    for user_id, standard_id in pairs:
+        assigned[user_id].add(standard_id)
+    standard_ids = set().union(*assigned.values()) if assigned else set()
+    standards = {s.pk: s for s in Standard.objects.filter(pk__in=standard_ids)}
+    current = dict(
+        StandardVersion.objects.filter(
+            standard_id__in=standard_ids, status=StandardVersion.Status.PUBLISHED
+        ).values_list("standard_id", "number")
+    )
+    obligations = {
+        (o["user_id"], o["standard_id"]): o
+        for o in Obligation.objects.open()
+        .filter(user_id__in=user_ids, standard_id__in=standard_ids)
+        .values("user_id", "standard_id", "due_date", "version__number", "version_id")
+    }
+    acks = {}
+    for row in (
+        Acknowledgement.objects.filter(user_id__in=user_ids, version__standard_id__in=standard_ids)
+        .values("user_id", "version__standard_id", "version__number", "id")
+        .order_by("version__number")
+    ):
+        acks[(row["user_id"], row["version__standard_id"])] = row
+    # Failed checks on the versions people still have to acknowledge.
+    open_versions = {o["version_id"] for o in obligations.values()}
+    limits = dict(
+        Check.objects.filter(version_id__in=open_versions).values_list("version_id", "max_attempts")
+    )
+    failed = {}
+    for row in (
+        CheckAttempt.objects.filter(user_id__in=user_ids, version_id__in=open_versions)
+        .values("user_id", "version_id")
+        .annotate(
+            failed=Count("id", filter=Q(passed=False, cleared_at__isnull=True)),
+            passed=Count("id", filter=Q(passed=True)),
+        )
+    ):
+        failed[(row["user_id"], row["version_id"])] = row
+    rows = []
+    for user in users:
+        row = Row(user=user)
+        for standard_id in sorted(assigned.get(user.pk, ()), key=lambda s: standards[s].title):
+            cell = Cell(standard=standards[standard_id], version_number=current.get(standard_id))
+            key = (user.pk, standard_id)
+            ack = acks.get(key)
+            if ack:
+                cell.acknowledged_version = ack["version__number"]
+                cell.acknowledgement_id = ack["id"]
+            obligation = obligations.get(key)
+            if obligation:
+                cell.due_date = obligation["due_date"]
+                cell.version_number = obligation["version__number"]
+                cell.state = "overdue" if obligation["due_date"] < today else "outstanding"
+                attempts = failed.get((user.pk, obligation["version_id"]))
+                if attempts and not attempts["passed"] and attempts["failed"]:
+                    cell.failed_check = True
+                    limit = limits.get(obligation["version_id"], Check.DEFAULT_MAX_ATTEMPTS)
+                    cell.locked = attempts["failed"] >= limit
+            elif ack:
+                cell.state = "acknowledged"
+            row.cells[standard_id] = cell
+        rows.append(row)
+    return rows
+
+
+def progress_rows(users: list[User]) -> list[dict]:
+    return [
+        {
+            "user": row.user.username,
+            "assigned": row.assigned,
+            "acknowledged": row.acknowledged,
+            "outstanding": row.outstanding,
+            "overdue": row.overdue,
+            "percent": row.percent,
+        }
+        for row in build_rows(users)
+    ]
+
+
+def matrix(*, group_id=None, track_id=None):
+    """People (with assignments, filtered) and the standards that form the columns."""
+    users = users_with_assignments()
+    if group_id:
+        users = users.filter(groups__id=group_id)
+    if track_id:
+        users = users.filter(track_assignments__track_id=track_id)
+    return users
+
+
+def matrix_columns(rows: list[Row]) -> list[Standard]:
+    seen = {}
+    for row in rows:
+        for standard_id, cell in row.cells.items():
+            seen[standard_id] = cell.standard
+    return sorted(seen.values(), key=lambda s: s.title)
+
+
+@dataclass
+class TrackProgress:
+    track: Track
+    assignment: TrackAssignment
+    cells: list[Cell]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.state == "acknowledged")
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done, len(self.cells))
+
+
+def my_onboarding(user, *, today: date | None = None) -> dict:
+    """Tracks with progress, open items first (overdue, then by due date), then history."""
+    today = today or timezone.localdate()
+    [row] = build_rows([user], today=today)
+    assignments = list(
+        TrackAssignment.objects.filter(user=user)
+        .select_related("track")
+        .prefetch_related("track__items")
+        .order_by("start_date", "track__name")
+    )
+    tracks = [
+        TrackProgress(
+            track=a.track,
+            assignment=a,
+            cells=[
+                row.cells[i.standard_id] for i in a.track.items.all() if i.standard_id in row.cells
+            ],
+        )
+        for a in assignments
+    ]
+    open_cells = sorted(
+        (c for c in row.cells.values() if c.is_open),
+        key=lambda c: (c.state != "overdue", c.due_date or today, c.standard.title),
+    )
+    history = list(
+        Acknowledgement.objects.filter(user=user)
+        .select_related("version__standard")
+        .order_by("-acknowledged_at")
+    )
+    return {"row": row, "tracks": tracks, "open": open_cells, "history": history}
+
+
+def person_history(user) -> dict:
+    return {
+        "acknowledgements": list(
+            Acknowledgement.objects.filter(user=user).select_related("version__standard")
+        ),
+        "attempts": list(
+            CheckAttempt.objects.filter(user=user).select_related("version__standard", "cleared_by")
+        ),
+        "obligations": list(
+            Obligation.objects.filter(user=user)
+            .select_related("standard", "version")
+            .order_by("state", "due_date")
+        ),
+        "assignments": list(
+            TrackAssignment.objects.filter(user=user).select_related("track", "assigned_by")
+        ),
+    }
+
+
+def overdue_people_count(*, today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    return (
+        Obligation.objects.overdue(today)
+        .filter(user__track_assignments__track__items__standard=F("standard"))
+        .values("user_id")
+        .distinct()
+        .count()
+    )
+
+
+def open_count(user, *, today: date | None = None) -> tuple[int, int]:
+    """(outstanding, overdue) of one person."""
+    today = today or timezone.localdate()
+    qs = Obligation.objects.open().filter(
+        user=user, user__track_assignments__track__items__standard=F("standard")
+    )
+    counts = qs.aggregate(
+        outstanding=Count("id", distinct=True),
+        overdue=Count("id", filter=Q(due_date__lt=today), distinct=True),
+    )
+    return counts["outstanding"], counts["overdue"]
+
+
+def latest_acknowledged_number(user, standard) -> int | None:
+    return Acknowledgement.objects.filter(user=user, version__standard=standard).aggregate(
+        n=Max("version__number")
+    )["n"]

@@ -1,0 +1,614 @@
+"""Writes for onboarding: the one code path that pages, the API, tasks and commands call."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from portal.roles import MANAGER, has_role
+from standards.models import Standard, StandardVersion
+from training.models import (
+    Acknowledgement,
+    Check,
+    CheckAttempt,
+    Choice,
+    GroupRule,
+    Obligation,
+    Question,
+    Track,
+    TrackAssignment,
+    TrackItem,
+    compute_fingerprint,
+)
+
+Status = StandardVersion.Status
+
+DEFAULT_REACK_DAYS = 14
+
+
+def reack_days() -> int:
+    """Days staff get to acknowledge a major version (setting ``TRAINING_REACK_DAYS``)."""
+    return int(getattr(settings, "TRAINING_REACK_DAYS", DEFAULT_REACK_DAYS))
+
+
+def _require_manager(user) -> None:
+    if user is None or not has_role(user, MANAGER):
+        raise PermissionDenied(gettext("Only managers may do this."))
+
+
+# --- Tracks -------------------------------------------------------------------------------
+
+
+def _clean_items(items: Iterable[Mapping]) -> list[tuple[Standard, int]]:
+    cleaned: list[tuple[Standard, int]] = []
+    seen = set()
+    for item in items:
+        standard, offset = item["standard"], int(item.get("due_offset_days", 7))
+        if standard.pk in seen:
+            raise ValidationError(
+                {"items": [gettext("“%(title)s” is listed twice.") % {"title": standard.title}]}
+            )
+        if not 0 <= offset <= 365:
+            raise ValidationError({"items": [gettext("Give 0 to 365 days.")]})
+        seen.add(standard.pk)
+        cleaned.append((standard, offset))
+    return cleaned
+
+
+@transaction.atomic
+def track_save(
+    *,
+    user,
+    name: str,
+    description: str = "",
+    items: Iterable[Mapping],
+    track: Track | None = None,
+) -> Track:
+    """Create or update a track with its ordered items; people already on it get new items."""
+    _require_manager(user)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [gettext("Give the track a name.")]})
+    clash = Track.objects.filter(name__iexact=name)
+    if track is not None:
+        clash = clash.exclude(pk=track.pk)
+    if clash.exists():
+        raise ValidationError({"name": [gettext("A track with this name exists already.")]})
+    cleaned = _clean_items(items)
+    if track is None:
+        track = Track.objects.create(name=name, description=description)
+    else:
+        track.name, track.description = name, description
+        track.save()
+        track.items.all().delete()
+    TrackItem.objects.bulk_create(
+        TrackItem(track=track, standard=standard, order=i, due_offset_days=offset)
+        for i, (standard, offset) in enumerate(cleaned)
+    )
+    assignments = list(track.assignments.all())
+    if assignments:
+        obligations_sync(assignments=assignments)
+    return track
+
+
+@transaction.atomic
+def track_assign(
+    *,
+    track: Track,
+    users: Iterable[User],
+    start_date: date | None = None,
+    by=None,
+    source: str = TrackAssignment.Source.MANUAL,
+) -> list[TrackAssignment]:
+    """Give ``track`` to each user (once: a repeat keeps the first assignment)."""
+    if source == TrackAssignment.Source.MANUAL:
+        _require_manager(by)
+    start_date = start_date or timezone.localdate()
+    users = list(users)
+    existing = set(
+        TrackAssignment.objects.filter(track=track, user__in=users).values_list(
+            "user_id", flat=True
+        )
+    )
+    TrackAssignment.objects.bulk_create(
+        [
+            TrackAssignment(
+                user=u, track=track, start_date=start_date, assigned_by=by, source=source
+            )
+            for u in users
+            if u.pk not in existing
+        ],
+        ignore_conflicts=True,
+    )
+    created = list(
+        TrackAssignment.objects.filter(track=track, user__in=users)
+        .exclude(user_id__in=existing)
+        .select_related("track")
+    )
+    if created:
+        obligations_sync(assignments=created)
+        from training import tasks
+
+        for user_id in {a.user_id for a in created}:
+            transaction.on_commit(lambda uid=user_id: tasks.send_reminders.delay(user_id=uid))
+    return created
+
+
+@transaction.atomic
+def track_assign_group(*, track: Track, group: Group, start_date=None, by=None):
+    return track_assign(
+        track=track, users=group.user_set.filter(is_active=True), start_date=start_date, by=by
+    )
+
+
+@transaction.atomic
+def group_rule_create(*, group: Group, track: Track, by, assign_members: bool = True) -> GroupRule:
+    _require_manager(by)
+    rule, _created = GroupRule.objects.get_or_create(
+        group=group, track=track, defaults={"created_by": by}
+    )
+    if assign_members:
+        track_assign(
+            track=track,
+            users=group.user_set.filter(is_active=True),
+            by=by,
+            source=TrackAssignment.Source.GROUP_RULE,
+        )
+    return rule
+
+
+@transaction.atomic
+def group_rule_delete(*, rule: GroupRule, by) -> None:
+    """Stops future automatic assignments; existing assignments stay."""
+    _require_manager(by)
+    rule.delete()
+
+
+@transaction.atomic
+def group_members_joined(*, user_ids: Iterable[int], group_ids: Iterable[int]) -> int:
+    """Users joined groups: assign the tracks of the groups' rules. Returns assignments made."""
+    rules = list(GroupRule.objects.filter(group_id__in=list(group_ids)).select_related("track"))
+    made = 0
+    users = list(User.objects.filter(pk__in=list(user_ids), is_active=True))
+    for rule in rules:
+        made += len(
+            track_assign(
+                track=rule.track,
+                users=users,
+                by=rule.created_by,
+                source=TrackAssignment.Source.GROUP_RULE,
+            )
+        )
+    return made
+
+
+# --- Obligations ----------------------------------------------------------------------------
+
+
+def _last_acknowledged(user_ids, standard_ids) -> dict[tuple[int, int], int]:
+    """(user, standard) -> the highest version number acknowledged."""
+    rows = (
+        Acknowledgement.objects.filter(user_id__in=user_ids, version__standard_id__in=standard_ids)
+        .values("user_id", "version__standard_id")
+        .annotate(number=Max("version__number"))
+    )
+    return {(r["user_id"], r["version__standard_id"]): r["number"] for r in rows}
+
+
+def _major_numbers(standard_ids) -> dict[int, list[int]]:
+    majors = defaultdict(list)
+    for standard_id, number in StandardVersion.objects.filter(
+        standard_id__in=standard_ids,
+        status__in=StandardVersion.FROZEN_STATUSES,
+        change_kind=StandardVersion.ChangeKind.MAJOR,
+    ).values_list("standard_id", "number"):
+        majors[standard_id].append(number)
+    return majors
+
+
+def is_outstanding(*, current: int, last_acknowledged: int | None, majors: list[int]) -> bool:
+    """The rule: the current version is outstanding when it is not acknowledged and either no
+    version was ever acknowledged or a major one came after the last acknowledged."""
+    if last_acknowledged is None:
+        return True
+    if last_acknowledged >= current:
+        return False
+    return any(last_acknowledged < n <= current for n in majors)
+
+
+def obligations_sync(*, assignments: list[TrackAssignment]) -> int:
+    """Create the missing obligations of these assignments (set-based). Returns how many."""
+    if not assignments:
+        return 0
+    track_ids = {a.track_id for a in assignments}
+    items = list(
+        TrackItem.objects.filter(track_id__in=track_ids).values(
+            "track_id", "standard_id", "due_offset_days"
+        )
+    )
+    standard_ids = {i["standard_id"] for i in items}
+    current = {
+        v.standard_id: v
+        for v in StandardVersion.objects.filter(
+            standard_id__in=standard_ids, status=Status.PUBLISHED
+        )
+    }
+    user_ids = {a.user_id for a in assignments}
+    last = _last_acknowledged(user_ids, standard_ids)
+    majors = _major_numbers(standard_ids)
+    open_now = {
+        (o.user_id, o.standard_id): o
+        for o in Obligation.objects.open().filter(
+            user_id__in=user_ids, standard_id__in=standard_ids
+        )
+    }
+    today = timezone.localdate()
+    wanted: dict[tuple[int, int], date] = {}
+    for a in assignments:
+        for item in items:
+            if item["track_id"] != a.track_id or item["standard_id"] not in current:
+                continue
+            version = current[item["standard_id"]]
+            key = (a.user_id, item["standard_id"])
+            if not is_outstanding(
+                current=version.number, last_acknowledged=last.get(key), majors=majors[key[1]]
+            ):
+                continue
+            due = a.start_date + timedelta(days=item["due_offset_days"])
+            if a.start_date < today and a.created_at and a.created_at.date() < today:
+                # An item added to a running track: counted from today.
+                due = max(due, today + timedelta(days=item["due_offset_days"]))
+            wanted[key] = min(wanted.get(key, due), due)
+    done = set(
+        Obligation.objects.filter(user_id__in=user_ids, standard_id__in=standard_ids).values_list(
+            "user_id", "version_id"
+        )
+    )
+    to_create = []
+    for key, due in wanted.items():
+        existing = open_now.get(key)
+        if existing is not None:
+            if due < existing.due_date:
+                Obligation.objects.filter(pk=existing.pk).update(due_date=due)
+            continue
+        if (key[0], current[key[1]].pk) in done:
+            continue
+        to_create.append(
+            Obligation(
+                user_id=key[0],
+                standard_id=key[1],
+                version=current[key[1]],
+                due_date=due,
+                reason=(
+                    Obligation.Reason.NEW if last.get(key) is None else Obligation.Reason.CHANGED
+                ),
+            )
+        )
+    Obligation.objects.bulk_create(to_create, ignore_conflicts=True)
+    return len(to_create)
+
+
+@transaction.atomic
+def obligations_on_publication(*, version: StandardVersion, previous: StandardVersion | None):
+    """A version was published: open obligations move to it; a major one (or the first
+    version) makes it outstanding for everyone whose track holds the standard."""
+    standard_id = version.standard_id
+    Obligation.objects.open().filter(standard_id=standard_id).update(version=version)
+    if previous is not None and not version.requires_reacknowledgement:
+        return 0
+    published_on = timezone.localdate(version.published_at)
+    reack_due = published_on + timedelta(days=reack_days())
+    assignments = TrackAssignment.objects.filter(track__items__standard_id=standard_id).values(
+        "user_id", "start_date", "track__items__due_offset_days"
+    )
+    has_open = set(
+        Obligation.objects.open().filter(standard_id=standard_id).values_list("user_id", flat=True)
+    )
+    acknowledged_before = set(
+        Acknowledgement.objects.filter(version__standard_id=standard_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    due_by_user: dict[int, date] = {}
+    for row in assignments:
+        user_id = row["user_id"]
+        if user_id in has_open:
+            continue
+        if user_id in acknowledged_before:
+            due = reack_due
+        else:
+            # Never acknowledged: a new joiner's due date, but never before publication + N.
+            due = max(
+                row["start_date"] + timedelta(days=row["track__items__due_offset_days"]),
+                reack_due,
+            )
+        due_by_user[user_id] = min(due_by_user.get(user_id, due), due)
+    Obligation.objects.bulk_create(
+        [
+            Obligation(
+                user_id=user_id,
+                standard_id=standard_id,
+                version=version,
+                due_date=due,
+                reason=(
+                    Obligation.Reason.CHANGED
+                    if user_id in acknowledged_before
+                    else Obligation.Reason.NEW
+                ),
+            )
+            for user_id, due in due_by_user.items()
+        ],
+        ignore_conflicts=True,
+    )
+    return len(due_by_user)
+
+
+# --- Comprehension checks -----------------------------------------------------------------
+
+
+def check_for(version: StandardVersion) -> Check:
+    """The version's check settings, unsaved defaults when none were set."""
+    try:
+        return version.training_check
+    except Check.DoesNotExist:
+        return Check(version=version)
+
+
+def _require_open(version: StandardVersion) -> None:
+    if version.status not in StandardVersion.OPEN_STATUSES:
+        raise ValidationError(
+            gettext(
+                "Questions are written with the version: once it is published they cannot "
+                "change. Start a new draft of the standard to change them."
+            )
+        )
+
+
+@transaction.atomic
+def check_settings_update(
+    *, version: StandardVersion, user, pass_mark: int, max_attempts: int
+) -> Check:
+    _require_manager(user)
+    _require_open(version)
+    errors = {}
+    if not 1 <= int(pass_mark) <= 100:
+        errors["pass_mark"] = [gettext("Give a pass mark from 1 to 100%.")]
+    if not 1 <= int(max_attempts) <= 20:
+        errors["max_attempts"] = [gettext("Give 1 to 20 attempts.")]
+    if errors:
+        raise ValidationError(errors)
+    check, _ = Check.objects.update_or_create(
+        version=version, defaults={"pass_mark": pass_mark, "max_attempts": max_attempts}
+    )
+    return check
+
+
+def parse_choices(text: str) -> list[tuple[str, bool]]:
+    """One answer a line; a leading ``*`` marks a correct one."""
+    choices = []
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        correct = line.startswith("*")
+        line = line.lstrip("*").strip()
+        if line:
+            choices.append((line[:300], correct))
+    return choices
+
+
+@transaction.atomic
+def question_create(
+    *, version: StandardVersion, user, text: str, kind: str, choices: list[tuple[str, bool]]
+) -> Question:
+    _require_manager(user)
+    _require_open(version)
+    errors = {}
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [gettext("Write the question.")]
+    if kind not in Question.Kind.values:
+        errors["kind"] = [gettext("Choose one answer or several answers.")]
+    correct = sum(1 for _t, ok in choices if ok)
+    if len(choices) < 2:
+        errors["choices"] = [gettext("Give at least two answers.")]
+    elif correct == 0:
+        errors["choices"] = [gettext("Mark at least one answer as correct with a *.")]
+    elif kind == Question.Kind.SINGLE and correct != 1:
+        errors["choices"] = [gettext("A one-answer question has exactly one correct answer.")]
+    if errors:
+        raise ValidationError(errors)
+    order = (version.training_questions.aggregate(m=Max("order"))["m"] or 0) + 1
+    question = Question.objects.create(version=version, text=text, kind=kind, order=order)
+    Choice.objects.bulk_create(
+        Choice(question=question, text=t, is_correct=ok, order=i)
+        for i, (t, ok) in enumerate(choices)
+    )
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question, user) -> None:
+    _require_manager(user)
+    _require_open(question.version)
+    question.choices.all().delete()
+    question.delete()
+
+
+def attempts_state(*, user, version: StandardVersion) -> dict:
+    """Whether the person passed, how many attempts count and how many remain."""
+    check = check_for(version)
+    attempts = list(
+        CheckAttempt.objects.filter(user=user, version=version).values(
+            "passed", "score", "cleared_at"
+        )
+    )
+    passed = [a["score"] for a in attempts if a["passed"]]
+    counted = sum(1 for a in attempts if a["cleared_at"] is None and not a["passed"])
+    return {
+        "passed": bool(passed),
+        "best_score": max(passed) if passed else None,
+        "used": counted,
+        "remaining": max(check.max_attempts - counted, 0),
+        "max_attempts": check.max_attempts,
+        "pass_mark": check.pass_mark,
+    }
+
+
+def score_answers(questions: list[Question], answers: Mapping[str, Iterable]) -> tuple[int, dict]:
+    """Percentage of questions answered exactly right, and the answers as stored."""
+    right = 0
+    stored = {}
+    for question in questions:
+        picked = {int(c) for c in answers.get(str(question.pk), []) if str(c).isdigit()}
+        correct = {c.pk for c in question.choices.all() if c.is_correct}
+        valid = {c.pk for c in question.choices.all()}
+        picked &= valid
+        stored[str(question.pk)] = sorted(picked)
+        if picked == correct:
+            right += 1
+    score = round(right * 100 / len(questions)) if questions else 100
+    return score, stored
+
+
+@transaction.atomic
+def check_attempt_submit(
+    *, user, version: StandardVersion, answers: Mapping[str, Iterable]
+) -> CheckAttempt:
+    """Record an attempt at the version's check. Refused when the version is not the published
+    one, the person passed already, or no attempts remain (a manager must reset them)."""
+    version = StandardVersion.objects.select_for_update().get(pk=version.pk)
+    _require_published(version)
+    # Serialise one person's attempts: two tabs cannot both use the last attempt.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    state = attempts_state(user=user, version=version)
+    if state["passed"]:
+        raise ValidationError(gettext("You passed this check already."))
+    if state["remaining"] <= 0:
+        raise ValidationError(
+            gettext(
+                "You have used all your attempts. Your manager has been told and can reset them."
+            )
+        )
+    questions = list(version.training_questions.prefetch_related("choices"))
+    if not questions:
+        raise ValidationError(gettext("This version has no check."))
+    missing = [q for q in questions if not answers.get(str(q.pk))]
+    if missing:
+        raise ValidationError(gettext("Answer every question."))
+    score, stored = score_answers(questions, answers)
+    passed = score >= state["pass_mark"]
+    attempt = CheckAttempt.objects.create(
+        user=user, version=version, score=score, passed=passed, answers=stored, at=timezone.now()
+    )
+    if not passed and state["remaining"] == 1:
+        from training import tasks
+
+        transaction.on_commit(lambda: tasks.notify_attempts_exhausted.delay(attempt_id=attempt.pk))
+    return attempt
+
+
+@transaction.atomic
+def check_attempts_reset(*, user, version: StandardVersion, by) -> int:
+    """A manager gives the person their attempts back; the old attempts stay on record."""
+    _require_manager(by)
+    return CheckAttempt.objects.filter(
+        user=user, version=version, cleared_at__isnull=True, passed=False
+    ).update(cleared_at=timezone.now(), cleared_by=by)
+
+
+# --- Acknowledgements --------------------------------------------------------------------
+
+
+def _require_published(version: StandardVersion) -> None:
+    if version.status == Status.PUBLISHED:
+        return
+    if version.status == Status.ARCHIVED:
+        message = gettext(
+            "Version %(number)d was replaced by a newer one; acknowledge the current version."
+        )
+    else:
+        message = gettext("Version %(number)d is not published yet; it cannot be acknowledged.")
+    raise ValidationError(message % {"number": version.number})
+
+
+def _norm(name: str) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def name_matches(user, typed: str) -> bool:
+    """The typed name must be the person's full name (case and spacing aside); a person with no
+    name on file must type a non-empty name."""
+    typed = _norm(typed)
+    if not typed:
+        return False
+    expected = _norm(user.get_full_name())
+    return not expected or typed == expected
+
+
+@transaction.atomic
+def acknowledgement_create(
+    *,
+    user,
+    version: StandardVersion,
+    full_name: str,
+    confirmed: bool,
+    ip_address: str | None = None,
+    user_agent: str = "",
+    at=None,
+) -> tuple[Acknowledgement, bool]:
+    """Record that ``user`` read and accepts ``version``. A repeat (double submit) returns the
+    existing record with ``created=False``."""
+    version = StandardVersion.objects.select_related("standard").get(pk=version.pk)
+    existing = Acknowledgement.objects.filter(user=user, version=version).first()
+    if existing is not None:
+        return existing, False
+    _require_published(version)
+    errors = {}
+    if not confirmed:
+        errors["confirmed"] = [gettext("Tick the box to confirm you read the standard.")]
+    if not name_matches(user, full_name):
+        errors["full_name"] = [
+            gettext("Type your full name as it is on your account: %(name)s.")
+            % {"name": user.get_full_name()}
+            if user.get_full_name()
+            else gettext("Type your full name.")
+        ]
+    quiz_score = None
+    if version.training_questions.exists():
+        state = attempts_state(user=user, version=version)
+        if not state["passed"]:
+            errors["__all__"] = [gettext("Pass the comprehension check first.")]
+        quiz_score = state["best_score"]
+    if errors:
+        raise ValidationError(errors)
+    at = at or timezone.now()
+    version = StandardVersion.objects.prefetch_related("criteria", "situations").get(pk=version.pk)
+    record = Acknowledgement(
+        user=user,
+        version=version,
+        acknowledged_at=at,
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "")[:500],
+        quiz_score=quiz_score,
+        full_name=" ".join(full_name.split())[:200],
+        fingerprint=compute_fingerprint(version=version, user_id=user.pk, at=at),
+    )
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError:
+        return Acknowledgement.objects.get(user=user, version=version), False
+    Obligation.objects.open().filter(user=user, standard_id=version.standard_id).update(
+        state=Obligation.State.DONE, resolved_at=at, acknowledgement=record
+    )
+    return record, True

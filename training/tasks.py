@@ -1,0 +1,31 @@
+"""Celery tasks of onboarding: each takes ids, calls a service and is safe to run twice."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from training import reminders
+
+RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 1800,
+    "max_retries": 8,
+}
+
+
+@shared_task(**RETRY)
+def send_reminders(user_id: int | None = None) -> int:
+    """Hourly (and on assignment for one person): reminder steps that are due and not sent."""
+    return reminders.reminders_send(user_ids=[user_id] if user_id else None)
+
+
+@shared_task(**RETRY)
+def send_manager_digest() -> int:
+    """Weekly: managers hear who is overdue. Once per manager and week."""
+    return reminders.digest_send()
+
+
+@shared_task(**RETRY)
+def notify_attempts_exhausted(attempt_id: int) -> bool:
+    return reminders.attempts_exhausted_notify(attempt_id=attempt_id)

@@ -1,0 +1,119 @@
+"""A new employee walks a track to 100% in a real browser and the manager sees it in the
+matrix; a major version makes the item outstanding again, a minor one does not. Runs under the
+strict CSP. Screenshots: var/screenshots/training-*.png."""
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.testing import PageProblems, screenshot
+from standards.tests.factories import StandardFactory
+from training import services
+from training.tests.conftest import publish
+
+pytestmark = [pytest.mark.browser]
+
+PASSWORD = "correct-horse-battery"  # conftest.make_user
+
+
+def _log_in(browser, live_server, user, **context_args):
+    context = browser.new_context(locale="en-GB", **context_args)
+    page = context.new_page()
+    problems = PageProblems(page)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/")
+    return context, page, problems
+
+
+def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
+    transactional_db, live_server, browser, manager, staff_user
+):
+    url = live_server.url
+    greeting = StandardFactory(title="Greeting the customer", slug="greeting")
+    publish(greeting, manager=manager, body="Answer within **3 rings**.")
+    closing = StandardFactory(title="The closing question", slug="closing")
+    publish(closing, manager=manager, questions=1)
+    track = services.track_save(
+        user=manager,
+        name="Chat agent onboarding",
+        items=[
+            {"standard": greeting, "due_offset_days": 3},
+            {"standard": closing, "due_offset_days": 7},
+        ],
+    )
+    services.track_assign(track=track, users=[staff_user], by=manager)
+
+    # --- The new employee, on a phone --------------------------------------------------------
+    context, page, problems = _log_in(
+        browser, live_server, staff_user, viewport={"width": 390, "height": 844}
+    )
+    expect(page.locator("#outstanding-count")).to_have_text("2")
+    page.goto(f"{url}/training/")
+    expect(page.locator(".track-percent")).to_have_text("0%")
+    expect(page.locator("#open-items li")).to_have_count(2)
+    screenshot(page, "training-01-my-onboarding-phone.png")
+
+    page.get_by_role("link", name="Greeting the customer").click()
+    expect(page.locator("#standard-body")).to_contain_text("Answer within 3 rings")
+    page.fill("#id_full_name", "Someone Else")
+    page.get_by_label("I have read this standard and will follow it").check()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#acknowledge-form")).to_contain_text("Adam Agent")
+    page.fill("#id_full_name", "adam agent")
+    page.get_by_label("I have read this standard and will follow it").check()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#fingerprint-ok")).to_be_visible()
+    screenshot(page, "training-02-record.png")
+
+    page.goto(f"{url}/training/")
+    expect(page.locator(".track-percent")).to_have_text("50%")
+    page.get_by_role("link", name="The closing question").click()
+    expect(page.locator("#check-form")).to_be_visible()
+    page.get_by_label("Wrong").check()
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.locator(".alert-danger")).to_contain_text("below the pass mark")
+    page.get_by_label("Right").check()
+    page.get_by_role("button", name="Check my answers").click()
+    expect(page.locator(".alert-success")).to_contain_text("You passed the check")
+    page.fill("#id_full_name", "Adam Agent")
+    page.get_by_label("I have read this standard and will follow it").check()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator("#fingerprint-ok")).to_be_visible()
+
+    page.goto(f"{url}/training/")
+    expect(page.locator(".track-percent")).to_have_text("100%")
+    expect(page.locator("#nothing-open")).to_be_visible()
+    expect(page.locator("#history tbody tr")).to_have_count(2)
+    screenshot(page, "training-03-done-phone.png")
+
+    # --- The manager sees it in the matrix ---------------------------------------------------
+    m_context, m_page, m_problems = _log_in(
+        browser, live_server, manager, viewport={"width": 1280, "height": 900}
+    )
+    m_page.get_by_role("link", name="Onboarding", exact=True).click()
+    row = m_page.locator('#matrix tr[data-user="agent"]')
+    expect(row.locator(".row-percent")).to_have_text("100%")
+    expect(row.locator('td[data-state="acknowledged"]')).to_have_count(2)
+    screenshot(m_page, "training-04-matrix.png")
+
+    # --- A minor version changes nothing; a major one makes the item outstanding ------------
+    publish(greeting, manager=manager, kind="minor")
+    page.reload()
+    expect(page.locator(".track-percent")).to_have_text("100%")
+    publish(greeting, manager=manager, kind="major")
+    page.reload()
+    expect(page.locator(".track-percent")).to_have_text("50%")
+    expect(page.locator("#open-items li")).to_have_count(1)
+    expect(page.locator("#open-items")).to_contain_text("Greeting the customer")
+    expect(page.locator("#open-items")).to_contain_text("version 3")
+    m_page.reload()
+    expect(row.locator('td[data-state="outstanding"]')).to_have_count(1)
+    expect(row.locator(".row-percent")).to_have_text("50%")
+    screenshot(m_page, "training-05-matrix-after-major.png")
+
+    context.close()
+    m_context.close()
+    problems.assert_none(url)
+    m_problems.assert_none(url)

@@ -1,0 +1,478 @@
+"""Onboarding pages: "My onboarding" and the acknowledgement flow for staff; the matrix,
+people, tracks, group rules and checks for managers. Pages call services and selectors only."""
+
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
+
+from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
+from portal.roles import MANAGER, STAFF, has_role
+from standards.models import Standard, StandardVersion
+from training import selectors, services
+from training.forms import (
+    AcknowledgeForm,
+    AssignForm,
+    CheckForm,
+    CheckSettingsForm,
+    GroupRuleForm,
+    MatrixFilterForm,
+    QuestionForm,
+    TrackForm,
+    TrackItemFormSet,
+)
+from training.models import Acknowledgement, GroupRule, Question, Track
+
+READERS = (MANAGER, STAFF)
+MATRIX_PAGE_SIZE = 50
+
+
+def _messages(exc: ValidationError) -> list[str]:
+    return list(exc.messages)
+
+
+def _apply(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class MyOnboardingView(RoleRequiredMixin, TemplateView):
+    allowed_roles = READERS
+    template_name = "training/my_onboarding.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, **selectors.my_onboarding(self.request.user))
+
+
+class VersionMixin:
+    def get_version(self) -> StandardVersion:
+        standard = get_object_or_404(Standard, slug=self.kwargs["slug"])
+        versions = StandardVersion.objects.filter(standard=standard)
+        if not has_role(self.request.user, MANAGER):
+            versions = versions.visible_to_staff()
+        version = get_object_or_404(versions, number=self.kwargs["number"])
+        version.standard = standard
+        return version
+
+
+class AcknowledgeCurrentView(RoleRequiredMixin, View):
+    """The standard's published version, to read and acknowledge."""
+
+    allowed_roles = READERS
+
+    def get(self, request, slug):
+        version = (
+            StandardVersion.objects.filter(
+                standard__slug=slug, status=StandardVersion.Status.PUBLISHED
+            )
+            .values_list("number", flat=True)
+            .first()
+        )
+        if version is None:
+            raise Http404
+        return redirect("training:acknowledge", slug=slug, number=version)
+
+
+class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
+    """Read the version, take its check, then acknowledge it."""
+
+    allowed_roles = READERS
+    template_name = "training/acknowledge.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.version = self.get_version()
+        return super().dispatch(request, *args, **kwargs)
+
+    def _questions(self):
+        return list(self.version.training_questions.prefetch_related("choices"))
+
+    def get_context_data(self, check_form=None, ack_form=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        version = StandardVersion.objects.prefetch_related("criteria", "situations").get(
+            pk=self.version.pk
+        )
+        version.standard = self.version.standard
+        questions = self._questions()
+        existing = Acknowledgement.objects.filter(user=user, version=version).first()
+        state = services.attempts_state(user=user, version=version) if questions else None
+        refusal = None
+        if version.status == StandardVersion.Status.ARCHIVED:
+            refusal = _(
+                "This version was replaced by a newer one; acknowledge the current version."
+            )
+        elif version.status != StandardVersion.Status.PUBLISHED:
+            refusal = _("This version is not published yet; it cannot be acknowledged.")
+        if check_form is None and questions and state and not state["passed"]:
+            check_form = CheckForm(questions=questions)
+        if ack_form is None:
+            ack_form = AcknowledgeForm()
+        context.update(
+            version=version,
+            standard=version.standard,
+            questions=questions,
+            state=state,
+            existing=existing,
+            refusal=refusal,
+            check_form=check_form,
+            ack_form=ack_form,
+            needs_check=bool(questions) and not (state and state["passed"]),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "check" in request.POST:
+            form = CheckForm(request.POST, questions=self._questions())
+            if not form.is_valid():
+                return self.render_to_response(self.get_context_data(check_form=form))
+            try:
+                attempt = services.check_attempt_submit(
+                    user=request.user, version=self.version, answers=form.answers()
+                )
+            except ValidationError as exc:
+                for message in _messages(exc):
+                    messages.error(request, message)
+                return redirect(request.path)
+            if attempt.passed:
+                messages.success(
+                    request,
+                    _("You passed the check with %(score)d%%. Now confirm and sign below.")
+                    % {"score": attempt.score},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("%(score)d%% is below the pass mark. Read the standard again and retry.")
+                    % {"score": attempt.score},
+                )
+            return redirect(request.path)
+        form = AcknowledgeForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(ack_form=form))
+        try:
+            record, created = services.acknowledgement_create(
+                user=request.user,
+                version=self.version,
+                full_name=form.cleaned_data["full_name"],
+                confirmed=form.cleaned_data["confirmed"],
+                ip_address=request.META.get("REMOTE_ADDR"),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+            return self.render_to_response(self.get_context_data(ack_form=form))
+        if created:
+            messages.success(request, _("Thank you: your acknowledgement is recorded."))
+        else:
+            messages.info(request, _("You had acknowledged this version already."))
+        return redirect(record)
+
+
+class AcknowledgementDetailView(RoleRequiredMixin, DetailView):
+    """One record, with its fingerprint recomputed from what is stored now."""
+
+    allowed_roles = READERS
+    template_name = "training/acknowledgement_detail.html"
+    context_object_name = "record"
+
+    def get_queryset(self):
+        qs = Acknowledgement.objects.select_related("user", "version__standard").prefetch_related(
+            "version__criteria", "version__situations"
+        )
+        if not has_role(self.request.user, MANAGER):
+            qs = qs.filter(user=self.request.user)
+        return qs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, verified=self.object.fingerprint_is_valid())
+
+
+# --- Managers -----------------------------------------------------------------------------
+
+
+class MatrixView(ManagerRequiredMixin, TemplateView):
+    template_name = "training/matrix.html"
+
+    def get(self, request, *args, **kwargs):
+        form = MatrixFilterForm(request.GET or None)
+        group = track = None
+        if form.is_bound and form.is_valid():
+            group, track = form.cleaned_data["group"], form.cleaned_data["track"]
+        users = selectors.matrix(
+            group_id=group.pk if group else None, track_id=track.pk if track else None
+        )
+        track_ids = [track.pk] if track else None
+        if request.GET.get("format") == "csv":
+            return self._csv(list(users), track_ids)
+        page = Paginator(users, MATRIX_PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = selectors.build_rows(list(page), track_ids=track_ids)
+        columns = selectors.matrix_columns(rows)
+        table = [(row, [row.cells.get(s.pk) for s in columns]) for row in rows]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return self.render_to_response(
+            self.get_context_data(
+                form=form, page=page, table=table, columns=columns, query=query.urlencode()
+            )
+        )
+
+    def _csv(self, users, track_ids):
+        rows = selectors.build_rows(users, track_ids=track_ids)
+        columns = selectors.matrix_columns(rows)
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="onboarding-matrix.csv"'
+        writer = csv.writer(response)
+        writer.writerow([_("Username"), _("Name"), _("Progress (%)"), *[s.slug for s in columns]])
+        for row in rows:
+            cells = []
+            for standard in columns:
+                cell = row.cells.get(standard.pk)
+                if cell is None:
+                    cells.append("")
+                elif cell.state == "acknowledged":
+                    cells.append(f"acknowledged v{cell.acknowledged_version}")
+                elif cell.is_open:
+                    text = f"{cell.state} v{cell.version_number} due {cell.due_date.isoformat()}"
+                    cells.append(text + (" failed-check" if cell.failed_check else ""))
+                else:
+                    cells.append("unavailable")
+            writer.writerow([row.user.username, row.user.get_full_name(), row.percent, *cells])
+        return response
+
+
+class PersonView(ManagerRequiredMixin, TemplateView):
+    template_name = "training/person.html"
+
+    def get_context_data(self, **kwargs):
+        person = get_object_or_404(User, username=self.kwargs["username"])
+        [row] = selectors.build_rows([person])
+        return super().get_context_data(
+            **kwargs, person=person, row=row, **selectors.person_history(person)
+        )
+
+
+class ResetAttemptsView(ManagerRequiredMixin, View):
+    def post(self, request, username, version_id):
+        person = get_object_or_404(User, username=username)
+        version = get_object_or_404(StandardVersion, pk=version_id)
+        count = services.check_attempts_reset(user=person, version=version, by=request.user)
+        messages.success(
+            request,
+            _("%(count)d attempt(s) reset: %(name)s may take the check again.")
+            % {"count": count, "name": person.get_full_name() or person.username},
+        )
+        return redirect("training:person", username=username)
+
+
+class TrackListView(ManagerRequiredMixin, ListView):
+    template_name = "training/track_list.html"
+    context_object_name = "tracks"
+
+    def get_queryset(self):
+        return Track.objects.prefetch_related("items__standard", "group_rules__group").annotate(
+            people=Count("assignments")
+        )
+
+
+class TrackEditView(ManagerRequiredMixin, TemplateView):
+    """Create (no pk) or edit a track and its ordered items."""
+
+    template_name = "training/track_form.html"
+
+    def get_track(self):
+        if "pk" in self.kwargs:
+            return get_object_or_404(Track, pk=self.kwargs["pk"])
+        return None
+
+    def get(self, request, *args, **kwargs):
+        track = self.get_track()
+        initial = {}
+        items = []
+        if track:
+            initial = {"name": track.name, "description": track.description}
+            items = [
+                {"standard": i.standard_id, "due_offset_days": i.due_offset_days, "order": n}
+                for n, i in enumerate(track.items.all(), start=1)
+            ]
+        return self.render_to_response(
+            self.get_context_data(
+                track=track,
+                form=TrackForm(initial=initial),
+                formset=TrackItemFormSet(initial=items, prefix="items"),
+            )
+        )
+
+    def post(self, request, *args, **kwargs):
+        track = self.get_track()
+        form = TrackForm(request.POST)
+        formset = TrackItemFormSet(request.POST, prefix="items")
+        if form.is_valid() and formset.is_valid():
+            rows = [
+                (f.cleaned_data.get("order") or 0, n, f.cleaned_data)
+                for n, f in enumerate(formset.forms)
+                if f.cleaned_data.get("standard") and not f.cleaned_data.get("DELETE")
+            ]
+            items = [data for _o, _n, data in sorted(rows, key=lambda r: (r[0], r[1]))]
+            try:
+                track = services.track_save(
+                    user=request.user,
+                    track=track,
+                    name=form.cleaned_data["name"],
+                    description=form.cleaned_data["description"],
+                    items=items,
+                )
+            except ValidationError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("The track is saved."))
+                return redirect("training:track-edit", pk=track.pk)
+        return self.render_to_response(
+            self.get_context_data(track=track, form=form, formset=formset)
+        )
+
+
+class TrackAssignView(ManagerRequiredMixin, FormView):
+    template_name = "training/track_assign.html"
+    form_class = AssignForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.track = get_object_or_404(Track, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, track=self.track)
+
+    def form_valid(self, form):
+        users = set(form.cleaned_data["users"])
+        for group in form.cleaned_data["groups"]:
+            users.update(group.user_set.filter(is_active=True))
+        created = services.track_assign(
+            track=self.track,
+            users=users,
+            start_date=form.cleaned_data["start_date"],
+            by=self.request.user,
+        )
+        messages.success(
+            self.request,
+            _("%(count)d new assignment(s); people who had the track keep their start date.")
+            % {"count": len(created)},
+        )
+        return redirect("training:tracks")
+
+
+class GroupRulesView(ManagerRequiredMixin, FormView):
+    template_name = "training/group_rules.html"
+    form_class = GroupRuleForm
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs, rules=GroupRule.objects.select_related("group", "track")
+        )
+
+    def form_valid(self, form):
+        services.group_rule_create(
+            group=form.cleaned_data["group"],
+            track=form.cleaned_data["track"],
+            by=self.request.user,
+            assign_members=form.cleaned_data["assign_members"],
+        )
+        messages.success(self.request, _("The rule is saved."))
+        return redirect("training:group-rules")
+
+
+class GroupRuleDeleteView(ManagerRequiredMixin, View):
+    def post(self, request, pk):
+        services.group_rule_delete(rule=get_object_or_404(GroupRule, pk=pk), by=request.user)
+        messages.success(request, _("The rule is removed; existing assignments stay."))
+        return redirect("training:group-rules")
+
+
+class QuestionsView(ManagerRequiredMixin, VersionMixin, TemplateView):
+    """The check of one version: written with it while it is a draft or in review."""
+
+    template_name = "training/questions.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.version = self.get_version()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, question_form=None, settings_form=None, **kwargs):
+        check = services.check_for(self.version)
+        return super().get_context_data(
+            **kwargs,
+            version=self.version,
+            standard=self.version.standard,
+            editable=self.version.status in StandardVersion.OPEN_STATUSES,
+            questions=self.version.training_questions.prefetch_related("choices"),
+            check=check,
+            question_form=question_form or QuestionForm(),
+            settings_form=settings_form
+            or CheckSettingsForm(
+                initial={"pass_mark": check.pass_mark, "max_attempts": check.max_attempts}
+            ),
+        )
+
+    def post(self, request, *args, **kwargs):
+        if "settings" in request.POST:
+            form = CheckSettingsForm(request.POST)
+            if form.is_valid():
+                try:
+                    services.check_settings_update(
+                        version=self.version, user=request.user, **form.cleaned_data
+                    )
+                except ValidationError as exc:
+                    _apply(form, exc)
+                else:
+                    messages.success(request, _("The check settings are saved."))
+                    return redirect(request.path)
+            return self.render_to_response(self.get_context_data(settings_form=form))
+        form = QuestionForm(request.POST)
+        if form.is_valid():
+            try:
+                services.question_create(
+                    version=self.version,
+                    user=request.user,
+                    text=form.cleaned_data["text"],
+                    kind=form.cleaned_data["kind"],
+                    choices=services.parse_choices(form.cleaned_data["choices"]),
+                )
+            except ValidationError as exc:
+                _apply(form, exc)
+            else:
+                messages.success(request, _("The question is added."))
+                return redirect(request.path)
+        return self.render_to_response(self.get_context_data(question_form=form))
+
+
+class QuestionDeleteView(ManagerRequiredMixin, View):
+    def post(self, request, pk):
+        question = get_object_or_404(Question.objects.select_related("version__standard"), pk=pk)
+        version = question.version
+        try:
+            services.question_delete(question=question, user=request.user)
+        except ValidationError as exc:
+            for message in _messages(exc):
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The question is removed."))
+        return redirect(
+            reverse(
+                "training:questions",
+                kwargs={"slug": version.standard.slug, "number": version.number},
+            )
+        )

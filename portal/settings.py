@@ -279,6 +279,9 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Standards Portal <portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Days staff get to acknowledge a major new version of a standard they were trained on.
+TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
+
 # Links in emails are absolute: a task has no request to take the host from.
 PORTAL_BASE_URL = env_url(
     "PORTAL_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https")

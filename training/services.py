@@ -32,12 +32,9 @@ from training.models import (
 
 Status = StandardVersion.Status
 
-DEFAULT_REACK_DAYS = 14
-
-
 def reack_days() -> int:
     """Days staff get to acknowledge a major version (setting ``TRAINING_REACK_DAYS``)."""
-    return int(getattr(settings, "TRAINING_REACK_DAYS", DEFAULT_REACK_DAYS))
+    return settings.TRAINING_REACK_DAYS
 
 
 def _require_manager(user) -> None:

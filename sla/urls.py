@@ -1,4 +1,15 @@
+from django.urls import path
+
+from sla import views
 from sla.reports import urls as report_urls
 
 app_name = "sla"
-urlpatterns = [*report_urls.urlpatterns]
+urlpatterns = [
+    path("sla/contacts/", views.ContactListView.as_view(), name="contact-list"),
+    path("sla/contacts/import/", views.ContactImportView.as_view(), name="contact-import"),
+    path("sla/contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
+    path("sla/policies/", views.PolicyListView.as_view(), name="policy-list"),
+    path("sla/policies/new/", views.PolicyCreateView.as_view(), name="policy-create"),
+    path("sla/policies/<int:pk>/", views.PolicyUpdateView.as_view(), name="policy-update"),
+    *report_urls.urlpatterns,
+]

@@ -19,6 +19,7 @@ from sla.services.contacts import (
     contact_create,
     contacts_bulk_create,
 )
+from sla.services.imports import ContactImportError, ImportResult, contacts_import_csv
 from sla.services.notifications import notifications_send
 from sla.services.policies import sla_policy_create, sla_policy_delete, sla_policy_update
 from sla.services.recompute import contacts_recompute_deadlines, deadline_recomputation_run
@@ -28,6 +29,8 @@ __all__ = [
     "BULK_MAX",
     "BulkResult",
     "BulkValidationError",
+    "ContactImportError",
+    "ImportResult",
     "contact_assign",
     "contact_change_priority",
     "contact_create",
@@ -37,6 +40,7 @@ __all__ = [
     "contact_resume",
     "contact_update",
     "contacts_bulk_create",
+    "contacts_import_csv",
     "contacts_recompute_deadlines",
     "deadline_recomputation_run",
     "notifications_send",

@@ -5,7 +5,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -123,7 +123,8 @@ def test_sweep_predicates_use_the_partial_indexes(chat, chat_policy):
     for step in sweep_module.STEPS:
         sql = sweep_module._Sql(step, now, None)
         claimed, params = sql.select_claimed()
-        with connection.cursor() as cursor:
+        # SET LOCAL only lasts inside a transaction; outside one it silently does nothing.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + claimed, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())

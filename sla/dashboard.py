@@ -3,10 +3,14 @@
 Managers and integrations see every contact, staff their own, like the API.
 """
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from django.utils import timezone
 
-from portal.roles import user_roles
+from portal.roles import STAFF, user_roles
 from sla import selectors
+from sla.reports.dashboard import my_service
 
 
 def cards(request) -> list[dict]:
@@ -18,5 +22,14 @@ def cards(request) -> list[dict]:
 
 
 def my_service_sections(request) -> list[dict]:
-    """Sections of the "My service" page: ``{"template": ..., "context": {...}}`` each."""
-    return []
+    """Sections of the "My service" page: ``{"template": ..., "context": {...}}`` each.
+
+    Staff see their SLA figures of the last 30 days next to the team's (two queries, through
+    the same report function as the REST API); others get no section.
+    """
+    if STAFF not in user_roles(request.user):
+        return []
+    tz = settings.TIME_ZONE
+    today = timezone.localdate(timezone=ZoneInfo(tz))
+    figures = my_service(user=request.user, today=today, tz=tz)
+    return [{"template": "sla/reports/my_service_section.html", "context": figures}]

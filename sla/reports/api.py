@@ -1,3 +1,157 @@
-"""Report endpoints, mounted under /api/v1/ through sla.api.extra_urls."""
+"""Report endpoints, mounted under /api/v1/ through sla.api.extra_urls.
 
-extra_urls: list = []
+``GET /api/v1/reports/sla/`` as ``shared/docs/api.md`` says; JSON, or CSV with ``?format=csv``
+or ``Accept: text/csv`` (streamed; the groups' rows, then the total on a line of its own, told
+apart by the last column ``row_type`` = ``group`` or ``total``). Errors are always JSON.
+"""
+
+from __future__ import annotations
+
+from django.http import StreamingHttpResponse
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal.roles import ALL_ROLES
+from sla.reports import exports
+from sla.reports.params import ReportQuerySerializer, report_query_for
+from sla.reports.query import GROUP_BYS, sla_report
+
+
+class CsvRenderer(BaseRenderer):
+    """``text/csv``: the report's rows and its total (see :mod:`sla.reports.exports`)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return "".join(exports.report_csv_lines(data)).encode(self.charset)
+
+
+class ReportRowSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        allow_null=True,
+        help_text=_(
+            "Channel code, agent username (null: no agent), priority, or the ISO date of the "
+            "day, of the week's Monday or of the month's first day in “tz”."
+        ),
+    )
+    contacts = serializers.IntegerField(help_text=_("Contacts opened in the period."))
+    first_response_met = serializers.IntegerField()
+    first_response_breached = serializers.IntegerField()
+    first_response_compliance_pct = serializers.FloatField(
+        allow_null=True,
+        help_text=_("met / (met + breached) × 100, 2 decimals; null when nothing is decided."),
+    )
+    first_response_median_minutes = serializers.FloatField(
+        allow_null=True, help_text=_("Business minutes, linear interpolation.")
+    )
+    first_response_p90_minutes = serializers.FloatField(
+        allow_null=True, help_text=_("Business minutes, linear interpolation.")
+    )
+    resolution_met = serializers.IntegerField()
+    resolution_breached = serializers.IntegerField()
+    resolution_compliance_pct = serializers.FloatField(allow_null=True)
+    resolution_median_minutes = serializers.FloatField(allow_null=True)
+    resolution_p90_minutes = serializers.FloatField(allow_null=True)
+
+
+class ReportSerializer(serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    tz = serializers.CharField()
+    group_by = serializers.ChoiceField(choices=GROUP_BYS)
+    rows = ReportRowSerializer(many=True, help_text=_("Groups with at least one contact."))
+    total = ReportRowSerializer(help_text=_("All contacts of the report; its key is null."))
+
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"from" if name == "from_" else name: f for name, f in fields.items()}
+
+
+_EXAMPLE_ROW = {
+    "key": "chat",
+    "contacts": 120,
+    "first_response_met": 100,
+    "first_response_breached": 12,
+    "first_response_compliance_pct": 89.29,
+    "first_response_median_minutes": 14.0,
+    "first_response_p90_minutes": 55.5,
+    "resolution_met": 90,
+    "resolution_breached": 5,
+    "resolution_compliance_pct": 94.74,
+    "resolution_median_minutes": 300.0,
+    "resolution_p90_minutes": 1200.0,
+}
+
+
+class SlaReportView(APIView):
+    """SLA figures of the contacts opened in a period, grouped, with a total."""
+
+    read_roles = ALL_ROLES
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
+
+    @extend_schema(
+        operation_id="reports_sla",
+        parameters=[ReportQuerySerializer],
+        responses={
+            (200, "application/json"): ReportSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=_(
+                    "The same rows as CSV, then the total; the last column, row_type, is "
+                    "“group” or “total”."
+                ),
+            ),
+            (400, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description=_('Bad parameters, by parameter name: {"from": ["..."]}.'),
+            ),
+            (403, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT, description=_("Staff asking for another agent's figures.")
+            ),
+        },
+        examples=[
+            OpenApiExample(
+                "By channel",
+                value={
+                    "from": "2026-01-01",
+                    "to": "2026-01-31",
+                    "tz": "Europe/Warsaw",
+                    "group_by": "channel",
+                    "rows": [_EXAMPLE_ROW],
+                    "total": {**_EXAMPLE_ROW, "key": None},
+                },
+                response_only=True,
+                media_type="application/json",
+            )
+        ],
+    )
+    def get(self, request):
+        query = report_query_for(user=request.user, data=request.query_params)
+        body = sla_report(query).as_dict()
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            response = StreamingHttpResponse(
+                exports.report_csv_lines(body), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{exports.report_filename(body)}"'
+            )
+            return response
+        return Response(body)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever was asked for: a CSV of an error dict helps nobody.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+extra_urls: list = [path("reports/sla/", SlaReportView.as_view(), name="report-sla")]

@@ -1,0 +1,183 @@
+"""Small server-side SVG charts: line, grouped bars and histogram.
+
+Accessible (``role="img"`` labelled by a ``<title>`` and a ``<desc>``), no script and no
+``style`` attributes (the CSP forbids inline styles): colours and fonts come from the classes in
+``sla/static/sla/reports/charts.css``. Every chart on a page also has a table alternative.
+Pure functions of their inputs, so they are tested without a database.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 480, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 28, 34
+MAX_X_LABELS = 8
+
+Number = int | float
+
+
+def nice_max(value: Number) -> Number:
+    """The axis top: 1, 2, 2.5 or 5 times a power of ten, at least ``value`` (and at least 1)."""
+    if value <= 1:
+        return 1
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * power >= value:
+            top = step * power
+            return int(top) if float(top).is_integer() else top
+    return 10 * power  # pragma: no cover
+
+
+def _fmt(value: Number) -> str:
+    """Numbers as SVG wants them: short, with a dot."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def _e(text) -> str:
+    """Text for SVG content and attributes (labels, titles): escaped. Numbers need none."""
+    return escape(str(text), quote=True)
+
+
+def _frame(chart_id: str, title: str, desc: str, body: str, css: str) -> SafeString:
+    cid = _e(chart_id)
+    return mark_safe(  # noqa: S308 -- every text in it went through _e(); the rest are numbers
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sla-chart {css}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{cid}-title {cid}-desc" '
+        f'focusable="false"><title id="{cid}-title">{_e(title)}</title>'
+        f'<desc id="{cid}-desc">{_e(desc)}</desc>{body}</svg>'
+    )
+
+
+def _plot_box():
+    return LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+
+def _y_axis(top: Number, suffix: str) -> str:
+    x0, y0, w, h = _plot_box()
+    parts = []
+    for i in range(5):
+        y = _fmt(y0 + h - h * i / 4)
+        parts.append(
+            f'<line class="sla-chart__grid" x1="{x0}" y1="{y}" x2="{x0 + w}" y2="{y}"/>'
+            f'<text class="sla-chart__tick" x="{x0 - 4}" y="{_fmt(float(y) + 3)}" '
+            f'text-anchor="end">{_fmt(top * i / 4)}{_e(suffix)}</text>'
+        )
+    parts.append(
+        f'<line class="sla-chart__axis" x1="{x0}" y1="{y0 + h}" x2="{x0 + w}" y2="{y0 + h}"/>'
+    )
+    return "".join(parts)
+
+
+def _x_labels(labels: Sequence[str], centres: Sequence[float]) -> str:
+    _x0, y0, _w, h = _plot_box()
+    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    return "".join(
+        f'<text class="sla-chart__tick" x="{_fmt(x)}" y="{y0 + h + 14}" '
+        f'text-anchor="middle">{_e(label)}</text>'
+        for i, (label, x) in enumerate(zip(labels, centres, strict=True))
+        if i % every == 0
+    )
+
+
+def _legend(names: Sequence[str]) -> str:
+    if len(names) < 2:
+        return ""
+    return "".join(
+        f'<rect class="sla-chart__swatch sla-chart__series-{i}" x="{LEFT + i * 150}" y="6" '
+        f'width="10" height="10"/><text class="sla-chart__legend" x="{LEFT + i * 150 + 14}" '
+        f'y="15">{_e(name)}</text>'
+        for i, name in enumerate(names)
+    )
+
+
+def line_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number | None]]],
+    y_max: Number | None = None,
+    suffix: str = "",
+) -> SafeString:
+    """One polyline per series; a ``None`` value leaves a gap (a dot marks every point)."""
+    x0, y0, w, h = _plot_box()
+    values = [v for _name, vs in series for v in vs if v is not None]
+    top = y_max if y_max is not None else nice_max(max(values, default=0))
+    step = w / max(1, len(labels))
+    centres = [x0 + step * (i + 0.5) for i in range(len(labels))]
+    lines, dots = [], []
+    for index, (_name, points) in enumerate(series):
+        segment: list[str] = []
+        segments = []
+        for x, value in zip(centres, points, strict=True):
+            if value is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                continue
+            y = _fmt(y0 + h - h * (min(value, top) / top))
+            segment.append(f"{_fmt(x)},{y}")
+            dots.append(
+                f'<circle class="sla-chart__dot sla-chart__series-{index}" cx="{_fmt(x)}" '
+                f'cy="{y}" r="2.5"/>'
+            )
+        if segment:
+            segments.append(segment)
+        lines.extend(
+            f'<polyline class="sla-chart__line sla-chart__series-{index}" fill="none" '
+            f'points="{" ".join(points_text)}"/>'
+            for points_text in segments
+            if len(points_text) > 1
+        )
+    body = (
+        _y_axis(top, suffix)
+        + "".join(lines)
+        + "".join(dots)
+        + _x_labels(labels, centres)
+        + _legend([n for n, _ in series])
+    )
+    return _frame(chart_id, title, desc, body, "sla-chart--line")
+
+
+def bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Number]]],
+    histogram: bool = False,
+) -> SafeString:
+    """Grouped bars (one per series in each slot); ``histogram`` draws touching bins."""
+    x0, y0, w, h = _plot_box()
+    top = nice_max(max((v for _n, vs in series for v in vs), default=0))
+    slot = w / max(1, len(labels))
+    gap = 0 if histogram else slot * 0.2
+    bar_w = (slot - gap) / max(1, len(series))
+    width = _fmt(max(bar_w - (1 if histogram else 0), 0.5))
+    parts = []
+    for s_index, (_name, values) in enumerate(series):
+        for i, value in enumerate(values):
+            bar_h = h * value / top
+            x = x0 + slot * i + gap / 2 + bar_w * s_index
+            parts.append(
+                f'<rect class="sla-chart__bar sla-chart__series-{s_index}" x="{_fmt(x)}" '
+                f'y="{_fmt(y0 + h - bar_h)}" width="{width}" height="{_fmt(bar_h)}">'
+                f"<title>{_e(labels[i])}: {_fmt(value)}</title></rect>"
+            )
+    centres = [x0 + slot * (i + 0.5) for i in range(len(labels))]
+    body = (
+        _y_axis(top, "")
+        + "".join(parts)
+        + _x_labels(labels, centres)
+        + _legend([n for n, _ in series])
+    )
+    return _frame(
+        chart_id, title, desc, body, "sla-chart--histogram" if histogram else "sla-chart--bars"
+    )

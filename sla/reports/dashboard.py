@@ -1,0 +1,335 @@
+"""What the manager dashboard and the "My service" section show, read through the same
+report function as the REST API (:func:`sla.reports.query.sla_report`), so a REST client gets
+the same numbers from ``GET /api/v1/reports/sla/``.
+
+Queries, whatever the data size: manager dashboard 4 or 5 (the figures by channel and period
+in one statement, the distribution, the at-risk counts and list, channel names if needed);
+"My service" 2 (own and team figures; the team's are shared for a minute).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from sla.models import Contact
+from sla.reports import charts
+from sla.reports.query import ReportQuery, empty_row, sla_report, time_key
+
+ATTENTION_PER_CHANNEL = 10
+ATTENTION_STATES = ("at_risk", "breached")
+# First-response distribution: bins of business minutes, [lower, upper).
+HISTOGRAM_EDGES = (0, 5, 15, 30, 60, 120, 240, 480)
+
+
+def histogram_labels() -> list[str]:
+    labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(HISTOGRAM_EDGES)]
+    return [*labels, f"{HISTOGRAM_EDGES[-1]}+"]
+
+
+def trend_grain(start: dt.date, end: dt.date) -> str:
+    """Days up to a month, weeks up to about four months, months beyond."""
+    days = (end - start).days + 1
+    if days <= 31:
+        return "day"
+    if days <= 120:
+        return "week"
+    return "month"
+
+
+def time_slots(start: dt.date, end: dt.date, grain: str) -> list[str]:
+    """Every key of the period in order, so that a chart shows empty days too."""
+    keys, day = [], start
+    while day <= end:
+        key = time_key(day, grain).isoformat()
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def contacts_list_url(**params) -> str:
+    try:
+        base = reverse("sla:contact-list")
+    except NoReverseMatch:
+        base = "/sla/contacts/"
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def contact_url(pk: int) -> str:
+    try:
+        return reverse("sla:contact-detail", args=[pk])
+    except NoReverseMatch:
+        return f"/sla/contacts/{pk}/"
+
+
+def _period_contacts(query: ReportQuery):
+    lo, hi = query.bounds()
+    return Contact.objects.filter(opened_at__gte=lo, opened_at__lt=hi)
+
+
+def first_response_histogram(query: ReportQuery) -> dict[str, list[int]]:
+    """Channel code -> contacts per first-response bin: one query."""
+    bins = Case(
+        *[
+            When(first_response_minutes__lt=upper, then=Value(i))
+            for i, upper in enumerate(HISTOGRAM_EDGES[1:])
+        ],
+        default=Value(len(HISTOGRAM_EDGES) - 1),
+        output_field=IntegerField(),
+    )
+    rows = (
+        _period_contacts(query)
+        .filter(first_response_minutes__isnull=False)
+        .annotate(bin=bins)
+        .values("channel__code", "bin")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    result: dict[str, list[int]] = {}
+    for row in rows:
+        counts = result.setdefault(row["channel__code"], [0] * len(HISTOGRAM_EDGES))
+        counts[row["bin"]] = row["n"]
+    return result
+
+
+def _attention_filter() -> Q:
+    return ~Q(status=Contact.Status.RESOLVED) & (
+        Q(first_response_state__in=ATTENTION_STATES) | Q(resolution_state__in=ATTENTION_STATES)
+    )
+
+
+def attention_counts() -> dict[str, dict[str, int]]:
+    """Open contacts at risk or breached right now, per channel and metric: one query."""
+    rows = (
+        Contact.objects.filter(_attention_filter())
+        .values("channel__code")
+        .annotate(
+            first_response_at_risk=Count("id", filter=Q(first_response_state="at_risk")),
+            first_response_breached=Count("id", filter=Q(first_response_state="breached")),
+            resolution_at_risk=Count("id", filter=Q(resolution_state="at_risk")),
+            resolution_breached=Count("id", filter=Q(resolution_state="breached")),
+        )
+        .order_by()
+    )
+    return {row.pop("channel__code"): row for row in rows}
+
+
+def attention_contacts(per_channel: int = ATTENTION_PER_CHANNEL) -> dict[str, list[Contact]]:
+    """The oldest open contacts at risk or breached, at most ``per_channel`` each: one query."""
+    ranked = (
+        Contact.objects.filter(_attention_filter())
+        .select_related("channel", "agent")
+        .annotate(
+            rank=Window(
+                RowNumber(), partition_by=[F("channel_id")], order_by=[F("opened_at"), F("id")]
+            )
+        )
+        .filter(rank__lte=per_channel)
+        .order_by("channel__code", "opened_at", "id")
+    )
+    result: dict[str, list[Contact]] = {}
+    for contact in ranked:
+        contact.url = contact_url(contact.pk)
+        result.setdefault(contact.channel.code, []).append(contact)
+    return result
+
+
+@dataclass
+class ChannelSection:
+    code: str
+    name: str
+    summary: dict
+    trend: list[dict]  # one row per time slot (empty rows where nothing was opened)
+    histogram: list[int]
+    attention_counts: dict
+    attention: list
+    links: dict
+    charts: dict
+
+    @property
+    def histogram_rows(self) -> list[tuple[str, int]]:
+        return list(zip(histogram_labels(), self.histogram, strict=True))
+
+
+def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
+    """Per channel: summary, trend, breaches, first-response distribution, contacts needing
+    attention now. The figures come from :func:`sla_report` grouped by period and split by
+    channel: each channel's total equals its row grouped by channel (a test checks it)."""
+    grain = trend_grain(start, end)
+    trend_query = ReportQuery(start=start, end=end, tz=tz, group_by=grain, split_by_channel=True)
+    trend = sla_report(trend_query)
+    histograms = first_response_histogram(trend_query)
+    counts = attention_counts()
+    waiting = attention_contacts()
+    slots = time_slots(start, end, grain)
+    names = {}
+    for contacts in waiting.values():
+        for contact in contacts:
+            names[contact.channel.code] = contact.channel.name
+    codes = sorted(set(trend.series) | set(counts))
+    if len(names) < len(codes):
+        from channels_app.models import Channel
+
+        names.update(dict(Channel.objects.filter(code__in=codes).values_list("code", "name")))
+    sections = []
+    for code in codes:
+        series = trend.series.get(code, {"rows": [], "total": empty_row()})
+        # A channel's total over the period is its row of the report grouped by channel.
+        summary_row = {**series["total"], "key": code}
+        by_key = {r["key"]: r for r in series["rows"]}
+        rows = [by_key.get(key, empty_row(key)) for key in slots]
+        section = ChannelSection(
+            code=code,
+            name=names.get(code, code),
+            summary=summary_row,
+            trend=rows,
+            histogram=histograms.get(code, [0] * len(HISTOGRAM_EDGES)),
+            attention_counts=counts.get(
+                code,
+                {
+                    "first_response_at_risk": 0,
+                    "first_response_breached": 0,
+                    "resolution_at_risk": 0,
+                    "resolution_breached": 0,
+                },
+            ),
+            attention=waiting.get(code, []),
+            links=_links(code),
+            charts={},
+        )
+        section.charts = _channel_charts(section, slots)
+        sections.append(section)
+    return {
+        "grain": grain,
+        "slots": slots,
+        "total": trend.total,
+        "sections": sections,
+        "histogram_labels": histogram_labels(),
+    }
+
+
+def _links(code: str) -> dict[str, str]:
+    return {
+        "all": contacts_list_url(channel=code),
+        "first_response_at_risk": contacts_list_url(channel=code, first_response_state="at_risk"),
+        "first_response_breached": contacts_list_url(channel=code, first_response_state="breached"),
+        "resolution_at_risk": contacts_list_url(channel=code, resolution_state="at_risk"),
+        "resolution_breached": contacts_list_url(channel=code, resolution_state="breached"),
+    }
+
+
+def _channel_charts(section: ChannelSection, slots: list[str]) -> dict:
+    name = section.name
+    fr = [r["first_response_compliance_pct"] for r in section.trend]
+    res = [r["resolution_compliance_pct"] for r in section.trend]
+    return {
+        "compliance": charts.line_chart(
+            chart_id=f"compliance-{section.code}",
+            title=_("Compliance trend: %(channel)s") % {"channel": name},
+            desc=_(
+                "Share of decided contacts that met the first-response and the resolution "
+                "target, per period; the table below gives the figures."
+            ),
+            labels=slots,
+            series=[(str(_("First response")), fr), (str(_("Resolution")), res)],
+            y_max=100,
+            suffix="%",
+        ),
+        "breaches": charts.bar_chart(
+            chart_id=f"breaches-{section.code}",
+            title=_("Breaches: %(channel)s") % {"channel": name},
+            desc=_("First-response and resolution breaches per period of opening."),
+            labels=slots,
+            series=[
+                (str(_("First response")), [r["first_response_breached"] for r in section.trend]),
+                (str(_("Resolution")), [r["resolution_breached"] for r in section.trend]),
+            ],
+        ),
+        "distribution": charts.bar_chart(
+            chart_id=f"distribution-{section.code}",
+            title=_("First-response time distribution: %(channel)s") % {"channel": name},
+            desc=_("Contacts per first-response time, in business minutes."),
+            labels=histogram_labels(),
+            series=[(str(_("Contacts")), section.histogram)],
+            histogram=True,
+        ),
+    }
+
+
+# --- "My service" -----------------------------------------------------------------------------
+
+MY_SERVICE_DAYS = 30
+# How long figures everyone sees alike (the team's, the dashboard's) may be reused, in seconds.
+SHARED_CACHE_SECONDS = 60
+
+
+def shared_cache_seconds() -> int:
+    """0 turns the cache off (the tests that change data between requests do)."""
+    return getattr(settings, "SLA_REPORT_DASHBOARD_CACHE_SECONDS", SHARED_CACHE_SECONDS)
+
+
+def shared(key: str, compute):
+    """The value under ``key`` in the shared cache, computed once a minute at most."""
+    seconds = shared_cache_seconds()
+    value = cache.get(key) if seconds else None
+    if value is None:
+        value = compute()
+        if seconds:
+            cache.set(key, value, seconds)
+    return value
+
+
+def my_service(*, user, today: dt.date, tz: str) -> dict:
+    """The agent's figures next to the team's for the last 30 days: two queries."""
+    start = today - dt.timedelta(days=MY_SERVICE_DAYS - 1)
+    own = sla_report(ReportQuery(start=start, end=today, tz=tz, group_by="week", agent_id=user.pk))
+    team = shared(
+        f"sla:my-service-team:v1:{connection.settings_dict['NAME']}:{start}:{today}:{tz}",
+        lambda: sla_report(ReportQuery(start=start, end=today, tz=tz, group_by="week")),
+    )
+    slots = time_slots(start, today, "week")
+    own_by = {r["key"]: r for r in own.rows}
+    team_by = {r["key"]: r for r in team.rows}
+    trend = [
+        {
+            "key": key,
+            "own": own_by.get(key, empty_row(key)),
+            "team": team_by.get(key, empty_row(key)),
+        }
+        for key in slots
+    ]
+    chart = charts.line_chart(
+        chart_id="my-service-trend",
+        title=_("Your first-response compliance per week, next to the team's"),
+        desc=_("Weeks start on Monday; the table below gives the figures."),
+        labels=slots,
+        series=[
+            (str(_("You")), [t["own"]["first_response_compliance_pct"] for t in trend]),
+            (str(_("Team")), [t["team"]["first_response_compliance_pct"] for t in trend]),
+        ],
+        y_max=100,
+        suffix="%",
+    )
+    return {
+        "start": start,
+        "end": today,
+        "tz": tz,
+        "own": own.total,
+        "team": team.total,
+        "own_breaches": own.total["first_response_breached"] + own.total["resolution_breached"],
+        "team_breaches": team.total["first_response_breached"] + team.total["resolution_breached"],
+        "trend": trend,
+        "chart": chart,
+        "empty": own.total["contacts"] == 0,
+    }

@@ -1,0 +1,45 @@
+"""CSV of the report (the API) and of the manager dashboard, written line by line so a
+response can stream it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+
+from sla.reports.query import ROW_FIELDS
+
+ROW_TYPE = "row_type"
+
+
+def _cell(value):
+    return "" if value is None else value
+
+
+def csv_lines(header: Iterable[str], rows: Iterable[Iterable]) -> Iterator[str]:
+    """One CSV line (with its line end) at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for line in _chain(header, rows):
+        writer.writerow([_cell(value) for value in line])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _chain(header, rows):
+    yield header
+    yield from rows
+
+
+def report_csv_lines(body: dict) -> Iterator[str]:
+    """The API's CSV: the row fields, then ``row_type`` (``group`` or ``total``)."""
+    if "rows" not in body:  # not a report (an error body): nothing sensible to write
+        return iter(())
+    rows = [[row[f] for f in ROW_FIELDS] + ["group"] for row in body["rows"]]
+    rows.append([body["total"][f] for f in ROW_FIELDS] + ["total"])
+    return csv_lines([*ROW_FIELDS, ROW_TYPE], rows)
+
+
+def report_filename(body: dict) -> str:
+    return f"sla-report-{body['from']}-{body['to']}-{body['group_by']}.csv"

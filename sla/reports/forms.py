@@ -1,0 +1,71 @@
+"""The dashboard's period picker: the last 7, 30 or 90 days, or from–to (inclusive)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from sla.reports.params import MAX_DATE, MIN_DATE
+from sla.reports.query import MAX_PERIOD_DAYS
+
+CUSTOM = "custom"
+
+
+class ReportPeriodForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[
+            ("7", _("Last 7 days")),
+            ("30", _("Last 30 days")),
+            ("90", _("Last 90 days")),
+            (CUSTOM, _("From–to")),
+        ],
+        initial="30",
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    from_ = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, today: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        # "from" is a Python keyword: the field is declared as from_ and named here.
+        self.fields = {("from" if k == "from_" else k): f for k, f in self.fields.items()}
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or "30"
+        if period != CUSTOM:
+            days = int(period)
+            data["from"], data["to"] = self.today - dt.timedelta(days=days - 1), self.today
+            data["period"] = period
+            return data
+        start, end = data.get("from"), data.get("to")
+        if start is None and "from" not in self.errors:
+            self.add_error("from", _("Give the first day of the period."))
+        if end is None and "to" not in self.errors:
+            self.add_error("to", _("Give the last day of the period."))
+        for name, day in (("from", start), ("to", end)):
+            if day is not None and not (MIN_DATE <= day <= MAX_DATE):
+                self.add_error(
+                    name,
+                    _("Give a date between %(min)s and %(max)s.")
+                    % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+                )
+                return data
+        if start and end:
+            if start > end:
+                self.add_error("from", _("The first day comes after the last day."))
+            elif (end - start).days > MAX_PERIOD_DAYS:
+                self.add_error(
+                    "to",
+                    _("The period may be at most %(max)d days long.") % {"max": MAX_PERIOD_DAYS},
+                )
+        return data

@@ -1,0 +1,371 @@
+# ruff: noqa: S608 -- SQL text is built from quoted model identifiers and fixed fragments only; values are parameters.
+"""The SLA report: one function that the REST API, its CSV, the manager dashboard and the
+"My service" section all call, so every screen shows the numbers a REST client can fetch.
+
+Everything is aggregated in the database, in ONE statement whatever the data size:
+
+* On PostgreSQL, ``percentile_cont`` (an ordered-set aggregate) with ``GROUPING SETS`` for the
+  totals, and ``AT TIME ZONE`` for the day, week and month keys.
+* Everywhere else (SQLite), the same linear interpolation written with window functions: each
+  value gets its rank in its group, and the two ranks that surround the wanted position are
+  weighted and summed. Time keys come from a small table of local days (at most 367 rows) with
+  their UTC bounds, because SQLite knows no time zones. This portable statement also runs on
+  PostgreSQL, so a test can compare both paths on the same data.
+
+Linear interpolation as in PostgreSQL: for the fraction ``f`` of ``n`` sorted values
+``v[0..n-1]``, ``pos = f·(n−1)``, result ``v[⌊pos⌋] + (pos − ⌊pos⌋)·(v[⌊pos⌋+1] − v[⌊pos⌋])``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import connections
+
+from channels_app.models import Channel
+from sla.models import Contact
+
+GROUP_BYS = ("channel", "agent", "priority", "day", "week", "month")
+TIME_GROUPS = ("day", "week", "month")
+MAX_PERIOD_DAYS = 366
+ENGINES = ("postgresql", "portable")
+
+# The fields of a row, in the order of api.md (and of the CSV columns).
+ROW_FIELDS = (
+    "key",
+    "contacts",
+    "first_response_met",
+    "first_response_breached",
+    "first_response_compliance_pct",
+    "first_response_median_minutes",
+    "first_response_p90_minutes",
+    "resolution_met",
+    "resolution_breached",
+    "resolution_compliance_pct",
+    "resolution_median_minutes",
+    "resolution_p90_minutes",
+)
+# Percentiles as exact fractions (numerator, denominator): integer arithmetic in SQL finds the
+# ranks on both backends without FLOOR (which SQLite may lack) or float rounding surprises.
+_MEDIAN = (1, 2)
+_P90 = (9, 10)
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    """What to aggregate: contacts opened from ``start`` to ``end`` (local dates, inclusive)."""
+
+    start: dt.date
+    end: dt.date
+    tz: str
+    group_by: str = "channel"
+    channel_id: int | None = None
+    agent_id: int | None = None
+    # Internal (the dashboard): one set of rows and a total per channel, in the same statement.
+    split_by_channel: bool = False
+
+    def __post_init__(self):
+        if self.group_by not in GROUP_BYS:
+            raise ValueError(f"unknown group_by {self.group_by!r}")
+        if self.start > self.end:
+            raise ValueError("start after end")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def bounds(self) -> tuple[dt.datetime, dt.datetime]:
+        """[start 00:00, end+1 00:00) in the report's time zone, as aware datetimes."""
+        return local_midnight(self.start, self.zone), local_midnight(
+            self.end + dt.timedelta(days=1), self.zone
+        )
+
+
+@dataclass
+class Report:
+    query: ReportQuery
+    rows: list[dict]
+    total: dict
+    # Only with ``split_by_channel``: channel code -> {"rows": [...], "total": row}.
+    series: dict[str, dict] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The API's answer."""
+        return {
+            "from": self.query.start.isoformat(),
+            "to": self.query.end.isoformat(),
+            "tz": self.query.tz,
+            "group_by": self.query.group_by,
+            "rows": self.rows,
+            "total": self.total,
+        }
+
+
+def local_midnight(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone)
+
+
+def time_key(day: dt.date, group_by: str) -> dt.date:
+    """The day, its week's Monday or its month's first day."""
+    if group_by == "week":
+        return day - dt.timedelta(days=day.weekday())
+    if group_by == "month":
+        return day.replace(day=1)
+    return day
+
+
+def compliance_pct(met: int, breached: int) -> float | None:
+    """met / (met + breached) × 100, half-up to 2 decimals; None when nothing is decided."""
+    decided = met + breached
+    if not decided:
+        return None
+    value = Decimal(met * 100) / Decimal(decided)
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def _minutes(value) -> float | None:
+    if value is None:
+        return None
+    return float(Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def empty_row(key=None) -> dict:
+    return _row(key, (0,) * 5 + (None,) * 4)
+
+
+def _row(key, values) -> dict:
+    contacts, fr_met, fr_breached, res_met, res_breached, fr_med, fr_p90, res_med, res_p90 = values
+    fr_met, fr_breached = int(fr_met or 0), int(fr_breached or 0)
+    res_met, res_breached = int(res_met or 0), int(res_breached or 0)
+    return {
+        "key": key,
+        "contacts": int(contacts or 0),
+        "first_response_met": fr_met,
+        "first_response_breached": fr_breached,
+        "first_response_compliance_pct": compliance_pct(fr_met, fr_breached),
+        "first_response_median_minutes": _minutes(fr_med),
+        "first_response_p90_minutes": _minutes(fr_p90),
+        "resolution_met": res_met,
+        "resolution_breached": res_breached,
+        "resolution_compliance_pct": compliance_pct(res_met, res_breached),
+        "resolution_median_minutes": _minutes(res_med),
+        "resolution_p90_minutes": _minutes(res_p90),
+    }
+
+
+def _key_text(value) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat()
+
+
+# --- SQL --------------------------------------------------------------------------------------
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "contact": Contact._meta.db_table,
+        "channel": Channel._meta.db_table,
+        "user": get_user_model()._meta.db_table,
+    }
+
+
+def _base_select(query: ReportQuery, engine: str, connection) -> tuple[str, list, str]:
+    """``SELECT s, k, frs, rs, frm, rm FROM …`` for the contacts of the period, and a prefix
+    (``WITH`` clause) it needs."""
+    t = _tables()
+    ops = connection.ops
+    params: list = []
+    prefix = ""
+    joins = [f"JOIN {t['channel']} ch ON ch.id = c.channel_id"]
+    if query.group_by == "channel":
+        key = "ch.code"
+    elif query.group_by == "agent":
+        key = "u.username"
+        joins.append(f"LEFT JOIN {t['user']} u ON u.id = c.agent_id")
+    elif query.group_by == "priority":
+        key = "c.priority"
+    elif engine == "postgresql":
+        local = "(c.opened_at AT TIME ZONE %s)"
+        key = {
+            "day": f"{local}::date",
+            "week": f"date_trunc('week', {local})::date",
+            "month": f"date_trunc('month', {local})::date",
+        }[query.group_by]
+        params.append(query.tz)
+    else:
+        # One row per local day of the period, with its UTC bounds and its key.
+        zone = query.zone
+        values, bucket_params = [], []
+        day = query.start
+        while day <= query.end:
+            nxt = day + dt.timedelta(days=1)
+            values.append("(%s, %s, %s)")
+            bucket_params += [
+                time_key(day, query.group_by).isoformat(),
+                ops.adapt_datetimefield_value(local_midnight(day, zone)),
+                ops.adapt_datetimefield_value(local_midnight(nxt, zone)),
+            ]
+            day = nxt
+        prefix = f"buckets (k, lo, hi) AS (VALUES {', '.join(values)})"
+        joins.append("JOIN buckets b ON c.opened_at >= b.lo AND c.opened_at < b.hi")
+        key = "b.k"
+        # The WITH clause comes first in the statement, so its parameters do too.
+        params = bucket_params
+    series = "ch.code" if query.split_by_channel else "''"
+    lo, hi = query.bounds()
+    where = ["c.opened_at >= %s", "c.opened_at < %s"]
+    where_params = [ops.adapt_datetimefield_value(lo), ops.adapt_datetimefield_value(hi)]
+    if query.channel_id is not None:
+        where.append("c.channel_id = %s")
+        where_params.append(query.channel_id)
+    if query.agent_id is not None:
+        where.append("c.agent_id = %s")
+        where_params.append(query.agent_id)
+    sql = (
+        f"SELECT {series} AS s, {key} AS k, c.first_response_state AS frs, "
+        "c.resolution_state AS rs, c.first_response_minutes AS frm, "
+        f"c.resolution_minutes AS rm FROM {t['contact']} c {' '.join(joins)} "
+        f"WHERE {' AND '.join(where)}"
+    )
+    if engine == "postgresql":
+        # The AT TIME ZONE parameter is in the SELECT list, before the WHERE parameters.
+        return sql, params + where_params, prefix
+    return sql, where_params, (prefix, params)
+
+
+_COUNTS = (
+    "COUNT(*), "
+    "SUM(CASE WHEN frs = 'met' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN frs = 'breached' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN rs = 'met' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN rs = 'breached' THEN 1 ELSE 0 END)"
+)
+
+
+_PG_COUNTS = (
+    "COUNT(*), "
+    "COUNT(*) FILTER (WHERE frs = 'met'), "
+    "COUNT(*) FILTER (WHERE frs = 'breached'), "
+    "COUNT(*) FILTER (WHERE rs = 'met'), "
+    "COUNT(*) FILTER (WHERE rs = 'breached')"
+)
+
+
+def _postgresql_sql(query: ReportQuery, connection) -> tuple[str, list]:
+    base, params, _prefix = _base_select(query, "postgresql", connection)
+    # t: 0 a group, 1 its series' total, 3 the overall total (split only; see _portable_sql).
+    if query.split_by_channel:
+        t, series, sets = "GROUPING(s, k)", "COALESCE(s, '')", "(s, k), (s), ()"
+    else:
+        # The series is a constant: leaving it out of the grouping spares a sort key.
+        t, series, sets = "GROUPING(k)", "''", "(k), ()"
+    sql = (
+        f"SELECT {t} AS t, {series} AS s, k, {_PG_COUNTS}, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY frm), "
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY frm), "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY rm), "
+        "percentile_cont(0.9) WITHIN GROUP (ORDER BY rm) "
+        f"FROM ({base}) base GROUP BY GROUPING SETS ({sets})"
+    )
+    return sql, params
+
+
+def _interpolated(value: str, rank: str, count: str, fraction: tuple[int, int]) -> str:
+    """SUM(...) of the two values around position fraction·(count−1), linearly weighted."""
+    num, den = fraction
+    position = f"(({count} - 1) * {num})"
+    lower = f"({position} / {den} + 1)"  # 1-based rank of v[⌊pos⌋]; integer division
+    # "%%" is a literal "%" (modulo) once the parameters are filled in.
+    weight = f"(({position} %% {den}) * 1.0 / {den})"  # pos − ⌊pos⌋
+    return (
+        f"CASE WHEN MAX({count}) > 0 THEN SUM(CASE WHEN {value} IS NULL THEN 0 "
+        f"WHEN {rank} = {lower} THEN {value} * (1 - {weight}) "
+        f"WHEN {rank} = {lower} + 1 THEN {value} * {weight} ELSE 0 END) END"
+    )
+
+
+def _portable_sql(query: ReportQuery, connection) -> tuple[str, list]:
+    base, where_params, (prefix, prefix_params) = _base_select(query, "portable", connection)
+    ctes = [prefix] if prefix else []
+    ctes += [
+        f"base AS ({base})",
+        # Each contact once in its group (t = 0), once in its series' total (t = 1) and, when
+        # split by channel, once in the overall total (t = 3).
+        "keyed AS (SELECT 0 AS t, s, k, frs, rs, frm, rm FROM base "
+        "UNION ALL SELECT 1 AS t, s, NULL AS k, frs, rs, frm, rm FROM base"
+        + (
+            " UNION ALL SELECT 3 AS t, '' AS s, NULL AS k, frs, rs, frm, rm FROM base)"
+            if query.split_by_channel
+            else ")"
+        ),
+        "ranked AS (SELECT t, s, k, frs, rs, frm, rm, "
+        "ROW_NUMBER() OVER (PARTITION BY t, s, k, frm IS NULL ORDER BY frm) AS fr_rank, "
+        "COUNT(frm) OVER (PARTITION BY t, s, k) AS fr_n, "
+        "ROW_NUMBER() OVER (PARTITION BY t, s, k, rm IS NULL ORDER BY rm) AS rm_rank, "
+        "COUNT(rm) OVER (PARTITION BY t, s, k) AS rm_n FROM keyed)",
+    ]
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT t, s, k, {_COUNTS}, "
+        f"{_interpolated('frm', 'fr_rank', 'fr_n', _MEDIAN)}, "
+        f"{_interpolated('frm', 'fr_rank', 'fr_n', _P90)}, "
+        f"{_interpolated('rm', 'rm_rank', 'rm_n', _MEDIAN)}, "
+        f"{_interpolated('rm', 'rm_rank', 'rm_n', _P90)} "
+        "FROM ranked GROUP BY t, s, k"
+    )
+    return sql, prefix_params + where_params
+
+
+def default_engine(connection) -> str:
+    return "postgresql" if connection.vendor == "postgresql" else "portable"
+
+
+def report_sql(query: ReportQuery, *, engine: str | None = None, using: str = "default"):
+    """The statement and its parameters (also what the benchmark and EXPLAIN look at)."""
+    connection = connections[using]
+    engine = engine or default_engine(connection)
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}")
+    if engine == "postgresql" and connection.vendor != "postgresql":
+        raise ValueError("the postgresql engine needs PostgreSQL")
+    if engine == "postgresql":
+        return _postgresql_sql(query, connection)
+    return _portable_sql(query, connection)
+
+
+def _sort_key(row: dict):
+    # Keys ascending (ISO dates sort by time); the "no agent" group last.
+    return (row["key"] is None, row["key"] or "")
+
+
+def sla_report(query: ReportQuery, *, engine: str | None = None, using: str = "default") -> Report:
+    """Rows (groups with at least one contact) and the total: one database statement."""
+    sql, params = report_sql(query, engine=engine, using=using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    grouped: dict[str, dict] = {}
+    overall = empty_row()
+    for t, series, key, *values in fetched:
+        if t == 3:
+            overall = _row(None, values)
+            continue
+        bucket = grouped.setdefault(series, {"rows": [], "total": None})
+        if t:
+            bucket["total"] = _row(None, values)
+        else:
+            bucket["rows"].append(_row(_key_text(key), values))
+    for bucket in grouped.values():
+        bucket["rows"].sort(key=_sort_key)
+        bucket["total"] = bucket["total"] or empty_row()
+    if not query.split_by_channel:
+        only = grouped.get("", {"rows": [], "total": empty_row()})
+        return Report(query=query, rows=only["rows"], total=only["total"])
+    # Split: the series' totals are the rows by channel; ``total`` covers every channel.
+    return Report(query=query, rows=[], total=overall, series=grouped)

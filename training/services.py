@@ -32,6 +32,7 @@ from training.models import (
 
 Status = StandardVersion.Status
 
+
 def reack_days() -> int:
     """Days staff get to acknowledge a major version (setting ``TRAINING_REACK_DAYS``)."""
     return settings.TRAINING_REACK_DAYS

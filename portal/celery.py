@@ -44,9 +44,25 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 50},
         },
+        # The survey invitation outbox: sends due rows, retries failures, marks expiry.
+        "surveys-send-invitations": {
+            "task": "surveys.tasks.send_invitations",
+            "schedule": 60.0,
+            "options": {"expires": 50},
+        },
         "standards-review-reminders": {
             "task": "standards.tasks.send_review_reminders",
             "schedule": crontab(minute=5, hour=7),
+        },
+        # Hourly so each person hears within their working hours; each step goes once.
+        "training-reminders": {
+            "task": "training.tasks.send_reminders",
+            "schedule": crontab(minute=20),
+            "options": {"expires": 3000},
+        },
+        "training-manager-digest": {
+            "task": "training.tasks.send_manager_digest",
+            "schedule": crontab(minute=30, hour=7, day_of_week=1),
         },
     },
 )

@@ -1,0 +1,93 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from channels_app.models import Channel
+from surveys.models import LANGUAGES, TEXT_KEYS, Kiosk, Survey
+
+TEXT_LABELS = {
+    "intro": _("Introduction"),
+    "csat": _("CSAT question"),
+    "nps": _("NPS question"),
+    "ces": _("CES question"),
+    "comment": _("Comment prompt"),
+    "thanks": _("Thank-you message"),
+}
+
+
+class SurveyForm(forms.ModelForm):
+    """The survey plus one optional override per language and text (empty: default wording)."""
+
+    channels = forms.ModelMultipleChoiceField(
+        queryset=Channel.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Channels"),
+    )
+
+    class Meta:
+        model = Survey
+        fields = [
+            "name",
+            "channels",
+            "ask_csat",
+            "ask_nps",
+            "ask_ces",
+            "ask_comment",
+            "send_delay_minutes",
+            "link_lifetime_days",
+            "throttle_days",
+            "follow_up_business_hours",
+            "is_active",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        texts = (self.instance.texts or {}) if self.instance else {}
+        for code, language in LANGUAGES:
+            for key in TEXT_KEYS:
+                self.fields[f"text_{code}_{key}"] = forms.CharField(
+                    label=f"{TEXT_LABELS[key]} ({language})",
+                    required=False,
+                    max_length=500,
+                    initial=texts.get(code, {}).get(key, ""),
+                    help_text=self.instance.text(key, code)
+                    if not texts.get(code, {}).get(key)
+                    else "",
+                )
+
+    def clean(self):
+        data = super().clean()
+        asks = [data.get(a) for a in ("ask_csat", "ask_nps", "ask_ces", "ask_comment")]
+        if not any(asks):
+            raise forms.ValidationError(_("A survey must ask at least one question."))
+        if data.get("link_lifetime_days") is not None and data["link_lifetime_days"] < 1:
+            self.add_error("link_lifetime_days", _("At least one day."))
+        return data
+
+    def texts(self) -> dict:
+        result: dict = {}
+        for code, _language in LANGUAGES:
+            for key in TEXT_KEYS:
+                value = (self.cleaned_data.get(f"text_{code}_{key}") or "").strip()
+                if value:
+                    result.setdefault(code, {})[key] = value
+        return result
+
+    def model_fields(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name != "channels" and name in self.cleaned_data
+        }
+
+
+class KioskForm(forms.ModelForm):
+    class Meta:
+        model = Kiosk
+        fields = ["name", "channel", "min_interval_seconds"]
+
+
+class FollowUpCloseForm(forms.Form):
+    outcome = forms.CharField(
+        label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
+    )

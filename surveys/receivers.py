@@ -1,0 +1,13 @@
+"""Reactions to sla's signals (sla may not import surveys)."""
+
+from sla import signals
+from surveys.services import invitations_create_for_contacts
+
+
+def on_contacts_resolved(sender=None, *, contact_ids, imported=False, **kwargs) -> None:
+    # Inside the resolving transaction: the invitation commits or rolls back with the contact.
+    invitations_create_for_contacts(contact_ids=list(contact_ids), imported=imported)
+
+
+def connect() -> None:
+    signals.contacts_resolved.connect(on_contacts_resolved, dispatch_uid="surveys.resolved")

@@ -1,0 +1,436 @@
+"""Writes: invitations (the outbox), sending, answers, kiosks and follow-ups.
+
+Every function is keyword-only and atomic; pages, the API, tasks and the demo call these.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from channels_app.selectors import channel_business_calendar
+from surveys import formulas
+from surveys.models import LANGUAGE_CODES, FollowUp, Invitation, Kiosk, Response, Survey
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SEND_BATCH = 50
+#: How long a claimed row is hidden from other senders while its e-mail goes out.
+CLAIM_LEASE = timedelta(minutes=5)
+COMMENT_MAX = 2000
+
+
+class AlreadyAnswered(Exception):
+    pass
+
+
+class LinkExpired(Exception):
+    pass
+
+
+class KioskBusy(Exception):
+    pass
+
+
+def _now(now):
+    return timezone.now() if now is None else now
+
+
+def _backoff(attempts: int) -> timedelta:
+    """1, 4, 16, 64 minutes..."""
+    return timedelta(minutes=4 ** max(0, attempts - 1))
+
+
+# --- invitations ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def invitations_create_for_contacts(
+    *, contact_ids, imported: bool = False, now: datetime | None = None
+) -> list[Invitation]:
+    """Write an invitation (or a suppressed one, with the reason) per contact and covering survey.
+
+    Runs inside the transaction that resolved the contacts, so both commit together.
+    ``imported`` contacts (already resolved on arrival) are invited only while a link would still
+    be valid, i.e. resolved less than the survey's link lifetime ago; older ones are skipped.
+    A bounded number of queries whatever the number of contacts.
+    """
+    from sla.models import Contact
+
+    now = _now(now)
+    contacts = list(Contact.objects.filter(pk__in=list(contact_ids)).select_related("channel"))
+    if not contacts:
+        return []
+    surveys = list(
+        Survey.objects.filter(channels__in={c.channel_id for c in contacts})
+        .distinct()
+        .prefetch_related("channels")
+    )
+    if not surveys:
+        return []
+    by_channel: dict[int, list[Survey]] = {}
+    for survey in surveys:
+        for channel in survey.channels.all():
+            by_channel.setdefault(channel.pk, []).append(survey)
+    # A channel covered by an active survey uses it; only otherwise is the inactive one recorded.
+    emails = {c.customer_email.lower() for c in contacts if c.customer_email}
+    max_throttle = max(s.throttle_days for s in surveys)
+    recent: dict[str, datetime] = {}
+    for email, created in (
+        Invitation.objects.filter(
+            email__in=emails, created_at__gte=now - timedelta(days=max_throttle)
+        )
+        .exclude(status=Invitation.Status.SUPPRESSED)
+        .values_list("email", "created_at")
+    ):
+        recent[email] = max(created, recent.get(email, created))
+    existing = set(
+        Invitation.objects.filter(contact_id__in=[c.pk for c in contacts]).values_list(
+            "contact_id", "survey_id"
+        )
+    )
+    rows = []
+    for contact in contacts:
+        candidates = by_channel.get(contact.channel_id, [])
+        active = [s for s in candidates if s.is_active]
+        chosen = active[:1] or candidates[:1]
+        if not chosen:
+            continue
+        survey = chosen[0]
+        if (contact.pk, survey.pk) in existing:
+            continue
+        resolved_at = contact.resolved_at or now
+        if imported and resolved_at + timedelta(days=survey.link_lifetime_days) <= now:
+            continue
+        email = contact.customer_email.lower()
+        reason = ""
+        if not survey.is_active:
+            reason = Invitation.Reason.SURVEY_INACTIVE
+        elif not email:
+            reason = Invitation.Reason.NO_EMAIL
+        elif email in recent and recent[email] >= now - timedelta(days=survey.throttle_days):
+            reason = Invitation.Reason.THROTTLED
+        language = (
+            contact.customer_language if contact.customer_language in LANGUAGE_CODES else "en"
+        )
+        rows.append(
+            Invitation(
+                contact=contact,
+                survey=survey,
+                channel_id=contact.channel_id,
+                agent_id=contact.agent_id,
+                email=email,
+                language=language,
+                status=Invitation.Status.SUPPRESSED if reason else Invitation.Status.PENDING,
+                suppression_reason=reason,
+                scheduled_for=max(resolved_at + timedelta(minutes=survey.send_delay_minutes), now)
+                if not imported
+                else now,
+                expires_at=(resolved_at if imported else max(resolved_at, now))
+                + timedelta(days=survey.link_lifetime_days),
+            )
+        )
+        if not reason:
+            recent[email] = now  # a second contact of the same batch is throttled too
+    created = Invitation.objects.bulk_create(rows)
+    if any(r.status == Invitation.Status.PENDING for r in rows):
+        _enqueue_sending()
+    return created
+
+
+def _enqueue_sending() -> None:
+    from surveys import tasks
+
+    def send():
+        try:
+            tasks.send_invitations.apply_async()
+        except Exception as exc:  # the beat run picks the rows up anyway
+            logger.warning("Could not enqueue survey sending: %s", exc)
+
+    transaction.on_commit(send)
+
+
+def _claim(now: datetime) -> list[int]:
+    """Claim up to SEND_BATCH due rows: other senders skip them until the lease runs out."""
+    with transaction.atomic():
+        due = Invitation.objects.due(now).order_by("scheduled_for").values_list("pk", flat=True)
+        claim = {"scheduled_for": now + CLAIM_LEASE, "attempts": F("attempts") + 1}
+        if connection.features.has_select_for_update_skip_locked:
+            # PostgreSQL: the rows are locked by us; other senders skip them.
+            ids = list(due.select_for_update(skip_locked=True)[:SEND_BATCH])
+            Invitation.objects.filter(pk__in=ids).update(**claim)
+            return ids
+        # Elsewhere (SQLite): one conditional UPDATE per row; a row another sender claimed
+        # meanwhile no longer matches, so it is not ours.
+        return [
+            pk
+            for pk in list(due[:SEND_BATCH])
+            if Invitation.objects.filter(pk=pk).due(now).update(**claim)
+        ]
+
+
+def _message(invitation: Invitation) -> EmailMultiAlternatives:
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "survey": invitation.survey,
+            "url": invitation.url,
+            "intro": invitation.survey.text("intro", invitation.language),
+            "expires_at": invitation.expires_at,
+        }
+        subject = _("How did we do? A one-minute survey")
+        text = render_to_string("surveys/email/invitation.txt", context)
+        html = render_to_string("surveys/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def invitations_send_due(*, now: datetime | None = None) -> dict:
+    """Send every due invitation; failures are retried with backoff, then marked failed.
+
+    Not one transaction on purpose: each row is claimed, sent, then recorded, so a crash
+    between sending and recording re-sends at most that one e-mail after the lease.
+    """
+    now = _now(now)
+    sent = failed = 0
+    while True:
+        ids = _claim(now)
+        if not ids:
+            break
+        for invitation in Invitation.objects.filter(pk__in=ids).select_related("survey"):
+            try:
+                _message(invitation).send()
+            except Exception as exc:
+                logger.warning("Survey invitation %s failed: %s", invitation.pk, exc)
+                give_up = invitation.attempts >= MAX_ATTEMPTS
+                Invitation.objects.filter(pk=invitation.pk, status="pending").update(
+                    status=Invitation.Status.FAILED if give_up else Invitation.Status.PENDING,
+                    scheduled_for=now + _backoff(invitation.attempts),
+                    last_error=str(exc)[:300],
+                )
+                failed += 1
+            else:
+                Invitation.objects.filter(pk=invitation.pk, status="pending").update(
+                    status=Invitation.Status.SENT, sent_at=timezone.now(), last_error=""
+                )
+                sent += 1
+        if len(ids) < SEND_BATCH:
+            break
+    expired = invitations_expire(now=now)
+    return {"sent": sent, "failed": failed, "expired": expired}
+
+
+@transaction.atomic
+def invitations_expire(*, now: datetime | None = None) -> int:
+    """One set-based statement: every unanswered link past its lifetime becomes expired."""
+    return Invitation.objects.expirable(_now(now)).update(status=Invitation.Status.EXPIRED)
+
+
+# --- answers ----------------------------------------------------------------------------------
+
+
+def _clean_answer(*, survey: Survey | None, csat, nps, ces, comment) -> dict:
+    """Validated scores; ``survey`` None means a kiosk (CSAT and comment only)."""
+    errors: dict[str, list[str]] = {}
+    asks = {
+        "csat": survey.ask_csat if survey else True,
+        "nps": survey.ask_nps if survey else False,
+        "ces": survey.ask_ces if survey else False,
+    }
+    ranges = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+    values = {"csat": csat, "nps": nps, "ces": ces}
+    clean: dict = {}
+    for name, value in values.items():
+        if value in (None, ""):
+            clean[name] = None
+            continue
+        lo, hi = ranges[name]
+        if not asks[name]:
+            errors[name] = [_("This survey does not ask this question.")]
+            continue
+        try:
+            number = int(value)
+            if isinstance(value, bool) or str(number) != str(value).strip():
+                raise ValueError
+        except (TypeError, ValueError):
+            errors[name] = [_("Give a whole number from %(lo)d to %(hi)d.") % {"lo": lo, "hi": hi}]
+            continue
+        if not lo <= number <= hi:
+            errors[name] = [_("Give a whole number from %(lo)d to %(hi)d.") % {"lo": lo, "hi": hi}]
+            continue
+        clean[name] = number
+    comment = comment if isinstance(comment, str) else ("" if comment is None else None)
+    if comment is None:
+        errors["comment"] = [_("The comment must be text.")]
+        comment = ""
+    comment = comment.strip()
+    if comment and survey is not None and not survey.ask_comment:
+        errors["comment"] = [_("This survey does not ask for a comment.")]
+    if len(comment) > COMMENT_MAX:
+        errors["comment"] = [_("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX}]
+    clean["comment"] = comment
+    if not errors and all(clean[k] is None for k in ranges) and not comment:
+        errors["non_field_errors"] = [_("Answer at least one question.")]
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def invitation_usable(invitation: Invitation, *, now: datetime) -> None:
+    """Raise LinkExpired / AlreadyAnswered when the link cannot take an answer any more."""
+    if invitation.status == Invitation.Status.ANSWERED:
+        raise AlreadyAnswered
+    if invitation.status == Invitation.Status.EXPIRED or invitation.expires_at <= now:
+        raise LinkExpired
+
+
+def _follow_up_open(*, response: Response, business_hours: int) -> FollowUp | None:
+    if not formulas.is_low(response.csat, response.nps):
+        return None
+    channel = response.channel
+    calendar = channel_business_calendar(channel)
+    try:
+        due = calendar.add_minutes(response.created_at, business_hours * 60)
+    except Exception:
+        due = response.created_at + timedelta(hours=business_hours)
+    return FollowUp.objects.create(response=response, owner_id=channel.owner_id, due_at=due)
+
+
+@transaction.atomic
+def response_submit(
+    *,
+    invitation: Invitation,
+    csat=None,
+    nps=None,
+    ces=None,
+    comment="",
+    now: datetime | None = None,
+) -> Response:
+    """Record the answer to an invitation: once, even when two arrive at the same moment.
+
+    Raises ValidationError (bad scores), LinkExpired, AlreadyAnswered.
+    """
+    now = _now(now)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("survey", "channel__calendar", "channel")
+        .get(pk=invitation.pk)
+    )
+    invitation_usable(invitation, now=now)
+    clean = _clean_answer(survey=invitation.survey, csat=csat, nps=nps, ces=ces, comment=comment)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                invitation=invitation,
+                channel=invitation.channel,
+                agent_id=invitation.agent_id,
+                language=invitation.language,
+                created_at=now,
+                **clean,
+            )
+    except IntegrityError as exc:
+        raise AlreadyAnswered from exc
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ANSWERED)
+    invitation.status = Invitation.Status.ANSWERED
+    _follow_up_open(response=response, business_hours=invitation.survey.follow_up_business_hours)
+    return response
+
+
+@transaction.atomic
+def kiosk_submit(
+    *, kiosk: Kiosk, csat, comment: str = "", language: str = "en", now: datetime | None = None
+) -> Response:
+    """A kiosk answer for the kiosk's channel; KioskBusy inside the minimum interval.
+
+    The interval is claimed with a conditional UPDATE of ``last_response_at``, so two taps at
+    once (or two tablets sharing a key) make one answer.
+    """
+    now = _now(now)
+    clean = _clean_answer(survey=None, csat=csat, nps=None, ces=None, comment=comment)
+    if clean["csat"] is None:
+        raise ValidationError({"csat": [_("Choose one of the faces.")]})
+    threshold = now - timedelta(seconds=kiosk.min_interval_seconds)
+    claimed = (
+        Kiosk.objects.filter(pk=kiosk.pk, is_active=True)
+        .filter(Q(last_response_at__isnull=True) | Q(last_response_at__lte=threshold))
+        .update(last_response_at=now)
+    )
+    if not claimed:
+        raise KioskBusy
+    kiosk = Kiosk.objects.select_related("channel__calendar", "channel").get(pk=kiosk.pk)
+    response = Response.objects.create(
+        kiosk=kiosk,
+        channel=kiosk.channel,
+        language=language if language in LANGUAGE_CODES else "en",
+        created_at=now,
+        **clean,
+    )
+    _follow_up_open(response=response, business_hours=settings_follow_up_hours())
+    return response
+
+
+def settings_follow_up_hours() -> int:
+    return int(getattr(settings, "SURVEYS_FOLLOW_UP_BUSINESS_HOURS", 24))
+
+
+# --- kiosks, surveys, follow-ups --------------------------------------------------------------
+
+
+@transaction.atomic
+def kiosk_create(*, name: str, channel, min_interval_seconds: int = 10) -> Kiosk:
+    return Kiosk.objects.create(
+        name=name, channel=channel, min_interval_seconds=min_interval_seconds
+    )
+
+
+@transaction.atomic
+def kiosk_revoke(*, kiosk: Kiosk) -> Kiosk:
+    """The key stops working at once; a new kiosk gets a new key."""
+    Kiosk.objects.filter(pk=kiosk.pk).update(is_active=False)
+    kiosk.is_active = False
+    return kiosk
+
+
+@transaction.atomic
+def survey_save(*, survey: Survey | None = None, channels=None, **fields) -> Survey:
+    survey = survey or Survey()
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    survey.full_clean(exclude=["channels"])
+    survey.save()
+    if channels is not None:
+        survey.channels.set(channels)
+    return survey
+
+
+@transaction.atomic
+def survey_delete(*, survey: Survey) -> None:
+    """Only a survey that never invited anyone; else deactivate it (its answers stay)."""
+    if survey.invitations.exists():
+        raise ValidationError(
+            {"non_field_errors": [_("This survey has invitations: deactivate it instead.")]}
+        )
+    survey.delete()
+
+
+@transaction.atomic
+def follow_up_close(*, follow_up: FollowUp, outcome: str, user, now: datetime | None = None):
+    outcome = (outcome or "").strip()
+    if not outcome:
+        raise ValidationError({"outcome": [_("Say what was done before closing.")]})
+    FollowUp.objects.filter(pk=follow_up.pk).update(
+        outcome=outcome, closed_at=_now(now), closed_by=user, updated_at=timezone.now()
+    )
+    follow_up.refresh_from_db()
+    return follow_up

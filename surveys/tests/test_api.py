@@ -1,0 +1,236 @@
+"""/api/v1/surveys/, survey-invitations, survey-responses and the satisfaction report."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from surveys import services
+from surveys.models import Invitation, Response, Survey
+from surveys.reports import ReportParamError, parse_report_query
+from surveys.tests.conftest import resolve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_survey_crud_with_channel_codes(manager_api, chat, phone):
+    created = manager_api.post(
+        "/api/v1/surveys/",
+        {"name": "Chat survey", "channels": ["chat"], "ask_nps": False},
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body == {
+        "id": body["id"],
+        "name": "Chat survey",
+        "channels": ["chat"],
+        "ask_csat": True,
+        "ask_nps": False,
+        "ask_ces": False,
+        "ask_comment": True,
+        "send_delay_minutes": 60,
+        "link_lifetime_days": 28,
+        "throttle_days": 30,
+        "is_active": True,
+    }
+    url = f"/api/v1/surveys/{body['id']}/"
+    patched = manager_api.patch(
+        url, {"channels": ["chat", "phone"], "is_active": False}, format="json"
+    )
+    assert patched.status_code == 200
+    survey = Survey.objects.get()
+    assert sorted(c.code for c in survey.channels.all()) == ["chat", "phone"]
+    assert survey.is_active is False
+    bad = manager_api.post("/api/v1/surveys/", {"name": "x", "channels": ["nope"]}, format="json")
+    assert bad.status_code == 400 and "channels" in bad.json()
+    nothing = manager_api.post(
+        "/api/v1/surveys/",
+        {"name": "x", "ask_csat": False, "ask_nps": False, "ask_comment": False},
+        format="json",
+    )
+    assert nothing.status_code == 400
+    assert manager_api.delete(url).status_code == 204
+    assert not Survey.objects.exists()
+
+
+def test_permissions(client, staff_api, integration_api, no_role_api, survey):
+    for path in ("/api/v1/surveys/", "/api/v1/survey-invitations/", "/api/v1/survey-responses/"):
+        assert client.get(path).status_code == 401
+        assert staff_api.get(path).status_code == 403
+        assert integration_api.get(path).status_code == 403
+        assert no_role_api.get(path).status_code == 403
+    assert client.get("/api/v1/reports/satisfaction/").status_code == 401
+    assert staff_api.get("/api/v1/reports/satisfaction/").status_code == 403
+    assert integration_api.get("/api/v1/reports/satisfaction/").status_code == 200
+
+
+def test_invitation_list_fields_and_url(manager_api, survey, chat):
+    contact = resolve(chat)
+    inv = Invitation.objects.get()
+    body = manager_api.get("/api/v1/survey-invitations/").json()
+    assert body["count"] == 1
+    row = body["results"][0]
+    assert set(row) == {
+        "id",
+        "contact",
+        "survey",
+        "status",
+        "url",
+        "scheduled_for",
+        "sent_at",
+        "expires_at",
+    }
+    assert row["contact"] == contact.pk and row["survey"] == survey.pk
+    assert row["status"] == "pending"
+    assert row["url"] == f"http://127.0.0.1:8000/s/{inv.token}/"
+
+
+def test_lists_run_a_bounded_number_of_queries(
+    manager_api, survey, chat, staff_user, django_assert_max_num_queries
+):
+    for n in range(12):
+        resolve(chat, email=f"c{n}@example.com", agent=staff_user)
+    for inv in Invitation.objects.all()[:8]:
+        services.response_submit(invitation=inv, csat=n % 5 + 1, comment="hi")
+    for path in ("/api/v1/survey-invitations/", "/api/v1/survey-responses/", "/api/v1/surveys/"):
+        with django_assert_max_num_queries(8):
+            r = manager_api.get(path)
+        assert r.status_code == 200
+    rows = manager_api.get("/api/v1/survey-responses/").json()["results"]
+    assert len(rows) == 8
+    assert rows[0]["channel"] == "chat" and rows[0]["agent"] == "agent"
+    assert rows[0]["contact"] is not None
+
+
+def test_response_filters(manager_api, survey, chat, phone):
+    a = resolve(chat, email="a@example.com")
+    b = resolve(phone, email="b@example.com")
+    services.response_submit(invitation=a.survey_invitations.get(), csat=1)
+    services.response_submit(invitation=b.survey_invitations.get(), csat=5)
+    rows = manager_api.get("/api/v1/survey-responses/?channel=phone").json()["results"]
+    assert [r["csat"] for r in rows] == [5]
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+def test_parameters_are_checked():
+    today = dt.date(2026, 6, 30)
+    q = parse_report_query({}, today=today)
+    assert (q.date_from, q.date_to, q.group_by) == (dt.date(2026, 6, 1), today, "channel")
+    cases = [
+        ({"from": "2026-02-01", "to": "2026-01-01"}, "from"),
+        ({"from": "2025-01-01", "to": "2026-01-02"}, "to"),
+        ({"from": "2026-13-01"}, "from"),
+        ({"to": "yesterday"}, "to"),
+        ({"group_by": "colour"}, "group_by"),
+        ({"tz": "Mars/Olympus"}, "tz"),
+    ]
+    for params, field in cases:
+        with pytest.raises(ReportParamError) as info:
+            parse_report_query(params, today=today)
+        assert field in info.value.errors
+    # Exactly 366 days is allowed.
+    parse_report_query({"from": "2025-01-01", "to": "2026-01-01"}, today=today)
+
+
+def test_report_400s_name_the_parameter(manager_api):
+    r = manager_api.get("/api/v1/reports/satisfaction/?group_by=colour&tz=Nowhere")
+    assert r.status_code == 400
+    assert set(r.json()) == {"group_by", "tz"}
+
+
+@pytest.fixture
+def answered(survey, chat, phone, staff_user, agent2):
+    """chat: 3 invitations sent, 2 answered (csat 5 nps 10 ces 2; csat 2 nps 6 ces 7);
+    phone: 2 sent, 1 answered (csat 4 nps 8 ces 5); plus a suppressed one (throttled)."""
+    now = timezone.now()
+    contacts = [
+        resolve(chat, email="a@example.com", agent=staff_user),
+        resolve(chat, email="b@example.com", agent=staff_user),
+        resolve(chat, email="c@example.com", agent=agent2),
+        resolve(phone, email="d@example.com", agent=agent2),
+        resolve(phone, email="e@example.com", agent=agent2),
+        resolve(phone, email="a@example.com", agent=agent2),
+    ]
+    Invitation.objects.filter(status="pending").update(status="sent", sent_at=now)
+    inv = {c.customer_email: c.survey_invitations.get() for c in contacts[:5]}
+    services.response_submit(invitation=inv["a@example.com"], csat=5, nps=10, ces=2)
+    services.response_submit(invitation=inv["b@example.com"], csat=2, nps=6, ces=7)
+    services.response_submit(invitation=inv["d@example.com"], csat=4, nps=8, ces=5)
+    return now
+
+
+def test_report_by_channel_with_hand_computed_figures(manager_api, answered):
+    body = manager_api.get("/api/v1/reports/satisfaction/").json()
+    assert body["group_by"] == "channel"
+    rows = {r["key"]: r for r in body["rows"]}
+    assert rows["chat"] == {
+        "key": "chat",
+        "responses": 2,
+        "csat_pct": 50.0,  # 5 satisfied, 2 not
+        "nps": 0.0,  # one promoter, one detractor
+        "ces_avg": 4.5,
+        "invitations_sent": 3,
+        "response_rate_pct": 66.67,
+    }
+    assert rows["phone"] == {
+        "key": "phone",
+        "responses": 1,
+        "csat_pct": 100.0,
+        "nps": 0.0,  # a passive
+        "ces_avg": 5.0,
+        "invitations_sent": 2,
+        "response_rate_pct": 50.0,
+    }
+    total = body["total"]
+    assert (total["responses"], total["csat_pct"], total["nps"], total["ces_avg"]) == (
+        3,
+        66.67,
+        0.0,
+        4.67,
+    )
+    assert (total["invitations_sent"], total["response_rate_pct"]) == (5, 60.0)
+
+
+def test_report_by_agent_day_and_filters(manager_api, answered):
+    rows = manager_api.get("/api/v1/reports/satisfaction/?group_by=agent").json()["rows"]
+    by = {r["key"]: r for r in rows}
+    assert by["agent"]["responses"] == 2 and by["agent"]["response_rate_pct"] == 100.0
+    assert by["agent2"]["responses"] == 1 and by["agent2"]["invitations_sent"] == 3
+    day = manager_api.get("/api/v1/reports/satisfaction/?group_by=day&tz=UTC").json()
+    assert [r["key"] for r in day["rows"]] == [timezone.now().astimezone(dt.UTC).date().isoformat()]
+    assert day["rows"][0]["responses"] == 3
+    for group in ("week", "month", "priority"):
+        r = manager_api.get(f"/api/v1/reports/satisfaction/?group_by={group}")
+        assert r.status_code == 200 and r.json()["total"]["responses"] == 3
+    only = manager_api.get("/api/v1/reports/satisfaction/?channel=phone&agent=agent2").json()
+    assert only["total"]["responses"] == 1
+
+
+def test_report_outside_the_period_is_empty(manager_api, answered):
+    body = manager_api.get("/api/v1/reports/satisfaction/?from=2020-01-01&to=2020-01-31").json()
+    assert body["rows"] == []
+    assert body["total"]["responses"] == 0 and body["total"]["csat_pct"] is None
+
+
+def test_report_query_count(manager_api, answered, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        assert manager_api.get("/api/v1/reports/satisfaction/?group_by=week").status_code == 200
+
+
+def test_schema_renders(manager_api):
+    r = manager_api.get("/api/v1/schema/")
+    assert r.status_code == 200
+    text = r.content.decode()
+    assert "/api/v1/public/surveys/{token}/" in text and "/api/v1/reports/satisfaction/" in text
+    assert Response.objects.count() == 0
+
+
+def test_a_survey_with_invitations_cannot_be_deleted(manager_api, survey, chat):
+    resolve(chat)
+    r = manager_api.delete(f"/api/v1/surveys/{survey.pk}/")
+    assert r.status_code == 400
+    assert "deactivate" in r.json()["non_field_errors"][0]
+    assert Survey.objects.filter(pk=survey.pk).exists()

@@ -1,0 +1,338 @@
+"""Pages: the public survey and kiosk (no login), and the managers' survey pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView
+
+from channels_app.models import Channel
+from portal.permissions import ManagerRequiredMixin
+from surveys import selectors, services
+from surveys.charts import line_chart
+from surveys.forms import FollowUpCloseForm, KioskForm, SurveyForm
+from surveys.models import LANGUAGE_CODES, Invitation, Kiosk, Survey
+from surveys.ratelimit import rate_limited
+
+# --- public pages -----------------------------------------------------------------------------
+
+
+def _public(request, template, context, *, language, status=200):
+    with translation.override(language):
+        context = {"language": language, **context}
+        return render(request, template, context, status=status)
+
+
+def _too_many(request, language="en"):
+    return _public(request, "surveys/public/too_many.html", {}, language=language, status=429)
+
+
+def _invalid(request, language="en"):
+    # Unknown and expired links look alike: nobody learns which tokens exist.
+    return _public(request, "surveys/public/invalid.html", {}, language=language, status=404)
+
+
+def _questions(survey: Survey, language: str) -> list[dict]:
+    questions = []
+    if survey.ask_csat:
+        questions.append(
+            {
+                "name": "csat",
+                "text": survey.text("csat", language),
+                "scale": range(1, 6),
+                "low": _("Very dissatisfied"),
+                "high": _("Very satisfied"),
+            }
+        )
+    if survey.ask_nps:
+        questions.append(
+            {
+                "name": "nps",
+                "text": survey.text("nps", language),
+                "scale": range(0, 11),
+                "low": _("Not at all likely"),
+                "high": _("Extremely likely"),
+            }
+        )
+    if survey.ask_ces:
+        questions.append(
+            {
+                "name": "ces",
+                "text": survey.text("ces", language),
+                "scale": range(1, 8),
+                "low": _("Very difficult"),
+                "high": _("Very easy"),
+            }
+        )
+    return questions
+
+
+class AnswerView(View):
+    """``/s/<token>/``: the survey in the invitation's language; one submit."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if rate_limited(request, scope="public-page"):
+            return _too_many(request)
+        self.invitation = selectors.invitation_by_token(kwargs["token"])
+        if self.invitation is None:
+            return _invalid(request)
+        try:
+            services.invitation_usable(self.invitation, now=timezone.now())
+        except services.LinkExpired:
+            return _invalid(request, self.invitation.language)
+        except services.AlreadyAnswered:
+            return self._answered(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _answered(self, request):
+        return _public(
+            request, "surveys/public/answered.html", {}, language=self.invitation.language
+        )
+
+    def _form(self, request, *, errors=None, values=None, status=200):
+        inv = self.invitation
+        lang = inv.language
+        with translation.override(lang):
+            context = {
+                "invitation": inv,
+                "intro": inv.survey.text("intro", lang),
+                "questions": [
+                    {**q, "selected": (values or {}).get(q["name"], "")}
+                    for q in _questions(inv.survey, lang)
+                ],
+                "comment_text": inv.survey.text("comment", lang) if inv.survey.ask_comment else "",
+                "errors": errors or {},
+                "values": values or {},
+            }
+        return _public(request, "surveys/public/answer.html", context, language=lang, status=status)
+
+    def get(self, request, token):
+        return self._form(request)
+
+    def post(self, request, token):
+        values = {k: request.POST.get(k, "") for k in ("csat", "nps", "ces", "comment")}
+        try:
+            with translation.override(self.invitation.language), transaction.atomic():
+                services.response_submit(invitation=self.invitation, **values)
+        except ValidationError as exc:
+            with translation.override(self.invitation.language):
+                errors = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+            return self._form(request, errors=errors, values=values, status=400)
+        except services.AlreadyAnswered:
+            return self._answered(request)
+        except services.LinkExpired:
+            return _invalid(request, self.invitation.language)
+        return redirect("surveys:thanks", token=token)
+
+
+class ThanksView(View):
+    def get(self, request, token):
+        if rate_limited(request, scope="public-page"):
+            return _too_many(request)
+        invitation = selectors.invitation_by_token(token)
+        if invitation is None:
+            return _invalid(request)
+        if invitation.status != Invitation.Status.ANSWERED:
+            return redirect("surveys:answer", token=token)
+        text = invitation.survey.text("thanks", invitation.language)
+        return _public(
+            request, "surveys/public/thanks.html", {"thanks": text}, language=invitation.language
+        )
+
+
+class KioskView(View):
+    """``/kiosk/<key>/``: smileys for CSAT and an optional comment, for the kiosk's channel."""
+
+    def dispatch(self, request, *args, **kwargs):
+        lang = request.GET.get("lang") or request.POST.get("lang") or "en"
+        self.language = lang if lang in LANGUAGE_CODES else "en"
+        if rate_limited(request, scope="kiosk"):
+            return _too_many(request, self.language)
+        self.kiosk = selectors.kiosk_by_key(kwargs["key"])
+        if self.kiosk is None:
+            return _invalid(request, self.language)
+        return super().dispatch(request, *args, **kwargs)
+
+    def _page(self, request, template, status=200, **extra):
+        with translation.override(self.language):
+            home = (
+                reverse("surveys:kiosk", kwargs={"key": self.kiosk.key}) + f"?lang={self.language}"
+            )
+            faces = [
+                (1, "😠", _("Very bad")),
+                (2, "😞", _("Bad")),
+                (3, "😐", _("OK")),
+                (4, "😊", _("Good")),
+                (5, "😄", _("Excellent")),
+            ]
+            context = {
+                "kiosk": self.kiosk,
+                "home": home,
+                "faces": faces,
+                "languages": [("en", "English"), ("ru", "Русский"), ("pl", "Polski")],
+                **extra,
+            }
+        return _public(request, template, context, language=self.language, status=status)
+
+    def get(self, request, key):
+        return self._page(request, "surveys/public/kiosk.html")
+
+    def post(self, request, key):
+        try:
+            with translation.override(self.language):
+                services.kiosk_submit(
+                    kiosk=self.kiosk,
+                    csat=request.POST.get("csat"),
+                    comment=request.POST.get("comment", ""),
+                    language=self.language,
+                )
+        except ValidationError as exc:
+            with translation.override(self.language):
+                errors = [str(m) for msgs in exc.message_dict.values() for m in msgs]
+            return self._page(request, "surveys/public/kiosk.html", status=400, errors=errors)
+        except services.KioskBusy:
+            return self._page(request, "surveys/public/kiosk_thanks.html", status=429, busy=True)
+        return self._page(request, "surveys/public/kiosk_thanks.html")
+
+
+# --- manager pages ----------------------------------------------------------------------------
+
+
+class SurveyListView(ManagerRequiredMixin, ListView):
+    template_name = "surveys/survey_list.html"
+    context_object_name = "surveys"
+
+    def get_queryset(self):
+        return selectors.survey_list()
+
+
+class SurveyFormMixin(ManagerRequiredMixin):
+    form_class = SurveyForm
+    template_name = "surveys/survey_form.html"
+    success_url = reverse_lazy("surveys:survey-list")
+
+    def form_valid(self, form):
+        try:
+            services.survey_save(
+                survey=getattr(self, "object", None),
+                channels=form.cleaned_data["channels"],
+                texts=form.texts(),
+                **form.model_fields(),
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Survey saved."))
+        return redirect(self.success_url)
+
+
+class SurveyCreateView(SurveyFormMixin, FormView):
+    pass
+
+
+class SurveyUpdateView(SurveyFormMixin, FormView):
+    def dispatch(self, request, *args, **kwargs):
+        self.object = get_object_or_404(Survey, pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
+
+
+class InvitationListView(ManagerRequiredMixin, ListView):
+    template_name = "surveys/invitation_list.html"
+    context_object_name = "invitations"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.invitation_list(params=self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            statuses=Invitation.Status.choices, status=self.request.GET.get("status", ""), **kwargs
+        )
+
+
+class ResponseListView(ManagerRequiredMixin, ListView):
+    template_name = "surveys/response_list.html"
+    context_object_name = "responses"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return selectors.response_list(params=self.request.GET)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            channels=Channel.objects.order_by("name"), filters=self.request.GET, **kwargs
+        )
+
+
+class KioskListView(ManagerRequiredMixin, FormView):
+    template_name = "surveys/kiosk_list.html"
+    form_class = KioskForm
+
+    def get_context_data(self, **kwargs):
+        kiosks = Kiosk.objects.select_related("channel").order_by("-is_active", "name")
+        return super().get_context_data(kiosks=kiosks, **kwargs)
+
+    def form_valid(self, form):
+        services.kiosk_create(**form.cleaned_data)
+        messages.success(self.request, _("Kiosk created."))
+        return redirect("surveys:kiosk-list")
+
+
+class KioskRevokeView(ManagerRequiredMixin, View):
+    def post(self, request, pk):
+        services.kiosk_revoke(kiosk=get_object_or_404(Kiosk, pk=pk))
+        messages.success(request, _("Kiosk key revoked."))
+        return redirect("surveys:kiosk-list")
+
+
+class FollowUpListView(ManagerRequiredMixin, TemplateView):
+    template_name = "surveys/follow_up_list.html"
+
+    def get_context_data(self, **kwargs):
+        show_closed = self.request.GET.get("closed") == "1"
+        page = Paginator(selectors.follow_up_list(open_only=not show_closed), 50).get_page(
+            self.request.GET.get("page")
+        )
+        return super().get_context_data(
+            page_obj=page,
+            show_closed=show_closed,
+            form=FollowUpCloseForm(),
+            now=timezone.now(),
+            **kwargs,
+        )
+
+
+class FollowUpCloseView(ManagerRequiredMixin, View):
+    def post(self, request, pk):
+        follow_up = get_object_or_404(selectors.follow_up_list(), pk=pk)
+        form = FollowUpCloseForm(request.POST)
+        if form.is_valid():
+            services.follow_up_close(
+                follow_up=follow_up, outcome=form.cleaned_data["outcome"], user=request.user
+            )
+            messages.success(request, _("Follow-up closed."))
+        else:
+            messages.error(request, _("Say what was done before closing."))
+        return redirect("surveys:follow-up-list")
+
+
+class SatisfactionDashboardView(ManagerRequiredMixin, TemplateView):
+    template_name = "surveys/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        data = selectors.satisfaction_dashboard()
+        data["csat_chart"] = line_chart(data["trend"], "csat_pct", lo=0, hi=100)
+        data["nps_chart"] = line_chart(data["trend"], "nps", lo=-100, hi=100)
+        return super().get_context_data(**data, **kwargs)

@@ -2,50 +2,24 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from channels_app.selectors import clear_business_calendar_cache
-from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
-from conftest import make_user
-from portal.roles import MANAGER, STAFF
+from channels_app.tests.factories import ChannelFactory
 from sla import services as sla_services
+
+# The calendar, channel and people fixtures are the SLA tests' own.
+from sla.tests.conftest import (  # noqa: F401
+    _fresh_calendar_cache,
+    agent2,
+    chat,
+    office_calendar,
+    owner,
+    postgres_only,
+)
 from sla.tests.factories import make_contact
 from surveys.models import Survey
 
 WARSAW = ZoneInfo("Europe/Warsaw")
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"
-)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_calendar_cache():
-    clear_business_calendar_cache()
-    yield
-    clear_business_calendar_cache()
-
-
-@pytest.fixture
-def owner(db):
-    return make_user("owner", MANAGER, first_name="Olga", last_name="Owner")
-
-
-@pytest.fixture
-def agent2(db):
-    return make_user("agent2", STAFF, first_name="Ivan", last_name="Second")
-
-
-@pytest.fixture
-def office_calendar(db):
-    """Mon–Fri 09:00–18:00 Europe/Warsaw."""
-    return BusinessCalendarFactory(name="Office", office=True)
-
-
-@pytest.fixture
-def chat(db, office_calendar, owner):
-    return ChannelFactory(code="chat", name="Chat", calendar=office_calendar, owner=owner)
 
 
 @pytest.fixture

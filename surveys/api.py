@@ -15,10 +15,11 @@ from rest_framework.views import APIView
 
 from channels_app.models import Channel
 from portal.roles import INTEGRATION, MANAGER
+from sla.reports.params import report_query_for
 from surveys import selectors, services
 from surveys.models import Invitation, Response, Survey
 from surveys.ratelimit import rate_limited
-from surveys.reports import ReportParamError, parse_report_query, satisfaction_report
+from surveys.reports import satisfaction_report
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -249,10 +250,7 @@ class SatisfactionReportView(APIView):
         },
     )
     def get(self, request):
-        try:
-            query = parse_report_query(request.query_params)
-        except ReportParamError as exc:
-            return ApiResponse(exc.errors, status=status.HTTP_400_BAD_REQUEST)
+        query = report_query_for(user=request.user, data=request.query_params)
         return ApiResponse(satisfaction_report(query))
 
 

@@ -447,3 +447,13 @@ def write_json(results: dict) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2, default=str) + "\n")
     return path
+
+
+def print_table(verdicts, *, write) -> None:
+    """The benchmark's verdicts (metric, value, target, result) as an aligned text table."""
+    rows = [("metric", "value", "target", "result"), *verdicts]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for index, row in enumerate(rows):
+        write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+        if index == 0:
+            write("  ".join("-" * width for width in widths))

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from sla import bench
+from sla.bench import print_table
 
 
 class Command(BaseCommand):
@@ -45,13 +46,6 @@ class Command(BaseCommand):
             vacuum=options["vacuum"],
         )
         results = bench.run(opts, write=self.stdout.write)
-        rows = [("metric", "value", "target", "result"), *bench.verdicts(results)]
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        for index, row in enumerate(rows):
-            self.stdout.write(
-                "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-            )
-            if index == 0:
-                self.stdout.write("  ".join("-" * width for width in widths))
+        print_table(bench.verdicts(results), write=self.stdout.write)
         path = bench.write_json(results)
         self.stdout.write(f"Written to {path}")

@@ -68,7 +68,7 @@ class SlaPolicy(TimeStampedModel):
         validators=[MinValueValidator(1), MaxValueValidator(MAX_TARGET_MINUTES)],
     )
     warning_percent = models.PositiveSmallIntegerField(
-        _("warning at (% of the target)"),
+        _("warning threshold (percent of the target)"),
         default=WARNING_PERCENT_DEFAULT,
         validators=[MinValueValidator(1), MaxValueValidator(99)],
         help_text=_("A contact becomes “at risk” once this share of its target has elapsed."),

@@ -24,7 +24,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from portal.roles import MANAGER
 from training.models import DigestSent, Obligation, ReminderSent, TrainingProfile
@@ -99,9 +99,11 @@ def _send_to(user: User, items: list[tuple[Obligation, str]], now: datetime) -> 
             }
             overdue = sum(1 for i in context["items"] if i["overdue"])
             if overdue:
-                subject = gettext("Overdue: %(count)d standard(s) to acknowledge") % {
-                    "count": overdue
-                }
+                subject = ngettext(
+                    "Overdue: %(count)d standard to acknowledge",
+                    "Overdue: %(count)d standards to acknowledge",
+                    overdue,
+                ) % {"count": overdue}
             else:
                 subject = gettext("Standards to read and acknowledge: %(count)d") % {
                     "count": len(claimed)
@@ -185,9 +187,11 @@ def digest_send(*, today: date | None = None) -> int:
             except IntegrityError:
                 continue
             with translation.override(settings.LANGUAGE_CODE):
-                subject = gettext("Onboarding: %(count)d people with overdue standards") % {
-                    "count": len(people)
-                }
+                subject = ngettext(
+                    "Onboarding: %(count)d person with overdue standards",
+                    "Onboarding: %(count)d people with overdue standards",
+                    len(people),
+                ) % {"count": len(people)}
                 body = render_to_string(
                     "training/email/digest.txt",
                     {

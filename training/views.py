@@ -14,6 +14,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
@@ -272,7 +273,11 @@ class ResetAttemptsView(ManagerRequiredMixin, View):
         count = services.check_attempts_reset(user=person, version=version, by=request.user)
         messages.success(
             request,
-            _("%(count)d attempt(s) reset: %(name)s may take the check again.")
+            ngettext(
+                "%(count)d attempt reset: %(name)s may take the check again.",
+                "%(count)d attempts reset: %(name)s may take the check again.",
+                count,
+            )
             % {"count": count, "name": person.get_full_name() or person.username},
         )
         return redirect("training:person", username=username)
@@ -368,7 +373,11 @@ class TrackAssignView(ManagerRequiredMixin, FormView):
         )
         messages.success(
             self.request,
-            _("%(count)d new assignment(s); people who had the track keep their start date.")
+            ngettext(
+                "%(count)d new assignment; people who had the track keep their start date.",
+                "%(count)d new assignments; people who had the track keep their start date.",
+                len(created),
+            )
             % {"count": len(created)},
         )
         return redirect("training:tracks")

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import TimeStampedModel
 from standards.models import Standard, StandardVersion
+from standards.models.versions import FrozenWithVersionQuerySet
 
 
 class ImmutableRecordError(ValidationError):
@@ -241,18 +242,8 @@ class Check(models.Model):
         return str(self.version)
 
 
-class QuestionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        if self.filter(version__status__in=StandardVersion.FROZEN_STATUSES).exists():
-            raise FrozenQuestionError
-        return super().update(**kwargs)
-
-    def delete(self):
-        if self.filter(version__status__in=StandardVersion.FROZEN_STATUSES).exists():
-            raise FrozenQuestionError
-        return super().delete()
-
-    delete.queryset_only = True
+class QuestionQuerySet(FrozenWithVersionQuerySet):
+    frozen_error = FrozenQuestionError
 
 
 class Question(models.Model):
@@ -298,21 +289,9 @@ class Question(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class ChoiceQuerySet(models.QuerySet):
-    def _frozen(self) -> bool:
-        return self.filter(question__version__status__in=StandardVersion.FROZEN_STATUSES).exists()
-
-    def update(self, **kwargs):
-        if self._frozen():
-            raise FrozenQuestionError
-        return super().update(**kwargs)
-
-    def delete(self):
-        if self._frozen():
-            raise FrozenQuestionError
-        return super().delete()
-
-    delete.queryset_only = True
+class ChoiceQuerySet(FrozenWithVersionQuerySet):
+    version_path = "question__version"
+    frozen_error = FrozenQuestionError
 
 
 class Choice(models.Model):

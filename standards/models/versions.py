@@ -217,23 +217,33 @@ class StandardVersion(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
-class _VersionPartQuerySet(models.QuerySet):
-    """Criteria and situations of a published or archived version are frozen with it."""
+class FrozenWithVersionQuerySet(models.QuerySet):
+    """Rows that belong to a version are frozen with it: bulk update and delete refuse once any
+    of them hangs off a published or archived version. Other apps' version-bound rows (e.g.
+    comprehension questions) reuse it with their own path to the version and error."""
+
+    version_path = "version"
+    frozen_error: type[Exception] = ImmutableVersionError
 
     def _touches_frozen(self) -> bool:
-        return self.filter(version__status__in=StandardVersion.FROZEN_STATUSES).exists()
+        lookup = f"{self.version_path}__status__in"
+        return self.filter(**{lookup: StandardVersion.FROZEN_STATUSES}).exists()
 
     def update(self, **kwargs):
         if self._touches_frozen():
-            raise ImmutableVersionError
+            raise self.frozen_error
         return super().update(**kwargs)
 
     def delete(self):
         if self._touches_frozen():
-            raise ImmutableVersionError
+            raise self.frozen_error
         return super().delete()
 
     delete.queryset_only = True
+
+
+class _VersionPartQuerySet(FrozenWithVersionQuerySet):
+    """Criteria and situations of a published or archived version are frozen with it."""
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)

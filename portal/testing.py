@@ -105,6 +105,10 @@ class PageProblems:
             self.console_errors.append(text)
 
     def _on_request_failed(self, request):
+        # A navigation cancels the requests still in flight (often the favicon); that is the
+        # browser's choice, not a fault of the page. Real faults arrive as error responses.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.failed_requests.append(f"{request.method} {request.url}: {request.failure}")
 
     def _on_response(self, response):

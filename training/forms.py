@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.models import timezone_names
 from standards.models import Standard
 from training.models import Question, Track
 
@@ -146,4 +149,35 @@ class MatrixFilterForm(forms.Form):
         queryset=Track.objects.all(),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+
+def _working_timezone_choices() -> list[tuple[str, str]]:
+    """Empty first (the portal's zone, as the reminders read it), then every IANA name."""
+    portal = gettext("The portal's time zone (%(zone)s)") % {"zone": settings.TIME_ZONE}
+    return [("", portal), *((name, name) for name in sorted(timezone_names()))]
+
+
+class WorkingHoursForm(forms.Form):
+    """A person's working hours; the service checks the rules (both or neither, start first)."""
+
+    timezone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=_working_timezone_choices,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    work_start = forms.TimeField(
+        label=_("Working day starts at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    work_end = forms.TimeField(
+        label=_("Working day ends at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_(
+            "Reminders reach the person on weekdays between these times, in their time zone. "
+            "Leave both empty to send reminders at any time."
+        ),
     )

@@ -11,11 +11,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from channels_app.models import validate_timezone
 from portal.models import TimeStampedModel
 from standards.models import Standard, StandardVersion
 from standards.models.versions import FrozenWithVersionQuerySet
@@ -180,7 +182,12 @@ class TrainingProfile(models.Model):
         related_name="training_profile",
         verbose_name=_("person"),
     )
-    timezone = models.CharField(_("time zone"), max_length=64, blank=True)
+    timezone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_timezone],
+    )
     work_start = models.TimeField(_("working hours start"), null=True, blank=True)
     work_end = models.TimeField(_("working hours end"), null=True, blank=True)
 
@@ -489,18 +496,39 @@ class ObligationQuerySet(models.QuerySet):
     def overdue(self, today):
         return self.open().filter(due_date__lt=today)
 
+    @staticmethod
+    def _required_by_a_track():
+        """The person has a track that holds the obligation's standard."""
+        return Exists(
+            TrackItem.objects.filter(
+                standard_id=OuterRef("standard_id"),
+                track__assignments__user_id=OuterRef("user_id"),
+            )
+        )
+
+    def required(self):
+        """Obligations some track of the person still holds: the only ones worth a reminder."""
+        return self.filter(self._required_by_a_track())
+
+    def unrequired(self):
+        """Obligations no track of the person holds any more (item removed, track unassigned)."""
+        return self.filter(~self._required_by_a_track())
+
 
 class Obligation(TimeStampedModel):
     """A person must acknowledge ``version`` (the standard's published one) by ``due_date``.
 
     Created when a track is assigned and when a major version is published; resolved by the
     acknowledgement. A minor publication moves open obligations to the new version, keeping the
-    due date. At most one open obligation per person and standard.
+    due date. At most one open obligation per person and standard. Withdrawn (kept on record,
+    never deleted) when no track of the person holds the standard any more; a later assignment
+    then makes a new one.
     """
 
     class State(models.TextChoices):
         OPEN = "open", _("Outstanding")
         DONE = "done", _("Acknowledged")
+        WITHDRAWN = "withdrawn", pgettext_lazy("obligation state", "Withdrawn")
 
     class Reason(models.TextChoices):
         NEW = "new", _("New in the track")
@@ -543,11 +571,15 @@ class Obligation(TimeStampedModel):
                 condition=Q(state="open"),
                 name="training_obligation_one_open",
             ),
+            # A withdrawn obligation is history: the same version may be asked for again.
             models.UniqueConstraint(
-                fields=["user", "version"], name="training_obligation_once_per_version"
+                fields=["user", "version"],
+                condition=~Q(state="withdrawn"),
+                name="training_obligation_once_per_version",
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["open", "done"]), name="training_obligation_state_valid"
+                condition=Q(state__in=["open", "done", "withdrawn"]),
+                name="training_obligation_state_valid",
             ),
         ]
         indexes = [

@@ -119,6 +119,7 @@ def reminders_send(*, now: datetime | None = None, user_ids=None) -> int:
     today = timezone.localdate(now)
     obligations = (
         Obligation.objects.open()
+        .required()  # withdrawn when a track loses it; this guards any path that forgot to
         .filter(user__is_active=True)
         .exclude(user__email="")
         .select_related("user", "user__training_profile", "standard", "version")
@@ -167,6 +168,7 @@ def digest_send(*, today: date | None = None) -> int:
     week = today - timedelta(days=today.weekday())
     overdue = list(
         Obligation.objects.overdue(today)
+        .required()
         .select_related("user", "standard")
         .order_by("user__last_name", "user__username", "due_date")
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, F, Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from standards.models import Standard, StandardVersion
@@ -256,24 +256,17 @@ def person_history(user) -> dict:
 
 def overdue_people_count(*, today: date | None = None) -> int:
     today = today or timezone.localdate()
-    return (
-        Obligation.objects.overdue(today)
-        .filter(user__track_assignments__track__items__standard=F("standard"))
-        .values("user_id")
-        .distinct()
-        .count()
-    )
+    return Obligation.objects.overdue(today).required().values("user_id").distinct().count()
 
 
 def open_count(user, *, today: date | None = None) -> tuple[int, int]:
     """(outstanding, overdue) of one person."""
     today = today or timezone.localdate()
-    qs = Obligation.objects.open().filter(
-        user=user, user__track_assignments__track__items__standard=F("standard")
-    )
-    counts = qs.aggregate(
-        outstanding=Count("id", distinct=True),
-        overdue=Count("id", filter=Q(due_date__lt=today), distinct=True),
+    counts = (
+        Obligation.objects.open()
+        .required()
+        .filter(user=user)
+        .aggregate(outstanding=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
     )
     return counts["outstanding"], counts["overdue"]
 
@@ -282,3 +275,26 @@ def latest_acknowledged_number(user, standard) -> int | None:
     return Acknowledgement.objects.filter(user=user, version__standard=standard).aggregate(
         n=Max("version__number")
     )["n"]
+
+
+def unassign_preview(assignment: TrackAssignment) -> dict:
+    """What taking ``assignment`` away does to the person's open obligations: those only this
+    track requires are withdrawn, those another of their tracks requires stay. Two queries."""
+    open_obligations = list(
+        Obligation.objects.open()
+        .filter(
+            user_id=assignment.user_id,
+            standard__track_items__track_id=assignment.track_id,
+        )
+        .select_related("standard", "version")
+        .order_by("due_date", "standard__title")
+    )
+    elsewhere = set(
+        TrackItem.objects.filter(track__assignments__user_id=assignment.user_id)
+        .exclude(track_id=assignment.track_id)
+        .values_list("standard_id", flat=True)
+    )
+    return {
+        "withdrawn": [o for o in open_obligations if o.standard_id not in elsewhere],
+        "kept": [o for o in open_obligations if o.standard_id in elsewhere],
+    }

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -14,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from channels_app.models import timezone_names
 from portal.roles import MANAGER, has_role
 from standards.models import Standard, StandardVersion
 from training.models import (
@@ -27,8 +29,11 @@ from training.models import (
     Track,
     TrackAssignment,
     TrackItem,
+    TrainingProfile,
     compute_fingerprint,
 )
+
+logger = logging.getLogger(__name__)
 
 Status = StandardVersion.Status
 
@@ -82,11 +87,15 @@ def track_save(
     if clash.exists():
         raise ValidationError({"name": [gettext("A track with this name exists already.")]})
     cleaned = _clean_items(items)
+    removed: set[int] = set()
     if track is None:
         track = Track.objects.create(name=name, description=description)
     else:
         track.name, track.description = name, description
         track.save()
+        removed = set(track.items.values_list("standard_id", flat=True)) - {
+            standard.pk for standard, _offset in cleaned
+        }
         track.items.all().delete()
     TrackItem.objects.bulk_create(
         TrackItem(track=track, standard=standard, order=i, due_offset_days=offset)
@@ -95,7 +104,35 @@ def track_save(
     assignments = list(track.assignments.all())
     if assignments:
         obligations_sync(assignments=assignments)
+        if removed:
+            obligations_withdraw_unrequired(
+                user_ids={a.user_id for a in assignments}, standard_ids=removed
+            )
     return track
+
+
+@transaction.atomic
+def track_delete(*, track: Track, by) -> int:
+    """Delete a track with its items and assignments; what its people still had to acknowledge
+    only because of it is withdrawn. Returns the number of obligations withdrawn."""
+    _require_manager(by)
+    user_ids = set(track.assignments.values_list("user_id", flat=True))
+    standard_ids = set(track.items.values_list("standard_id", flat=True))
+    track.delete()
+    logger.info("Track %s deleted by %s.", track.pk, by.pk)
+    return obligations_withdraw_unrequired(user_ids=user_ids, standard_ids=standard_ids)
+
+
+def _lock_people(user_ids) -> None:
+    """Serialise changes to these people's tracks (PostgreSQL; SQLite serialises writes anyway):
+    an unassignment and a concurrent assignment of another track holding the same standard
+    must not both decide on the same open obligation from stale reads."""
+    list(
+        User.objects.select_for_update()
+        .filter(pk__in=list(user_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 @transaction.atomic
@@ -112,6 +149,7 @@ def track_assign(
         _require_manager(by)
     start_date = start_date or timezone.localdate()
     users = list(users)
+    _lock_people([u.pk for u in users])
     existing = set(
         TrackAssignment.objects.filter(track=track, user__in=users).values_list(
             "user_id", flat=True
@@ -169,6 +207,29 @@ def group_rule_delete(*, rule: GroupRule, by) -> None:
     """Stops future automatic assignments; existing assignments stay."""
     _require_manager(by)
     rule.delete()
+
+
+@transaction.atomic
+def track_unassign(*, assignment: TrackAssignment, by) -> int:
+    """Take a track away from a person. The outstanding obligations that only this track
+    required are withdrawn (no more reminders, no longer counted); one still required by
+    another of the person's tracks stays open; acknowledgements are untouched. A group rule
+    that gave the track does not give it back until the person joins the group again.
+    Safe to repeat. Returns the number of obligations withdrawn."""
+    _require_manager(by)
+    _lock_people([assignment.user_id])
+    standard_ids = set(
+        TrackItem.objects.filter(track_id=assignment.track_id).values_list("standard_id", flat=True)
+    )
+    deleted, _rows = TrackAssignment.objects.filter(pk=assignment.pk).delete()
+    if deleted:
+        logger.info(
+            "Track %s unassigned from user %s by %s.",
+            assignment.track_id,
+            assignment.user_id,
+            by.pk,
+        )
+    return obligations_withdraw_unrequired(user_ids=[assignment.user_id], standard_ids=standard_ids)
 
 
 @transaction.atomic
@@ -267,9 +328,9 @@ def obligations_sync(*, assignments: list[TrackAssignment]) -> int:
                 due = max(due, today + timedelta(days=item["due_offset_days"]))
             wanted[key] = min(wanted.get(key, due), due)
     done = set(
-        Obligation.objects.filter(user_id__in=user_ids, standard_id__in=standard_ids).values_list(
-            "user_id", "version_id"
-        )
+        Obligation.objects.filter(user_id__in=user_ids, standard_id__in=standard_ids)
+        .exclude(state=Obligation.State.WITHDRAWN)
+        .values_list("user_id", "version_id")
     )
     to_create = []
     for key, due in wanted.items():
@@ -293,6 +354,26 @@ def obligations_sync(*, assignments: list[TrackAssignment]) -> int:
         )
     Obligation.objects.bulk_create(to_create, ignore_conflicts=True)
     return len(to_create)
+
+
+def obligations_withdraw_unrequired(
+    *, user_ids: Iterable[int], standard_ids: Iterable[int] | None = None, at=None
+) -> int:
+    """Withdraw the open obligations of these people (and standards) that no track of theirs
+    holds any more: one set-based UPDATE. The rows stay on record with the time of withdrawal;
+    done ones and acknowledgements are never touched. Returns how many were withdrawn."""
+    user_ids = list(user_ids)
+    if not user_ids:
+        return 0
+    obligations = Obligation.objects.open().filter(user_id__in=user_ids)
+    if standard_ids is not None:
+        standard_ids = list(standard_ids)
+        if not standard_ids:
+            return 0
+        obligations = obligations.filter(standard_id__in=standard_ids)
+    return obligations.unrequired().update(
+        state=Obligation.State.WITHDRAWN, resolved_at=at or timezone.now()
+    )
 
 
 @transaction.atomic
@@ -610,3 +691,42 @@ def acknowledgement_create(
         state=Obligation.State.DONE, resolved_at=at, acknowledgement=record
     )
     return record, True
+
+
+# --- Working hours ------------------------------------------------------------------------
+
+
+def working_hours_validate(*, timezone_name: str, work_start: time | None, work_end: time | None):
+    """The rules of a person's working hours, for the page and the admin alike."""
+    errors = {}
+    if timezone_name and timezone_name not in timezone_names():
+        errors["timezone"] = [
+            gettext("“%(value)s” is not a known time zone; use an IANA name such as Europe/Warsaw.")
+            % {"value": timezone_name}
+        ]
+    if (work_start is None) != (work_end is None):
+        field = "work_end" if work_end is None else "work_start"
+        errors[field] = [
+            gettext("Give both the start and the end of the working hours, or neither.")
+        ]
+    elif work_start is not None and work_start == work_end:
+        # An end before the start is a night shift (22:00 to 06:00), which reminders honour.
+        errors["work_end"] = [gettext("The working hours cannot start and end at the same time.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def training_profile_update(
+    *, user: User, by, timezone_name: str = "", work_start: time | None, work_end: time | None
+) -> TrainingProfile:
+    """Set when a person works (in their time zone; empty: the portal's). Reminders reach them
+    on weekdays within these hours; without hours, at any time."""
+    _require_manager(by)
+    timezone_name = (timezone_name or "").strip()
+    working_hours_validate(timezone_name=timezone_name, work_start=work_start, work_end=work_end)
+    profile, _created = TrainingProfile.objects.update_or_create(
+        user=user,
+        defaults={"timezone": timezone_name, "work_start": work_start, "work_end": work_end},
+    )
+    return profile

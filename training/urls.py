@@ -32,6 +32,16 @@ urlpatterns = [
         views.ResetAttemptsView.as_view(),
         name="reset-attempts",
     ),
+    path(
+        "training/people/<str:username>/tracks/<int:track_id>/unassign/",
+        views.TrackUnassignView.as_view(),
+        name="track-unassign",
+    ),
+    path(
+        "training/people/<str:username>/working-hours/",
+        views.WorkingHoursView.as_view(),
+        name="working-hours",
+    ),
     path("training/tracks/", views.TrackListView.as_view(), name="tracks"),
     path("training/tracks/new/", views.TrackEditView.as_view(), name="track-create"),
     path("training/tracks/<int:pk>/", views.TrackEditView.as_view(), name="track-edit"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
@@ -31,8 +33,9 @@ from training.forms import (
     QuestionForm,
     TrackForm,
     TrackItemFormSet,
+    WorkingHoursForm,
 )
-from training.models import Acknowledgement, GroupRule, Question, Track
+from training.models import Acknowledgement, GroupRule, Question, Track, TrackAssignment
 
 READERS = (MANAGER, STAFF)
 MATRIX_PAGE_SIZE = 50
@@ -255,15 +258,115 @@ class MatrixView(ManagerRequiredMixin, TemplateView):
         return response
 
 
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
 class PersonView(ManagerRequiredMixin, TemplateView):
     template_name = "training/person.html"
 
     def get_context_data(self, **kwargs):
-        person = get_object_or_404(User, username=self.kwargs["username"])
+        person = get_object_or_404(
+            User.objects.select_related("training_profile"), username=self.kwargs["username"]
+        )
+        profile = getattr(person, "training_profile", None)
         [row] = selectors.build_rows([person])
         return super().get_context_data(
-            **kwargs, person=person, row=row, **selectors.person_history(person)
+            **kwargs,
+            person=person,
+            row=row,
+            profile=profile,
+            hours_known=bool(profile and profile.work_start and profile.work_end),
+            working_zone=(profile and profile.timezone) or settings.TIME_ZONE,
+            **selectors.person_history(person),
         )
+
+
+class TrackUnassignView(ManagerRequiredMixin, TemplateView):
+    """GET asks for confirmation and shows what will be withdrawn; POST unassigns."""
+
+    template_name = "training/track_unassign.html"
+
+    def _assignments(self):
+        return TrackAssignment.objects.select_related("user", "track").filter(
+            user__username=self.kwargs["username"], track_id=self.kwargs["track_id"]
+        )
+
+    def get_context_data(self, **kwargs):
+        assignment = get_object_or_404(self._assignments())
+        return super().get_context_data(
+            **kwargs,
+            assignment=assignment,
+            person=assignment.user,
+            **selectors.unassign_preview(assignment),
+        )
+
+    def post(self, request, username, track_id):
+        assignment = self._assignments().first()
+        if assignment is None:  # a second click, or another manager was quicker
+            person = get_object_or_404(User, username=username)
+            messages.info(
+                request,
+                _("This track is not assigned to %(name)s.") % {"name": _name(person)},
+            )
+            return redirect("training:person", username=username)
+        withdrawn = services.track_unassign(assignment=assignment, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "“%(track)s” is no longer assigned to %(name)s; "
+                "%(count)d outstanding standard was withdrawn.",
+                "“%(track)s” is no longer assigned to %(name)s; "
+                "%(count)d outstanding standards were withdrawn.",
+                withdrawn,
+            )
+            % {"track": assignment.track.name, "name": _name(assignment.user), "count": withdrawn},
+        )
+        return redirect("training:person", username=username)
+
+
+class WorkingHoursView(ManagerRequiredMixin, FormView):
+    """A person's working hours, which the reminders honour."""
+
+    template_name = "training/working_hours.html"
+    form_class = WorkingHoursForm
+
+    @cached_property
+    def person(self):
+        return get_object_or_404(
+            User.objects.select_related("training_profile"), username=self.kwargs["username"]
+        )
+
+    def get_initial(self):
+        profile = getattr(self.person, "training_profile", None)
+        if profile is None:
+            return {}
+        return {
+            "timezone": profile.timezone,
+            "work_start": profile.work_start,
+            "work_end": profile.work_end,
+        }
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, person=self.person)
+
+    def form_valid(self, form):
+        try:
+            services.training_profile_update(
+                user=self.person,
+                by=self.request.user,
+                timezone_name=form.cleaned_data["timezone"],
+                work_start=form.cleaned_data["work_start"],
+                work_end=form.cleaned_data["work_end"],
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("The working hours of %(name)s are saved.") % {"name": _name(self.person)},
+        )
+        return redirect("training:person", username=self.person.username)
 
 
 class ResetAttemptsView(ManagerRequiredMixin, View):

@@ -117,3 +117,68 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     m_context.close()
     problems.assert_none(url)
     m_problems.assert_none(url)
+
+
+def test_manager_unassigns_a_track_and_sets_working_hours(
+    transactional_db, live_server, browser, manager, staff_user
+):
+    url = live_server.url
+    greeting = StandardFactory(title="Greeting the customer", slug="greeting")
+    publish(greeting, manager=manager)
+    closing = StandardFactory(title="The closing question", slug="closing")
+    publish(closing, manager=manager)
+    chat = services.track_save(
+        user=manager,
+        name="Chat agent onboarding",
+        items=[
+            {"standard": greeting, "due_offset_days": 3},
+            {"standard": closing, "due_offset_days": 7},
+        ],
+    )
+    phone = services.track_save(
+        user=manager, name="Phone basics", items=[{"standard": greeting, "due_offset_days": 3}]
+    )
+    services.track_assign(track=chat, users=[staff_user], by=manager)
+    services.track_assign(track=phone, users=[staff_user], by=manager)
+
+    context, page, problems = _log_in(
+        browser, live_server, manager, viewport={"width": 1280, "height": 900}
+    )
+    page.goto(f"{url}/training/people/{staff_user.username}/")
+    chat_row = page.locator('#person-assignments li[data-track="Chat agent onboarding"]')
+    chat_row.get_by_role("link", name="Unassign…").click()
+    expect(page.locator("#to-withdraw")).to_contain_text("The closing question")
+    expect(page.locator("#kept")).to_contain_text("Greeting the customer")
+    screenshot(page, "training-06-unassign-confirm.png")
+    page.get_by_role("button", name="Unassign").click()
+    expect(page.locator(".alert-success")).to_contain_text("1 outstanding standard was withdrawn")
+    expect(page.locator("#person-assignments li")).to_have_count(1)
+    expect(page.locator("#person-obligations")).to_contain_text("Withdrawn")
+
+    page.get_by_role("link", name="Edit working hours").click()
+    page.select_option("#id_timezone", "Asia/Tokyo")
+    page.fill("#id_work_start", "09:00")
+    page.fill("#id_work_end", "09:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#working-hours-form")).to_contain_text("cannot start and end at the same")
+    page.fill("#id_work_start", "09:00")
+    page.fill("#id_work_end", "17:00")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#person-working-hours")).to_contain_text(
+        "Weekdays from 09:00 to 17:00 (Asia/Tokyo)"
+    )
+    screenshot(page, "training-07-person-after.png")
+
+    # The employee sees only what is still required.
+    s_context, s_page, s_problems = _log_in(
+        browser, live_server, staff_user, viewport={"width": 390, "height": 844}
+    )
+    expect(s_page.locator("#outstanding-count")).to_have_text("1")
+    s_page.goto(f"{url}/training/")
+    expect(s_page.locator("#open-items li")).to_have_count(1)
+    expect(s_page.locator("#open-items")).to_contain_text("Greeting the customer")
+
+    context.close()
+    s_context.close()
+    problems.assert_none(url)
+    s_problems.assert_none(url)

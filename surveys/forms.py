@@ -91,3 +91,27 @@ class FollowUpCloseForm(forms.Form):
     outcome = forms.CharField(
         label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000
     )
+
+
+class DashboardPeriodForm(forms.Form):
+    """The satisfaction dashboard's period (GET ``period``): the last 7, 30 or 90 days.
+
+    A value the page does not offer is reported next to the choices and the default shown.
+    """
+
+    DEFAULT_DAYS = 90
+
+    period = forms.TypedChoiceField(
+        label=_("Period"),
+        choices=[(7, _("Last 7 days")), (30, _("Last 30 days")), (90, _("Last 90 days"))],
+        coerce=int,
+        required=False,
+        empty_value=DEFAULT_DAYS,
+        error_messages={
+            "invalid_choice": _("Choose one of these periods; the last 90 days are shown.")
+        },
+    )
+
+    @property
+    def days(self) -> int:
+        return self.cleaned_data["period"] if self.is_valid() else self.DEFAULT_DAYS

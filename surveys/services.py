@@ -56,7 +56,11 @@ def _backoff(attempts: int) -> timedelta:
 
 @transaction.atomic
 def invitations_create_for_contacts(
-    *, contact_ids, imported: bool = False, now: datetime | None = None
+    *,
+    contact_ids,
+    imported: bool = False,
+    now: datetime | None = None,
+    enqueue: bool = True,
 ) -> list[Invitation]:
     """Write an invitation (or a suppressed one, with the reason) per contact and covering survey.
 
@@ -64,6 +68,10 @@ def invitations_create_for_contacts(
     ``imported`` contacts (already resolved on arrival) are invited only while a link would still
     be valid, i.e. resolved less than the survey's link lifetime ago; older ones are skipped.
     A bounded number of queries whatever the number of contacts.
+
+    New pending invitations ask for a sending run after commit; ``enqueue=False`` leaves them to
+    the periodic outbox run (``send_invitations``, every minute), for a caller that writes many
+    batches in one go (the demo's history) and should not send one broker message per batch.
     """
     from sla.models import Contact
 
@@ -143,7 +151,7 @@ def invitations_create_for_contacts(
         if not reason:
             recent[email] = now  # a second contact of the same batch is throttled too
     created = Invitation.objects.bulk_create(rows)
-    if any(r.status == Invitation.Status.PENDING for r in rows):
+    if enqueue and any(r.status == Invitation.Status.PENDING for r in rows):
         _enqueue_sending()
     return created
 

@@ -17,7 +17,7 @@ from channels_app.models import Channel
 from portal.permissions import ManagerRequiredMixin
 from surveys import selectors, services
 from surveys.charts import line_chart
-from surveys.forms import FollowUpCloseForm, KioskForm, SurveyForm
+from surveys.forms import DashboardPeriodForm, FollowUpCloseForm, KioskForm, SurveyForm
 from surveys.models import LANGUAGE_CODES, Invitation, Kiosk, Survey
 from surveys.ratelimit import rate_limited
 
@@ -332,7 +332,9 @@ class SatisfactionDashboardView(ManagerRequiredMixin, TemplateView):
     template_name = "surveys/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        data = selectors.satisfaction_dashboard()
+        form = DashboardPeriodForm(self.request.GET)
+        data = selectors.satisfaction_dashboard(days=form.days)
+        data["period_form"] = form
         data["csat_chart"] = line_chart(data["trend"], "csat_pct", lo=0, hi=100)
         data["nps_chart"] = line_chart(data["trend"], "nps", lo=-100, hi=100)
         return super().get_context_data(**data, **kwargs)

@@ -173,15 +173,21 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
     counts = attention_counts()
     waiting = attention_contacts()
     slots = time_slots(start, end, grain)
-    names = {}
+    # code -> (name, id): the contacts list filters by the channel's id, not its code.
+    channels = {}
     for contacts in waiting.values():
         for contact in contacts:
-            names[contact.channel.code] = contact.channel.name
+            channels[contact.channel.code] = (contact.channel.name, contact.channel_id)
     codes = sorted(set(trend.series) | set(counts))
-    if len(names) < len(codes):
+    if len(channels) < len(codes):
         from channels_app.models import Channel
 
-        names.update(dict(Channel.objects.filter(code__in=codes).values_list("code", "name")))
+        channels.update(
+            (code, (name, pk))
+            for code, name, pk in Channel.objects.filter(code__in=codes).values_list(
+                "code", "name", "pk"
+            )
+        )
     sections = []
     for code in codes:
         series = trend.series.get(code, {"rows": [], "total": empty_row()})
@@ -189,9 +195,10 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
         summary_row = {**series["total"], "key": code}
         by_key = {r["key"]: r for r in series["rows"]}
         rows = [by_key.get(key, empty_row(key)) for key in slots]
+        name, channel_id = channels.get(code, (code, None))
         section = ChannelSection(
             code=code,
-            name=names.get(code, code),
+            name=name,
             summary=summary_row,
             trend=rows,
             histogram=histograms.get(code, [0] * len(HISTOGRAM_EDGES)),
@@ -205,7 +212,7 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
                 },
             ),
             attention=waiting.get(code, []),
-            links=_links(code),
+            links=_links(channel_id),
             charts={},
         )
         section.charts = _channel_charts(section, slots)
@@ -219,13 +226,15 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
     }
 
 
-def _links(code: str) -> dict[str, str]:
+def _links(channel_id: int | None) -> dict[str, str]:
+    """The contacts list, filtered: its ``channel`` filter takes the channel's id."""
+    channel = {"channel": channel_id} if channel_id is not None else {}
     return {
-        "all": contacts_list_url(channel=code),
-        "first_response_at_risk": contacts_list_url(channel=code, first_response_state="at_risk"),
-        "first_response_breached": contacts_list_url(channel=code, first_response_state="breached"),
-        "resolution_at_risk": contacts_list_url(channel=code, resolution_state="at_risk"),
-        "resolution_breached": contacts_list_url(channel=code, resolution_state="breached"),
+        "all": contacts_list_url(**channel),
+        "first_response_at_risk": contacts_list_url(**channel, first_response_state="at_risk"),
+        "first_response_breached": contacts_list_url(**channel, first_response_state="breached"),
+        "resolution_at_risk": contacts_list_url(**channel, resolution_state="at_risk"),
+        "resolution_breached": contacts_list_url(**channel, resolution_state="breached"),
     }
 
 

@@ -140,8 +140,10 @@ def test_dashboard_page_shows_charts_tables_and_links(march, manager_client):  #
         )
     ]
     assert re.search(r"Chat.*?<td[^>]*>4</td>\s*<td[^>]*>75.0 %</td>", summary, re.S)
-    assert "/sla/contacts/?channel=chat&amp;first_response_state=at_risk" in page
-    assert "/sla/contacts/?channel=chat&amp;resolution_state=breached" in page
+    # The contacts list filters by the channel's id (its select's values), not by its code.
+    chat_id = chat3.channel_id
+    assert f"/sla/contacts/?channel={chat_id}&amp;first_response_state=at_risk" in page
+    assert f"/sla/contacts/?channel={chat_id}&amp;resolution_state=breached" in page
     for contact in (chat3, chat4):
         assert f'href="/sla/contacts/{contact.pk}/">{contact.external_id}</a>' in page
     assert f'href="/sla/contacts/{march["chat1"].pk}/"' not in page

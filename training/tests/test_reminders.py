@@ -54,6 +54,16 @@ def test_each_step_once_and_at_most_five_overdue(assigned):
     assert ReminderSent.objects.filter(obligation=greeting).count() == 8
 
 
+def test_each_line_is_one_sentence_with_its_date(assigned):
+    """Translators get whole sentences: the date sits inside the message, not after it."""
+    today = timezone.localdate()
+    _run_on(today)
+    due = Obligation.objects.get(user=assigned, standard__slug="greeting").due_date
+    assert f"(version 1): due on {due:%d.%m.%Y}" in mail.outbox[0].body
+    _run_on(due + timedelta(days=3))
+    assert f"(version 1): overdue since {due:%d.%m.%Y}" in mail.outbox[-1].body
+
+
 def test_acknowledged_items_are_not_reminded(assigned, standard_a, standard_b):
     from training.tests.conftest import acknowledge
 

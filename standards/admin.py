@@ -6,6 +6,8 @@ from django.contrib import admin
 from standards.models import (
     Category,
     Criterion,
+    Evaluation,
+    EvaluationItem,
     ReviewReminder,
     Standard,
     StandardVersion,
@@ -122,3 +124,58 @@ class ReviewReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class _ReadOnlyMixin:
+    """Evaluations are a record of a judgement: the admin shows them and changes nothing (a
+    manager deletes one from its page in the portal)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class EvaluationItemInline(_ReadOnlyMixin, admin.TabularInline):
+    model = EvaluationItem
+    fields = ["criterion", "result", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
+@admin.register(Evaluation)
+class EvaluationAdmin(_ReadOnlyMixin, admin.ModelAdmin):
+    list_display = [
+        "occurred_at",
+        "agent",
+        "standard",
+        "version",
+        "channel",
+        "interaction_reference",
+        "evaluator",
+        "score",
+        "critical_missed",
+    ]
+    list_filter = ["critical_missed", "standard", "channel"]
+    list_select_related = ["agent", "standard", "version__standard", "channel", "evaluator"]
+    search_fields = ["interaction_reference", "agent__username", "agent__last_name"]
+    date_hierarchy = "occurred_at"
+    inlines = [EvaluationItemInline]
+    fields = [
+        "standard",
+        "version",
+        "agent",
+        "evaluator",
+        "channel",
+        "interaction_reference",
+        "occurred_at",
+        "comment",
+        "score",
+        "critical_missed",
+        "created_at",
+    ]
+    readonly_fields = fields

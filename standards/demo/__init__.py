@@ -3,7 +3,8 @@ for some, two or three versions (one has a new version waiting for review).
 
 Written through the services, like a manager would, with publication dates in the past so that
 review dates differ: two reviews are overdue and one is due within two weeks. Idempotent: a
-standard whose slug exists is left alone.
+standard whose slug exists is left alone. Then a handful of QA evaluations of the demo staff
+members (``standards.demo.evaluations``), also idempotent.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from channels_app.models import Channel
 from standards import services
-from standards.demo import communication, resolution
+from standards.demo import communication, evaluations, resolution
 from standards.models import Standard
 
 BOOK = [*communication.STANDARDS, *resolution.STANDARDS]
@@ -85,4 +86,8 @@ def seed(*, users) -> list[Standard]:
     """Demo data of this app; idempotent. ``users`` maps demo usernames to users."""
     manager = users["manager"]
     existing = set(Standard.objects.values_list("slug", flat=True))
-    return [_seed_standard(spec, manager=manager) for spec in BOOK if spec["slug"] not in existing]
+    created = [
+        _seed_standard(spec, manager=manager) for spec in BOOK if spec["slug"] not in existing
+    ]
+    evaluations.seed(users=users)
+    return created

@@ -4,6 +4,7 @@ from standards.services.common import (
     ImmutableVersionError,
     VersionStateError,
 )
+from standards.services.evaluations import evaluation_create, evaluation_delete
 from standards.services.reviews import review_reminders_send
 from standards.services.standards import (
     category_get_or_create,
@@ -26,6 +27,8 @@ __all__ = [
     "VersionStateError",
     "category_get_or_create",
     "channels_by_code",
+    "evaluation_create",
+    "evaluation_delete",
     "review_reminders_send",
     "standard_create",
     "standard_mark_reviewed",

@@ -3,6 +3,7 @@ version that may still change) and then moved to their status, as the services w
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import factory
@@ -123,3 +124,64 @@ def make_published_standard(
     if open_status:
         make_version(standard, status=open_status, criteria=criteria)
     return standard
+
+
+def make_evaluable_version(
+    criteria: list[tuple[str, int, bool]] | None = None, *, standard: Standard | None = None
+) -> StandardVersion:
+    """A published version with the given ``(text, weight, is_critical)`` criteria."""
+    criteria = criteria or [
+        ("Uses the company greeting", 3, True),
+        ("Asks a clarifying question", 2, False),
+        ("Summarises the next step", 1, False),
+    ]
+    version = VersionFactory(standard=standard or StandardFactory())
+    for order, (text, weight, critical) in enumerate(criteria):
+        CriterionFactory(
+            version=version, text=text, weight=weight, is_critical=critical, order=order
+        )
+    StandardVersion.objects.filter(pk=version.pk).update(
+        status=Status.PUBLISHED, published_at=timezone.now() - timedelta(days=30)
+    )
+    version.refresh_from_db()
+    return version
+
+
+RESULT_CODES = {"M": "met", "N": "not_met", "A": "na"}
+_references = itertools.count(1000)
+
+
+def answers_for(version: StandardVersion, results: str, notes: dict | None = None) -> list:
+    """Service answers from a string of ``M`` (met), ``N`` (not met), ``A`` (n/a) per criterion."""
+    notes = notes or {}
+    criteria = list(version.criteria.order_by("order", "id"))
+    assert len(criteria) == len(results), "one result per criterion"
+    return [
+        {"criterion": c, "result": RESULT_CODES[code], "note": notes.get(n, "")}
+        for n, (c, code) in enumerate(zip(criteria, results, strict=True), start=1)
+    ]
+
+
+def make_evaluation(
+    *,
+    version: StandardVersion,
+    agent,
+    evaluator,
+    results: str | None = None,
+    occurred_at=None,
+    reference: str | None = None,
+    **kwargs,
+):
+    """An evaluation made through the service (results default to all met)."""
+    from standards.services import evaluation_create
+
+    results = results or "M" * version.criteria.count()
+    return evaluation_create(
+        evaluator=evaluator,
+        agent=agent,
+        version=version,
+        answers=answers_for(version, results),
+        interaction_reference=reference or f"T-{next(_references)}",
+        occurred_at=occurred_at or timezone.now() - timedelta(hours=1),
+        **kwargs,
+    )

@@ -1,0 +1,149 @@
+"""Reads for QA evaluations, scoped to the user: managers see every evaluation, staff their own.
+
+Lists and the "My service" figures run a fixed number of queries whatever the number of
+evaluations; averages are computed by the database over the stored scores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.db.models import Avg, Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from channels_app.models import Channel
+from portal.roles import MANAGER, STAFF, has_role
+from standards import scoring
+from standards.models import Evaluation, EvaluationItem, Standard
+
+ORDERINGS = {
+    "newest": ("-occurred_at", "-id"),
+    "oldest": ("occurred_at", "id"),
+    "lowest": ("score", "-occurred_at", "-id"),
+    "highest": ("-score", "-occurred_at", "-id"),
+}
+MY_SERVICE_DAYS = 90
+MY_SERVICE_LATEST = 5
+
+
+def evaluation_queryset(*, user) -> QuerySet[Evaluation]:
+    """Evaluations the user may open: managers all, staff those of their own interactions."""
+    if has_role(user, MANAGER):
+        return Evaluation.objects.all()
+    if has_role(user, STAFF):
+        return Evaluation.objects.filter(agent=user)
+    return Evaluation.objects.none()
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+
+
+def evaluation_list(
+    *,
+    user,
+    agent=None,
+    standard: Standard | None = None,
+    channel: Channel | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    order: str = "newest",
+) -> QuerySet[Evaluation]:
+    """The filtered list; the period is of the interaction, in whole days of the portal's zone."""
+    evaluations = evaluation_queryset(user=user)
+    if agent is not None:
+        evaluations = evaluations.filter(agent=agent)
+    if standard is not None:
+        evaluations = evaluations.filter(standard=standard)
+    if channel is not None:
+        evaluations = evaluations.filter(channel=channel)
+    if date_from is not None:
+        evaluations = evaluations.filter(occurred_at__gte=_day_start(date_from))
+    if date_to is not None:
+        evaluations = evaluations.filter(occurred_at__lt=_day_start(date_to + dt.timedelta(days=1)))
+    return evaluations.order_by(*ORDERINGS.get(order, ORDERINGS["newest"]))
+
+
+def evaluations_with_answers(*, user) -> QuerySet[Evaluation]:
+    """For the detail page: the evaluation and its answers with their criteria (two queries)."""
+    items = EvaluationItem.objects.select_related("criterion").order_by(
+        "criterion__order", "criterion_id"
+    )
+    return (
+        evaluation_queryset(user=user)
+        .with_related()
+        .prefetch_related(Prefetch("items", queryset=items))
+    )
+
+
+def evaluation_agents() -> QuerySet:
+    """Everyone who may be evaluated (active staff members), for the evaluation form."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=STAFF)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def filter_agents() -> QuerySet:
+    """Staff members, former ones included, for the list's filter."""
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=STAFF) | Q(evaluations_received__isnull=False))
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def filter_standards(*, user) -> QuerySet[Standard]:
+    """Managers: every standard; staff: those their evaluations were made against."""
+    if has_role(user, MANAGER):
+        return Standard.objects.order_by("title")
+    seen = evaluation_queryset(user=user).values("standard")
+    return Standard.objects.filter(pk__in=seen).order_by("title")
+
+
+def filter_channels(*, user) -> QuerySet[Channel]:
+    """Managers: every channel; staff: those of their evaluations."""
+    if has_role(user, MANAGER):
+        return Channel.objects.order_by("name")
+    seen = evaluation_queryset(user=user).filter(channel__isnull=False).values("channel")
+    return Channel.objects.filter(pk__in=seen).order_by("name")
+
+
+def agent_summary(
+    *,
+    user,
+    days: int = MY_SERVICE_DAYS,
+    latest: int = MY_SERVICE_LATEST,
+    now: dt.datetime | None = None,
+) -> dict:
+    """My service: the agent's average score over the last ``days`` next to the team's (one
+    query), and their latest evaluations (one query)."""
+    now = now or timezone.now()
+    recent = Evaluation.objects.occurred_since(now - dt.timedelta(days=days)).order_by()
+    mine = Q(agent=user)
+    figures = recent.aggregate(
+        mine_count=Count("id", filter=mine),
+        mine_average=Avg("score", filter=mine),
+        team_count=Count("id"),
+        team_average=Avg("score"),
+    )
+    return {
+        "days": days,
+        "mine": {
+            "count": figures["mine_count"],
+            "average": scoring.round_average(figures["mine_average"]),
+        },
+        "team": {
+            "count": figures["team_count"],
+            "average": scoring.round_average(figures["team_average"]),
+        },
+        "latest": list(
+            Evaluation.objects.filter(agent=user)
+            .select_related("standard", "version", "channel", "evaluator")
+            .order_by("-occurred_at", "-id")[:latest]
+        ),
+    }

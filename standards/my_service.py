@@ -1,0 +1,17 @@
+"""The "Evaluations" section of "My service": the staff member's average QA score over the last
+90 days next to the team's, and their latest evaluations (two queries)."""
+
+from portal.roles import STAFF, user_roles
+from standards import evaluation_selectors
+
+
+def my_service_sections(request) -> list[dict]:
+    """Sections of the "My service" page: ``{"template": ..., "context": {...}}`` each."""
+    if STAFF not in user_roles(request.user):
+        return []
+    return [
+        {
+            "template": "standards/my_service_section.html",
+            "context": evaluation_selectors.agent_summary(user=request.user),
+        }
+    ]

@@ -60,5 +60,19 @@ def test_manager_logs_in_and_switches_the_dashboard_to_russian(
     expect(page).to_have_title("Панель управления · Портал стандартов обслуживания")
     screenshot(page, "03-dashboard-ru.png")
 
+    # 4. A manager's bar holds every app, yet fits a laptop screen even in Russian; each app's
+    # menu opens under the CSP.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    for menu, first_item in [
+        ("#standards-menu", "Стандарты"),
+        ("#sla-menu", "Обращения"),
+        ("#surveys-menu", "Удовлетворённость"),
+        ("#channels-menu", "Каналы"),
+    ]:
+        page.click(menu)
+        expect(page.locator(f"{menu} + .dropdown-menu a").first).to_have_text(first_item)
+        page.keyboard.press("Escape")
+    screenshot(page, "04-manager-menus-ru.png")
+
     context.close()
     problems.assert_none(live_server.url)

@@ -202,7 +202,8 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     context, page, problems = _log_in(browser, live_server, "manager", DESK)
 
     # --- The default: the last 30 days -----------------------------------------------------
-    page.get_by_role("link", name="SLA reports").first.click()
+    page.click("#sla-menu")  # managers find each app's pages in its menu
+    page.locator("#main-nav").get_by_role("link", name="SLA reports").click()
     page.wait_for_url(f"{url}/sla/reports/")
     expect(page.get_by_role("heading", name="SLA reports")).to_be_visible()
     expect(page.locator("#report-period input[value='30']")).to_be_checked()

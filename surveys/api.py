@@ -6,8 +6,13 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response as ApiResponse
@@ -15,11 +20,12 @@ from rest_framework.views import APIView
 
 from channels_app.models import Channel
 from portal.roles import INTEGRATION, MANAGER
-from sla.reports.params import report_query_for
+from sla.reports.api import ReportView
+from sla.reports.params import ReportQuerySerializer
 from surveys import selectors, services
 from surveys.models import Invitation, Response, Survey
 from surveys.ratelimit import rate_limited
-from surveys.reports import satisfaction_report
+from surveys.reports import SATISFACTION_FIELDS, satisfaction_report
 
 
 class SurveySerializer(serializers.ModelSerializer):
@@ -218,24 +224,18 @@ REPORT_ROW = inline_serializer(
 )
 
 
-class SatisfactionReportView(APIView):
+class SatisfactionReportView(ReportView):
+    """Survey answers of a period, grouped like the SLA report, with a total."""
+
     read_roles = (MANAGER, INTEGRATION)
+    csv_fields = SATISFACTION_FIELDS
+    csv_name = "satisfaction-report"
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("from", OpenApiTypes.DATE),
-            OpenApiParameter("to", OpenApiTypes.DATE),
-            OpenApiParameter("tz", OpenApiTypes.STR),
-            OpenApiParameter(
-                "group_by",
-                OpenApiTypes.STR,
-                enum=["channel", "agent", "priority", "day", "week", "month"],
-            ),
-            OpenApiParameter("channel", OpenApiTypes.STR),
-            OpenApiParameter("agent", OpenApiTypes.STR),
-        ],
+        operation_id="reports_satisfaction",
+        parameters=[ReportQuerySerializer],
         responses={
-            200: inline_serializer(
+            (200, "application/json"): inline_serializer(
                 "SatisfactionReport",
                 {
                     "from": serializers.DateField(),
@@ -246,12 +246,21 @@ class SatisfactionReportView(APIView):
                     "total": REPORT_ROW,
                 },
             ),
-            400: OpenApiTypes.OBJECT,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=gettext_lazy(
+                    "The same rows as CSV, then the total; the last column, row_type, is "
+                    "“group” or “total”."
+                ),
+            ),
+            (400, "application/json"): OpenApiTypes.OBJECT,
         },
     )
     def get(self, request):
-        query = report_query_for(user=request.user, data=request.query_params)
-        return ApiResponse(satisfaction_report(query))
+        return super().get(request)
+
+    def report(self, query) -> dict:
+        return satisfaction_report(query)
 
 
 def register(router):

@@ -66,6 +66,18 @@ INVITATION_AGGREGATES = {
 }
 
 
+# The columns of a row, in the order api.md lists them (also the CSV's).
+SATISFACTION_FIELDS = (
+    "key",
+    "responses",
+    "csat_pct",
+    "nps",
+    "ces_avg",
+    "invitations_sent",
+    "response_rate_pct",
+)
+
+
 def satisfaction_report(query: ReportQuery) -> dict:
     """Responses answered in the period, and invitations sent in the period (status sent or
     answered, ``sent_at`` inside it); the response rate is the share of those that were answered.

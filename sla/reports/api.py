@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from portal.roles import ALL_ROLES
 from sla.reports import exports
 from sla.reports.params import ReportQuerySerializer, report_query_for
-from sla.reports.query import GROUP_BYS, sla_report
+from sla.reports.query import GROUP_BYS, ROW_FIELDS, sla_report
 
 
 class CsvRenderer(BaseRenderer):
@@ -31,7 +31,45 @@ class CsvRenderer(BaseRenderer):
     charset = "utf-8"
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
-        return "".join(exports.report_csv_lines(data)).encode(self.charset)
+        view = (renderer_context or {}).get("view")
+        fields = getattr(view, "csv_fields", ROW_FIELDS)
+        return "".join(exports.report_csv_lines(data, fields)).encode(self.charset)
+
+
+class ReportView(APIView):
+    """A report endpoint: the shared query parameters in, JSON out, or CSV with
+    ``?format=csv`` / ``Accept: text/csv`` (streamed). Errors are always JSON.
+
+    The SLA and satisfaction reports differ only in ``report`` and their CSV columns.
+    """
+
+    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
+    csv_fields: tuple[str, ...] = ROW_FIELDS
+    csv_name = "sla-report"
+
+    def report(self, query) -> dict:
+        raise NotImplementedError
+
+    def get(self, request):
+        query = report_query_for(user=request.user, data=request.query_params)
+        body = self.report(query)
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            response = StreamingHttpResponse(
+                exports.report_csv_lines(body, self.csv_fields),
+                content_type="text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="{exports.report_filename(body, self.csv_name)}"'
+            )
+            return response
+        return Response(body)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Errors are JSON whatever was asked for: a CSV of an error dict helps nobody.
+        if isinstance(response, Response) and response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
 
 class ReportRowSerializer(serializers.Serializer):
@@ -91,11 +129,10 @@ _EXAMPLE_ROW = {
 }
 
 
-class SlaReportView(APIView):
+class SlaReportView(ReportView):
     """SLA figures of the contacts opened in a period, grouped, with a total."""
 
     read_roles = ALL_ROLES
-    renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
 
     @extend_schema(
         operation_id="reports_sla",
@@ -134,24 +171,10 @@ class SlaReportView(APIView):
         ],
     )
     def get(self, request):
-        query = report_query_for(user=request.user, data=request.query_params)
-        body = sla_report(query).as_dict()
-        if getattr(request.accepted_renderer, "format", None) == "csv":
-            response = StreamingHttpResponse(
-                exports.report_csv_lines(body), content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = (
-                f'attachment; filename="{exports.report_filename(body)}"'
-            )
-            return response
-        return Response(body)
+        return super().get(request)
 
-    def finalize_response(self, request, response, *args, **kwargs):
-        # Errors are JSON whatever was asked for: a CSV of an error dict helps nobody.
-        if isinstance(response, Response) and response.status_code >= 400:
-            request.accepted_renderer = JSONRenderer()
-            request.accepted_media_type = JSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
+    def report(self, query) -> dict:
+        return sla_report(query).as_dict()
 
 
 extra_urls: list = [path("reports/sla/", SlaReportView.as_view(), name="report-sla")]

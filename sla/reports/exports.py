@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from sla.reports.query import ROW_FIELDS
 
@@ -32,14 +32,17 @@ def _chain(header, rows):
     yield from rows
 
 
-def report_csv_lines(body: dict) -> Iterator[str]:
-    """The API's CSV: the row fields, then ``row_type`` (``group`` or ``total``)."""
+def report_csv_lines(body: dict, fields: Sequence[str] = ROW_FIELDS) -> Iterator[str]:
+    """A report API's CSV: the row fields, then ``row_type`` (``group`` or ``total``).
+
+    Any report with ``rows`` and a ``total`` of the same shape fits (SLA, satisfaction).
+    """
     if "rows" not in body:  # not a report (an error body): nothing sensible to write
         return iter(())
-    rows = [[row[f] for f in ROW_FIELDS] + ["group"] for row in body["rows"]]
-    rows.append([body["total"][f] for f in ROW_FIELDS] + ["total"])
-    return csv_lines([*ROW_FIELDS, ROW_TYPE], rows)
+    rows = [[row[f] for f in fields] + ["group"] for row in body["rows"]]
+    rows.append([body["total"][f] for f in fields] + ["total"])
+    return csv_lines([*fields, ROW_TYPE], rows)
 
 
-def report_filename(body: dict) -> str:
-    return f"sla-report-{body['from']}-{body['to']}-{body['group_by']}.csv"
+def report_filename(body: dict, name: str = "sla-report") -> str:
+    return f"{name}-{body['from']}-{body['to']}-{body['group_by']}.csv"

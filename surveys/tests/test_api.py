@@ -1,6 +1,8 @@
 """/api/v1/surveys/, survey-invitations, survey-responses and the satisfaction report."""
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -199,6 +201,38 @@ def test_report_by_channel_with_hand_computed_figures(manager_api, answered):
         4.67,
     )
     assert (total["invitations_sent"], total["response_rate_pct"]) == (5, 60.0)
+
+
+def test_report_as_csv_has_the_same_rows(manager_api, answered):
+    """Like the SLA report: ``?format=csv`` or ``Accept: text/csv``, the total on its own line."""
+    body = manager_api.get("/api/v1/reports/satisfaction/").json()
+    for response in (
+        manager_api.get("/api/v1/reports/satisfaction/?format=csv"),
+        manager_api.get("/api/v1/reports/satisfaction/", HTTP_ACCEPT="text/csv"),
+    ):
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="satisfaction-report-{body["from"]}-{body["to"]}-channel.csv"'
+        )
+        lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert lines[0] == [
+            "key",
+            "responses",
+            "csat_pct",
+            "nps",
+            "ces_avg",
+            "invitations_sent",
+            "response_rate_pct",
+            "row_type",
+        ]
+        assert sorted(lines[1:-1]) == [
+            ["chat", "2", "50.0", "0.0", "4.5", "3", "66.67", "group"],
+            ["phone", "1", "100.0", "0.0", "5.0", "2", "50.0", "group"],
+        ]
+        assert lines[-1] == ["", "3", "66.67", "0.0", "4.67", "5", "60.0", "total"]
+    # Bad parameters answer JSON whatever was asked for.
+    bad = manager_api.get("/api/v1/reports/satisfaction/?format=csv&group_by=colour")
+    assert bad.status_code == 400 and "group_by" in bad.json()
 
 
 def test_report_by_agent_day_and_filters(manager_api, answered):

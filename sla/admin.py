@@ -6,18 +6,8 @@ notifications consistent; the admin would bypass them, so it only shows.
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
 from sla.models import Breach, Contact, DeadlineRecomputation, SlaNotification, SlaPolicy
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SlaPolicy)

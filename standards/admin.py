@@ -3,6 +3,7 @@ the workflow (submitting, publishing) happens in the portal's pages, never by ed
 
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdminMixin
 from standards.models import (
     Category,
     Criterion,
@@ -126,21 +127,7 @@ class ReviewReminderAdmin(admin.ModelAdmin):
         return False
 
 
-class _ReadOnlyMixin:
-    """Evaluations are a record of a judgement: the admin shows them and changes nothing (a
-    manager deletes one from its page in the portal)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class EvaluationItemInline(_ReadOnlyMixin, admin.TabularInline):
+class EvaluationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EvaluationItem
     fields = ["criterion", "result", "note"]
     readonly_fields = fields
@@ -148,7 +135,10 @@ class EvaluationItemInline(_ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Evaluation)
-class EvaluationAdmin(_ReadOnlyMixin, admin.ModelAdmin):
+class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Evaluations are records of a judgement: the admin shows them and changes nothing (a
+    manager deletes one from its page in the portal)."""
+
     list_display = [
         "occurred_at",
         "agent",

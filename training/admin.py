@@ -8,6 +8,7 @@ an assignment here withdraws what it alone required (``track_delete``, ``track_u
 from django import forms
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin, ReadOnlyAdminMixin
 from training import services
 from training.models import (
     Acknowledgement,
@@ -21,22 +22,13 @@ from training.models import (
 )
 
 
-class TrackItemInline(admin.TabularInline):
+class TrackItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Read-only: items are edited on the track page, which keeps obligations in step."""
 
     model = TrackItem
     extra = 0
     fields = ["standard", "order", "due_offset_days"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Track)
@@ -110,17 +102,6 @@ class TrainingProfileAdmin(admin.ModelAdmin):
             work_end=obj.work_end,
         )
         obj.pk = profile.pk
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Acknowledgement)

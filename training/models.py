@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from channels_app.models import validate_timezone
-from portal.models import TimeStampedModel
+from portal.models import InsertOnlyModel, TimeStampedModel
 from standards.models import Standard, StandardVersion
 from standards.models.versions import FrozenWithVersionQuerySet
 
@@ -426,8 +426,10 @@ class AcknowledgementQuerySet(models.QuerySet):
         raise ImmutableRecordError
 
 
-class Acknowledgement(models.Model):
+class Acknowledgement(InsertOnlyModel):
     """A person accepted one published version of a standard. Never changed nor deleted."""
+
+    immutable_error = ImmutableRecordError
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -464,13 +466,6 @@ class Acknowledgement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.version}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding or (
-            self.pk is not None and type(self)._base_manager.filter(pk=self.pk).exists()
-        ):
-            raise ImmutableRecordError
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("training:acknowledgement", kwargs={"pk": self.pk})

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
+from portal.models import InsertOnlyModel
 from standards import scoring
 from standards.models.standards import Standard
 from standards.models.versions import Criterion, StandardVersion
@@ -59,7 +60,9 @@ class EvaluationQuerySet(models.QuerySet):
         raise ImmutableEvaluationError
 
 
-class Evaluation(models.Model):
+class Evaluation(InsertOnlyModel):
+    immutable_error = ImmutableEvaluationError
+
     standard = models.ForeignKey(
         Standard,
         on_delete=models.PROTECT,
@@ -152,13 +155,6 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.version} {self.interaction_reference}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding or (
-            self.pk is not None and type(self)._base_manager.filter(pk=self.pk).exists()
-        ):
-            raise ImmutableEvaluationError
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("standards:evaluation-detail", kwargs={"pk": self.pk})

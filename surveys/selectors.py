@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDay
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from surveys import formulas, tokens
@@ -102,71 +102,83 @@ def satisfaction_summary(*, days: int = 30, now=None) -> dict:
     return figures
 
 
+# The scales the dashboard draws a distribution of (design.md: CSAT 1–5, NPS 0–10, CES 1–7).
+SCALES = {"csat": range(1, 6), "nps": range(0, 11), "ces": range(1, 8)}
+SCORE_AGGREGATES = {
+    f"{question}_{score}": Count("id", filter=Q(**{question: score}))
+    for question, scale in SCALES.items()
+    for score in scale
+}
+
+
+def week_starts(since: dt.datetime, now: dt.datetime) -> list[dt.date]:
+    """The Mondays of every week from ``since`` to ``now``, in the current time zone."""
+    first, last = (timezone.localdate(moment) for moment in (since, now))
+    first -= dt.timedelta(days=first.weekday())
+    last -= dt.timedelta(days=last.weekday())
+    return [first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+def _as_date(value) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
 def satisfaction_dashboard(*, days: int = 90, now=None) -> dict:
-    """Everything the manager's satisfaction page shows, in a fixed number of queries."""
+    """Everything the manager's satisfaction page shows, in a fixed number of queries (five).
+
+    ``trend`` has one row per week of the period (weeks start on Monday, in the current time
+    zone), in order; a week without answers has no CSAT or NPS (None): a gap, not a zero.
+    """
     now = now or timezone.now()
     since = now - dt.timedelta(days=days)
-    recent = Response.objects.filter(created_at__gte=since)
-    figures = _figures(recent)
-    weekly = list(
-        recent.annotate(week=TruncDay("created_at"))
+    recent = Response.objects.filter(created_at__gte=since, created_at__lte=now)
+    # One query: the period's figures and how many answers each score got.
+    agg = recent.aggregate(**RESPONSE_AGGREGATES, **SCORE_AGGREGATES)
+    figures = {
+        "responses": agg["responses"],
+        "csat_pct": formulas.csat_pct(agg["csat_good"], agg["csat_n"]),
+        "nps": formulas.nps(agg["promoters"], agg["detractors"], agg["nps_n"]),
+        "ces_avg": formulas.ces_avg(agg["ces_sum"], agg["ces_n"]),
+    }
+    distributions = {
+        question: [{"score": score, "count": agg[f"{question}_{score}"]} for score in scale]
+        for question, scale in SCALES.items()
+    }
+    # One query: a row per week with answers (at most 14 for 90 days), grouped by the database.
+    weekly = {
+        _as_date(row["week"]): row
+        for row in recent.annotate(week=TruncWeek("created_at"))
         .values("week")
         .annotate(**RESPONSE_AGGREGATES)
         .order_by("week")
-    )
-    # Days grouped into weeks in Python: a handful of rows, portable across databases.
-    weeks: dict[dt.date, dict] = {}
-    for row in weekly:
-        day = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
-        start = day - dt.timedelta(days=day.weekday())
-        bucket = weeks.setdefault(start, dict.fromkeys(RESPONSE_AGGREGATES, 0))
-        for key in RESPONSE_AGGREGATES:
-            bucket[key] += row[key] or 0
-    trend = [
-        {
-            "week": start,
-            "responses": b["responses"],
-            "csat_pct": formulas.csat_pct(b["csat_good"], b["csat_n"]),
-            "nps": formulas.nps(b["promoters"], b["detractors"], b["nps_n"]),
-        }
-        for start, b in sorted(weeks.items())
-    ]
-    csat_counts = dict(
-        recent.filter(csat__isnull=False).values_list("csat").annotate(n=Count("id"))
-    )
-    nps_counts = dict(recent.filter(nps__isnull=False).values_list("nps").annotate(n=Count("id")))
+    }
+    empty = dict.fromkeys(RESPONSE_AGGREGATES, 0)
+    trend = []
+    for week in week_starts(since, now):
+        b = weekly.get(week, empty)
+        trend.append(
+            {
+                "week": week,
+                "responses": b["responses"],
+                "csat_pct": formulas.csat_pct(b["csat_good"], b["csat_n"]),
+                "nps": formulas.nps(b["promoters"], b["detractors"], b["nps_n"]),
+            }
+        )
     sent = Invitation.objects.filter(
-        sent_at__gte=since, status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED]
+        sent_at__gte=since,
+        sent_at__lte=now,
+        status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
     ).aggregate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
     return {
         "days": days,
         "figures": figures,
         "trend": trend,
-        "csat_distribution": _distribution(csat_counts, range(1, 6)),
-        "nps_distribution": _distribution(nps_counts, range(0, 11)),
+        "distributions": distributions,
         "invitations_sent": sent["sent"],
         "response_rate_pct": formulas.response_rate_pct(sent["answered"], sent["sent"]),
         "comments": list(recent.exclude(comment="").with_related()[:10]),
         "follow_ups": list(follow_up_list()[:10]),
     }
-
-
-def _distribution(counts: dict, scale) -> list[dict]:
-    top = max(counts.values(), default=0)
-    rows = []
-    for index, score in enumerate(scale):
-        height = round(counts.get(score, 0) * 100 / top) if top else 0
-        rows.append(
-            {
-                "score": score,
-                "count": counts.get(score, 0),
-                "pct": height,
-                "x": index * 100 + 10,
-                "tx": index * 100 + 40,
-                "y": 110 - height,
-            }
-        )
-    return rows
 
 
 def agent_feedback(*, user, days: int = 90, now=None) -> dict:

@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from channels_app.models import Channel
 from portal.permissions import ManagerRequiredMixin
 from surveys import selectors, services
-from surveys.charts import line_chart
+from surveys.dashboard import satisfaction_charts
 from surveys.forms import DashboardPeriodForm, FollowUpCloseForm, KioskForm, SurveyForm
 from surveys.models import LANGUAGE_CODES, Invitation, Kiosk, Survey
 from surveys.ratelimit import rate_limited
@@ -335,6 +335,5 @@ class SatisfactionDashboardView(ManagerRequiredMixin, TemplateView):
         form = DashboardPeriodForm(self.request.GET)
         data = selectors.satisfaction_dashboard(days=form.days)
         data["period_form"] = form
-        data["csat_chart"] = line_chart(data["trend"], "csat_pct", lo=0, hi=100)
-        data["nps_chart"] = line_chart(data["trend"], "nps", lo=-100, hi=100)
+        data.update(satisfaction_charts(data))
         return super().get_context_data(**data, **kwargs)

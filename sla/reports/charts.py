@@ -57,7 +57,8 @@ def _plot_box():
     return LEFT, TOP, WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
 
-def _y_axis(top: Number, suffix: str) -> str:
+def _y_axis(top: Number, suffix: str, bottom: Number = 0) -> str:
+    """Five ticks, evenly spaced from ``bottom`` (the foot of the plot) to ``top``."""
     x0, y0, w, h = _plot_box()
     parts = []
     for i in range(5):
@@ -65,7 +66,7 @@ def _y_axis(top: Number, suffix: str) -> str:
         parts.append(
             f'<line class="sla-chart__grid" x1="{x0}" y1="{y}" x2="{x0 + w}" y2="{y}"/>'
             f'<text class="sla-chart__tick" x="{x0 - 4}" y="{_fmt(float(y) + 3)}" '
-            f'text-anchor="end">{_fmt(top * i / 4)}{_e(suffix)}</text>'
+            f'text-anchor="end">{_fmt(bottom + (top - bottom) * i / 4)}{_e(suffix)}</text>'
         )
     parts.append(
         f'<line class="sla-chart__axis" x1="{x0}" y1="{y0 + h}" x2="{x0 + w}" y2="{y0 + h}"/>'
@@ -73,9 +74,10 @@ def _y_axis(top: Number, suffix: str) -> str:
     return "".join(parts)
 
 
-def _x_labels(labels: Sequence[str], centres: Sequence[float]) -> str:
+def _x_labels(labels: Sequence[str], centres: Sequence[float], most: int = MAX_X_LABELS) -> str:
+    """At most ``most`` labels: every n-th one, starting with the first, when there are more."""
     _x0, y0, _w, h = _plot_box()
-    every = max(1, math.ceil(len(labels) / MAX_X_LABELS))
+    every = max(1, math.ceil(len(labels) / max(1, most)))
     return "".join(
         f'<text class="sla-chart__tick" x="{_fmt(x)}" y="{y0 + h + 14}" '
         f'text-anchor="middle">{_e(label)}</text>'
@@ -103,12 +105,22 @@ def line_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Number | None]]],
     y_max: Number | None = None,
+    y_min: Number = 0,
     suffix: str = "",
 ) -> SafeString:
-    """One polyline per series; a ``None`` value leaves a gap (a dot marks every point)."""
+    """One polyline per series; a ``None`` value leaves a gap (a dot marks every point).
+
+    The y axis runs from ``y_min`` (0 unless given; NPS needs -100) to ``y_max``, or to a round
+    number above the largest value; values outside are drawn at the nearest end.
+    """
     x0, y0, w, h = _plot_box()
     values = [v for _name, vs in series for v in vs if v is not None]
-    top = y_max if y_max is not None else nice_max(max(values, default=0))
+    top = y_max
+    if top is None:  # y_min plus a round span; with y_min = 0, the nice top of the largest value
+        top = y_min + nice_max(max(values, default=y_min) - y_min)
+    if top <= y_min:
+        raise ValueError(f"y_max ({top}) must lie above y_min ({y_min}).")
+    span = top - y_min
     step = w / max(1, len(labels))
     centres = [x0 + step * (i + 0.5) for i in range(len(labels))]
     lines, dots = [], []
@@ -121,7 +133,7 @@ def line_chart(
                     segments.append(segment)
                 segment = []
                 continue
-            y = _fmt(y0 + h - h * (min(value, top) / top))
+            y = _fmt(y0 + h - h * ((max(min(value, top), y_min) - y_min) / span))
             segment.append(f"{_fmt(x)},{y}")
             dots.append(
                 f'<circle class="sla-chart__dot sla-chart__series-{index}" cx="{_fmt(x)}" '
@@ -136,7 +148,7 @@ def line_chart(
             if len(points_text) > 1
         )
     body = (
-        _y_axis(top, suffix)
+        _y_axis(top, suffix, y_min)
         + "".join(lines)
         + "".join(dots)
         + _x_labels(labels, centres)
@@ -153,8 +165,13 @@ def bar_chart(
     labels: Sequence[str],
     series: Sequence[tuple[str, Sequence[Number]]],
     histogram: bool = False,
+    max_x_labels: int = MAX_X_LABELS,
 ) -> SafeString:
-    """Grouped bars (one per series in each slot); ``histogram`` draws touching bins."""
+    """Grouped bars (one per series in each slot); ``histogram`` draws touching bins.
+
+    Past ``max_x_labels`` slots only every n-th slot is labelled; short labels (scores) can
+    afford more.
+    """
     x0, y0, w, h = _plot_box()
     top = nice_max(max((v for _n, vs in series for v in vs), default=0))
     slot = w / max(1, len(labels))
@@ -175,7 +192,7 @@ def bar_chart(
     body = (
         _y_axis(top, "")
         + "".join(parts)
-        + _x_labels(labels, centres)
+        + _x_labels(labels, centres, max_x_labels)
         + _legend([n for n, _ in series])
     )
     return _frame(

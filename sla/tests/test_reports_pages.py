@@ -94,6 +94,124 @@ def test_histogram_of_nothing_still_draws():
     assert "sla-chart--histogram" in svg
 
 
+def _ticks(root) -> list[tuple[str, float]]:
+    """The y axis: (label, y) from the foot of the plot up."""
+    return [
+        (t.text, float(t.get("y")) - 3)
+        for t in root.findall(f"{SVG}text")
+        if t.get("text-anchor") == "end"
+    ]
+
+
+def _dots(root) -> list[tuple[float, float]]:
+    return [(float(c.get("cx")), float(c.get("cy"))) for c in root.findall(f"{SVG}circle")]
+
+
+def test_line_chart_y_axis_may_start_below_zero():
+    svg = charts.line_chart(
+        chart_id="nps",
+        title="NPS",
+        desc="d",
+        labels=["a", "b", "c", "d", "e", "f"],
+        series=[("NPS", [-100, -50, 0, 100, None, 25.5])],
+        y_min=-100,
+        y_max=100,
+    )
+    root = ET.fromstring(str(svg))  # noqa: S314 -- our own markup
+    foot = charts.HEIGHT - charts.BOTTOM
+    plot_height = foot - charts.TOP
+    assert _ticks(root) == [
+        ("-100", foot),
+        ("-50", foot - plot_height / 4),
+        ("0", foot - plot_height / 2),
+        ("50", foot - plot_height * 3 / 4),
+        ("100", charts.TOP),
+    ]
+    ys = [y for _x, y in _dots(root)]
+    # 25.5 lies 125.5 of 200 above the foot (drawn to a tenth of a unit).
+    assert ys == [foot, foot - plot_height / 4, foot - plot_height / 2, charts.TOP, 86.9]
+    assert round(foot - plot_height * 125.5 / 200, 1) == 86.9
+    # The gap splits the line: four points, then the lone last one (a dot, no line).
+    lines = root.findall(f"{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [4]
+
+
+def test_line_chart_clamps_values_outside_y_min_and_y_max():
+    svg = charts.line_chart(
+        chart_id="c",
+        title="t",
+        desc="d",
+        labels=["a", "b", "c"],
+        series=[("s", [-130, 0, 170])],
+        y_min=-100,
+        y_max=100,
+    )
+    ys = [y for _x, y in _dots(ET.fromstring(str(svg)))]  # noqa: S314 -- our own markup
+    assert ys == [
+        charts.HEIGHT - charts.BOTTOM,
+        (charts.HEIGHT - charts.BOTTOM + charts.TOP) / 2,
+        charts.TOP,
+    ]
+
+
+def test_line_chart_with_y_min_and_no_y_max_rounds_the_span():
+    svg = charts.line_chart(
+        chart_id="c",
+        title="t",
+        desc="d",
+        labels=["a", "b"],
+        series=[("s", [-20, 30])],
+        y_min=-100,
+    )
+    root = ET.fromstring(str(svg))  # noqa: S314 -- our own markup
+    # The values span 130 above -100: the axis spans a round 200, up to 100.
+    assert [label for label, _y in _ticks(root)] == ["-100", "-50", "0", "50", "100"]
+    empty = charts.line_chart(
+        chart_id="e", title="t", desc="d", labels=["a"], series=[("s", [None])], y_min=-10
+    )
+    assert [label for label, _y in _ticks(ET.fromstring(str(empty)))] == [  # noqa: S314
+        "-10",
+        "-9.8",
+        "-9.5",
+        "-9.2",
+        "-9",
+    ]
+
+
+def test_line_chart_y_min_zero_is_the_default():
+    kwargs = {
+        "chart_id": "c",
+        "title": "t",
+        "desc": "d",
+        "labels": ["a", "b", "c"],
+        "series": [("s", [12.5, None, 80.0]), ("u", [3, 4, 5])],
+        "suffix": "%",
+    }
+    assert charts.line_chart(**kwargs) == charts.line_chart(**kwargs, y_min=0)
+    assert charts.line_chart(**kwargs, y_max=100) == charts.line_chart(**kwargs, y_max=100, y_min=0)
+    ticks = _ticks(ET.fromstring(str(charts.line_chart(**kwargs))))  # noqa: S314
+    assert [label for label, _y in ticks] == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def test_line_chart_refuses_y_max_not_above_y_min():
+    with pytest.raises(ValueError, match="y_min"):
+        charts.line_chart(
+            chart_id="c", title="t", desc="d", labels=["a"], series=[("s", [1])], y_min=5, y_max=5
+        )
+
+
+def test_bar_chart_may_label_every_slot():
+    def x_labels(svg):
+        root = ET.fromstring(str(svg))  # noqa: S314 -- our own markup
+        return [t.text for t in root.findall(f"{SVG}text") if t.get("text-anchor") == "middle"]
+
+    scores = [str(score) for score in range(11)]
+    kwargs = {"chart_id": "s", "title": "t", "desc": "d", "labels": scores}
+    counts = [("n", [1] * 11)]
+    assert x_labels(charts.bar_chart(**kwargs, series=counts)) == scores[::2]
+    assert x_labels(charts.bar_chart(**kwargs, series=counts, max_x_labels=11)) == scores
+
+
 @pytest.mark.parametrize(
     ("days", "grain"), [(1, "day"), (31, "day"), (32, "week"), (120, "week"), (121, "month")]
 )

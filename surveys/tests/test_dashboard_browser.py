@@ -5,14 +5,17 @@ follow-ups link to close one; and a phone-width screen. Screenshots:
 var/screenshots/satisfaction-*.png."""
 
 import datetime as dt
+import itertools
+import math
 import re
 
 import pytest
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
 from portal.testing import PageProblems, screenshot
+from sla.reports import charts
 from surveys import services
 from surveys.models import FollowUp, Invitation, Survey
 from surveys.tests.conftest import resolve
@@ -22,6 +25,7 @@ pytestmark = [pytest.mark.browser]
 PASSWORD = "correct-horse-battery"  # conftest.make_user
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
+NBSP = "\N{NO-BREAK SPACE}"  # between a percentage and its unit: they never wrap apart
 
 # Answers: days ago, CSAT, NPS, comment. None: sent 5 days ago and never answered.
 ANSWERS = [
@@ -87,31 +91,144 @@ def _figures(page) -> dict[str, str]:
 
 
 def _trend(page) -> list[list[str]]:
-    return page.locator("main details table").evaluate(
+    """The trend's table alternative: week, responses, CSAT %, NPS per row."""
+    return page.locator("#satisfaction-trend table").evaluate(
         """table => [...table.querySelectorAll("tbody tr")].map(
              row => [...row.children].map(cell => cell.textContent.trim()))"""
     )
 
 
-def _dots(page, label) -> list[float]:
-    """The values a line chart draws, from left to right."""
-    return [
-        float(text)
-        for text in page.locator(f'svg[aria-label="{label}"] circle title').all_text_contents()
-    ]
+def _weeks(days: int) -> list[str]:
+    """The Mondays of every week the last ``days`` days touch, as the page labels them."""
+    today = timezone.localdate()
+    first = timezone.localdate(timezone.now() - dt.timedelta(days=days))
+    first -= dt.timedelta(days=first.weekday())
+    mondays = []
+    while first <= today:
+        mondays.append(first)
+        first += dt.timedelta(weeks=1)
+    with translation.override("en"):
+        return [formats.date_format(monday, "SHORT_DATE_FORMAT") for monday in mondays]
 
 
-def _distribution(page, label) -> tuple[list[tuple[str, float]], dict[str, str]]:
-    """What the bars draw (score, height) and what the table alternative says (score: count)."""
-    bars = page.locator(f'svg[aria-label="{label}"]').evaluate(
-        """svg => [...svg.querySelectorAll("g")].map(g => [
-             g.querySelector("text").textContent.trim(),
-             parseFloat(g.querySelector("rect").getAttribute("height"))])"""
+def _chart(page, chart_id):
+    return page.locator(f'svg[aria-labelledby="{chart_id}-title {chart_id}-desc"]')
+
+
+def _drawn(page, chart_id) -> dict:
+    """Everything a chart draws, read back from its SVG."""
+    return _chart(page, chart_id).evaluate(
+        """svg => {
+             const num = (el, name) => parseFloat(el.getAttribute(name));
+             const texts = anchor => [...svg.querySelectorAll(
+               `text.sla-chart__tick[text-anchor=${anchor}]`)];
+             return {
+               title: svg.querySelector("title").textContent,
+               yTicks: texts("end").map(t => [parseFloat(t.textContent), num(t, "y") - 3]),
+               xLabels: texts("middle").map(t => [t.textContent, num(t, "x")]),
+               xBoxes: texts("middle").map(t => {
+                 const box = t.getBoundingClientRect();
+                 return [box.left, box.right, box.height];
+               }),
+               dots: [...svg.querySelectorAll("circle.sla-chart__dot")].map(
+                 c => [num(c, "cx"), num(c, "cy")]),
+               lines: [...svg.querySelectorAll("polyline.sla-chart__line")].map(
+                 l => l.getAttribute("points").trim().split(/\\s+/).map(
+                   p => p.split(",").map(parseFloat))),
+               bars: [...svg.querySelectorAll("rect.sla-chart__bar")].map(
+                 b => [b.querySelector("title").textContent, num(b, "height")]),
+             };
+           }"""
     )
-    table = page.locator("table", has=page.locator("caption", has_text=label))
+
+
+def _centres(slots: int) -> list[float]:
+    step = (charts.WIDTH - charts.LEFT - charts.RIGHT) / slots
+    return [charts.LEFT + step * (i + 0.5) for i in range(slots)]
+
+
+def _assert_labels_fit(drawn):
+    """The x labels are readable: none overlaps the next one."""
+    boxes = drawn["xBoxes"]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), boxes
+
+
+def _assert_line_matches(drawn, weeks: list[str], values: list[float | None]):
+    """A line chart draws one slot per week, labelled with the week; a dot at each value (read
+    back through the y axis), none where the value is None; lines that join exactly the runs
+    of consecutive weeks with a value."""
+    centres = _centres(len(weeks))
+    every = math.ceil(len(weeks) / charts.MAX_X_LABELS)
+    assert [label for label, _x in drawn["xLabels"]] == weeks[::every]
+    assert [x for _label, x in drawn["xLabels"]] == pytest.approx(centres[::every], abs=0.05)
+    (bottom, y_bottom), *_, (top, y_top) = drawn["yTicks"]
+    at = {}  # week slot -> the dot drawn in it
+    for cx, cy in drawn["dots"]:
+        slot = min(range(len(centres)), key=lambda i, cx=cx: abs(centres[i] - cx))
+        assert cx == pytest.approx(centres[slot], abs=0.05)
+        assert slot not in at, f"two dots in week {weeks[slot]}"
+        at[slot] = [cx, cy]
+    shown = [
+        bottom + (y_bottom - at[i][1]) / (y_bottom - y_top) * (top - bottom) if i in at else None
+        for i in range(len(weeks))
+    ]
+    assert [v is None for v in shown] == [v is None for v in values]
+    assert [v for v in shown if v is not None] == pytest.approx(
+        [v for v in values if v is not None], abs=0.1
+    )
+    runs, run = [], []
+    for i, value in enumerate([*values, None]):
+        if value is not None:
+            run.append(i)
+            continue
+        if len(run) > 1:
+            runs.append(run)
+        run = []
+    assert drawn["lines"] == [[at[i] for i in run] for run in runs]
+
+
+def _check_trend(page, days: int) -> list[list[str]]:
+    """The trend table has every week of the period, "—" for a week without answers; both
+    charts draw exactly what it says."""
+    trend = _trend(page)
+    weeks = _weeks(days)
+    assert [row[0] for row in trend] == weeks
+    for row in trend:
+        assert (row[2] == "—") == (row[3] == "—") == (row[1] == "0"), row
+    csat = [None if row[2] == "—" else float(row[2]) for row in trend]
+    nps = [None if row[3] == "—" else float(row[3]) for row in trend]
+    drawn = _drawn(page, "satisfaction-csat-trend")
+    assert drawn["title"] == "CSAT % by week"
+    assert [tick for tick, _y in drawn["yTicks"]] == [0, 25, 50, 75, 100]
+    _assert_line_matches(drawn, weeks, csat)
+    _assert_labels_fit(drawn)
+    drawn = _drawn(page, "satisfaction-nps-trend")
+    assert drawn["title"] == "NPS by week"
+    assert [tick for tick, _y in drawn["yTicks"]] == [-100, -50, 0, 50, 100]
+    _assert_line_matches(drawn, weeks, nps)
+    _assert_labels_fit(drawn)
+    return trend
+
+
+def _distribution(page, question) -> tuple[list[tuple[str, float]], dict[str, str]]:
+    """What the bars draw (score, count from the bar's title) and what the table says (score:
+    count); the bars' heights are their counts on the y axis, every score is labelled."""
+    drawn = _drawn(page, f"satisfaction-{question}-answers")
+    table = page.locator(f"#satisfaction-{question}-answers-table")
     scores = table.locator("tr").nth(0).locator("td").all_text_contents()
     counts = table.locator("tr").nth(1).locator("td").all_text_contents()
-    return [tuple(bar) for bar in bars], dict(zip(scores, counts, strict=True))
+    bars = [
+        (title.rsplit(": ", 1)[0], float(title.rsplit(": ", 1)[1])) for title, _ in drawn["bars"]
+    ]
+    assert [label for label, _x in drawn["xLabels"]] == scores
+    assert [score for score, _n in bars] == scores
+    (bottom, y_bottom), *_, (top, y_top) = drawn["yTicks"]
+    assert bottom == 0
+    assert [height for _t, height in drawn["bars"]] == pytest.approx(
+        [(y_bottom - y_top) * n / top for _s, n in bars], abs=0.05
+    )
+    _assert_labels_fit(drawn)
+    return bars, dict(zip(scores, counts, strict=True))
 
 
 def _comments(page) -> list[str]:
@@ -143,31 +260,32 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     expect(page.locator("#satisfaction-period a[aria-current=page]")).to_have_text("Last 90 days")
     assert _figures(page) == {
         "Responses": "5",
-        "CSAT": "40.0%",  # 5 and 4 of five answers
+        "CSAT": f"40.0{NBSP}%",  # 5 and 4 of five answers
         "NPS": "0.0",  # two promoters, two detractors
         "CES": "—",
         "Invitations sent": "6",
-        "Response rate": "83.33%",
+        "Response rate": f"83.33{NBSP}%",
     }
-    # The trends: one dot per week with answers, the values the table gives.
-    trend = _trend(page)
+    # The trends: a slot per week of the 90 days, a dot per week with answers, the values
+    # and weeks the table gives; gaps (no line) across weeks without answers.
+    trend = _check_trend(page, 90)
     assert sum(int(row[1]) for row in trend) == 5
-    assert _dots(page, "CSAT % by week") == [float(row[2]) for row in trend]
-    assert _dots(page, "NPS by week") == [float(row[3]) for row in trend]
-    expect(page.locator('svg[aria-label="CSAT % by week"] polyline')).to_have_count(1)
-    # The distributions: a bar per score, as tall as its share of the tallest.
-    bars, table = _distribution(page, "CSAT answers")
+    assert len([row for row in trend if row[1] != "0"]) >= 3  # 60, 20 and 1–3 days ago
+    # The distributions: a bar per score, as tall as its count, the counts the table gives.
+    bars, table = _distribution(page, "csat")
     assert table == {"1": "1", "2": "1", "3": "1", "4": "1", "5": "1"}
-    assert bars == [(str(score), 100.0) for score in range(1, 6)]
-    bars, table = _distribution(page, "NPS answers")
+    assert bars == [(str(score), 1.0) for score in range(1, 6)]
+    bars, table = _distribution(page, "nps")
     assert [score for score, _ in bars] == [str(score) for score in range(11)]
     answered_scores = ["0", "3", "8", "9", "10"]  # one answer each, the rest none
     assert table == {
         str(score): "1" if str(score) in answered_scores else "0" for score in range(11)
     }
-    assert {score: height for score, height in bars if height} == dict.fromkeys(
-        answered_scores, 100.0
-    )
+    assert {score: n for score, n in bars if n} == dict.fromkeys(answered_scores, 1.0)
+    assert {score: str(int(n)) for score, n in bars} == table
+    bars, table = _distribution(page, "ces")  # nobody was asked: seven empty scores
+    assert table == {str(score): "0" for score in range(1, 8)}
+    assert bars == [(str(score), 0.0) for score in range(1, 8)]
     assert _comments(page) == [
         "Lovely chat, thank you",
         "Waited far too long",
@@ -187,15 +305,16 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     expect(page.locator("#satisfaction-period a[aria-current=page]")).to_have_text("Last 7 days")
     assert _figures(page) == {
         "Responses": "3",
-        "CSAT": "66.67%",
+        "CSAT": f"66.67{NBSP}%",
         "NPS": "0.0",
         "CES": "—",
         "Invitations sent": "4",  # three answered and the unanswered one
-        "Response rate": "75.0%",
+        "Response rate": f"75.0{NBSP}%",
     }
-    assert sum(int(row[1]) for row in _trend(page)) == 3
-    _, table = _distribution(page, "CSAT answers")
+    assert sum(int(row[1]) for row in _check_trend(page, 7)) == 3
+    bars, table = _distribution(page, "csat")
     assert table == {"1": "0", "2": "1", "3": "0", "4": "1", "5": "1"}
+    assert {score: str(int(n)) for score, n in bars} == table
     assert _comments(page) == ["Lovely chat, thank you", "Waited far too long"]
     # Follow-ups are what is open now, whatever the period.
     expect(follow_ups).to_have_count(1)
@@ -205,8 +324,9 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     page.locator("#satisfaction-period").get_by_role("link", name="Last 30 days").click()
     page.wait_for_url(re.compile(r"/surveys/dashboard/\?period=30$"))
     figures = _figures(page)
-    assert (figures["Responses"], figures["CSAT"], figures["NPS"]) == ("4", "50.0%", "25.0")
-    assert (figures["Invitations sent"], figures["Response rate"]) == ("5", "80.0%")
+    assert (figures["Responses"], figures["CSAT"], figures["NPS"]) == ("4", f"50.0{NBSP}%", "25.0")
+    assert (figures["Invitations sent"], figures["Response rate"]) == ("5", f"80.0{NBSP}%")
+    assert sum(int(row[1]) for row in _check_trend(page, 30)) == 4
     assert "Never again" not in _comments(page)
 
     # --- A period the page does not offer: a clear message, not a 500 ----------------------
@@ -242,8 +362,14 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     # --- On a phone: the charts scale, tables scroll inside themselves ---------------------
     context, page, problems = _log_in(browser, live_server, "manager", PHONE)
     page.goto(f"{url}/surveys/dashboard/?period=90")
-    expect(page.locator("svg[role=img]")).to_have_count(4)
+    expect(page.locator("svg.sla-chart")).to_have_count(5)
     _fits(page)
+    # Readable on the phone: the charts' labels are drawn at least 7 px tall and none overlap.
+    _check_trend(page, 90)
+    for question in ("csat", "nps", "ces"):
+        _distribution(page, question)
+        heights = [box[2] for box in _drawn(page, f"satisfaction-{question}-answers")["xBoxes"]]
+        assert min(heights) >= 7, heights
     screenshot(page, "satisfaction-04-dashboard-phone.png")
     context.close()
     problems.assert_none(url)

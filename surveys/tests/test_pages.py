@@ -68,12 +68,14 @@ def test_manager_pages_are_bounded(
 def test_dashboard_shows_figures_comments_and_follow_ups(manager_client, survey, chat, staff_user):
     _answer_many(chat, staff_user, n=5)
     html = manager_client.get("/surveys/dashboard/").content.decode()
-    assert "<polyline" in html  # the server-side chart
+    # The server-side charts: two trends, three distributions (test_dashboard has the details).
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sla-chart') == 5
+    assert 'class="sla-chart__dot sla-chart__series-0"' in html  # this week's answers
     assert "note 4" in html
     assert 'id="open-follow-ups"' in html
     assert "<script>" not in html and "style=" not in html
     card = manager_client.get("/").content.decode()
-    assert 'id="satisfaction-card"' in card and "CSAT 40.0%" in card
+    assert 'id="satisfaction-card"' in card and "CSAT 40.0\N{NO-BREAK SPACE}%" in card
 
 
 def test_agent_sees_own_feedback_on_my_service(staff_client, survey, chat, staff_user, agent2):

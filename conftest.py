@@ -26,7 +26,7 @@ def _fast_hashing_and_isolated_cache(settings, tmp_path):
 def make_user(username: str, role: str | None, **extra) -> User:
     user = User.objects.create_user(
         username=username,
-        password="correct-horse-battery",
+        password="correct-horse-battery",  # portal.testing.TEST_PASSWORD
         email=f"{username}@example.com",
         **extra,
     )

@@ -143,3 +143,26 @@ def screenshot(page, name: str):
     folder = settings.VAR_DIR / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / name), full_page=True)
+
+
+# conftest.make_user gives every test user this one (a test fixture, not a secret).
+TEST_PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def log_in_page(page, base_url: str, username: str, password: str = TEST_PASSWORD):
+    """Log in through the real form on an open page; returns on the dashboard."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base_url}/")
+
+
+def log_in(browser, base_url: str, username: str, *, password=TEST_PASSWORD, **context_args):
+    """A new browser context (English unless ``locale`` says otherwise) logged in as
+    ``username``: ``(context, page, problems)``, the page watched by :class:`PageProblems`."""
+    context = browser.new_context(**{"locale": "en-GB", **context_args})
+    page = context.new_page()
+    problems = PageProblems(page)
+    log_in_page(page, base_url, username, password)
+    return context, page, problems

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from portal.roles import STAFF
-from portal.testing import PageProblems, screenshot
+from portal.testing import log_in, screenshot
 from sla import services
 from sla.models import Contact
 from sla.reports.dashboard import histogram_labels
@@ -25,7 +25,6 @@ from sla.tests.factories import SlaPolicyFactory, make_contact
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "correct-horse-battery"  # conftest.make_user
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 
@@ -85,18 +84,6 @@ def seeded(transactional_db, manager, staff_user):
         "today": timezone.localtime(now, zone).date(),
         "day": {k: timezone.localtime(v, zone).date().isoformat() for k, v in opened.items()},
     }
-
-
-def _log_in(browser, live_server, username, viewport):
-    context = browser.new_context(locale="en-GB", viewport=viewport, accept_downloads=True)
-    page = context.new_page()
-    problems = PageProblems(page)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page, problems
 
 
 def _rows(page, selector) -> list[list[str]]:
@@ -199,7 +186,9 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
 ):
     url = live_server.url
     today = seeded["today"]
-    context, page, problems = _log_in(browser, live_server, "manager", DESK)
+    context, page, problems = log_in(
+        browser, live_server.url, "manager", viewport=DESK, accept_downloads=True
+    )
 
     # --- The default: the last 30 days -----------------------------------------------------
     page.click("#sla-menu")  # managers find each app's pages in its menu
@@ -361,7 +350,9 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     problems.assert_none(url)
 
     # --- On a phone the charts scale and nothing overflows ---------------------------------
-    context, page, problems = _log_in(browser, live_server, "manager", PHONE)
+    context, page, problems = log_in(
+        browser, live_server.url, "manager", viewport=PHONE, accept_downloads=True
+    )
     page.goto(f"{url}/sla/reports/?period=7")
     expect(page.locator("svg.sla-chart")).to_have_count(6)
     _fits(page)
@@ -372,7 +363,9 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     problems.assert_none(url)
 
     # --- The agent's own figures on "My service", on a phone -------------------------------
-    context, page, problems = _log_in(browser, live_server, staff_user.username, PHONE)
+    context, page, problems = log_in(
+        browser, live_server.url, staff_user.username, viewport=PHONE, accept_downloads=True
+    )
     page.get_by_role("button", name="Toggle navigation").click()  # the phone's menu
     page.locator("#main-nav").get_by_role("link", name="My service").click()
     page.wait_for_url(f"{url}/my-service/")

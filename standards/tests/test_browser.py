@@ -6,29 +6,17 @@ preview and "add a row" come from static JavaScript. Screenshots: var/screenshot
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import PageProblems, screenshot
+from portal.testing import log_in, screenshot
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import ChannelFactory
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "correct-horse-battery"  # conftest.make_user
+DESK = {"width": 1280, "height": 900}
 
 
 def _shot(page, name: str):
     screenshot(page, f"standards-{name}.png")
-
-
-def _log_in(browser, live_server, user):
-    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems = PageProblems(page)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page, problems
 
 
 def test_manager_writes_publishes_and_revises_staff_read_the_change(
@@ -39,7 +27,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     url = live_server.url
 
     # --- The manager writes a new standard --------------------------------------------------
-    context, page, problems = _log_in(browser, live_server, manager)
+    context, page, problems = log_in(browser, live_server.url, manager.username, viewport=DESK)
     page.goto(f"{url}/standards/")
     page.get_by_role("link", name="New standard").click()
     expect(page.locator("h1")).to_have_text("New standard")
@@ -118,7 +106,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     ]
 
     # --- A staff member finds it, reads it and sees what changed ----------------------------
-    context, page, problems = _log_in(browser, live_server, staff_user)
+    context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.get_by_role("link", name="Standards", exact=True).first.click()
     page.fill("#id_q", "greeting")
     page.get_by_role("button", name="Find").click()
@@ -169,7 +157,7 @@ def test_demo_book_in_the_browser(transactional_db, live_server, browser, manage
     demo.seed(users={"manager": manager})
     url = live_server.url
 
-    context, page, problems = _log_in(browser, live_server, manager)
+    context, page, problems = log_in(browser, live_server.url, manager.username, viewport=DESK)
     expect(page.locator("#overdue-reviews li")).to_have_count(2)
     expect(page.locator("#awaiting-review li")).to_have_count(1)
     _shot(page, "10-manager-dashboard")
@@ -186,7 +174,7 @@ def test_demo_book_in_the_browser(transactional_db, live_server, browser, manage
     context.close()
     problems.assert_none(url)
 
-    context, page, problems = _log_in(browser, live_server, staff_user)
+    context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.goto(f"{url}/standards/")
     page.select_option("#id_channel", "facebook")
     page.get_by_role("button", name="Find").click()

@@ -5,26 +5,12 @@ strict CSP. Screenshots: var/screenshots/training-*.png."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import PageProblems, screenshot
+from portal.testing import log_in, screenshot
 from standards.tests.factories import StandardFactory
 from training import services
 from training.tests.conftest import publish
 
 pytestmark = [pytest.mark.browser]
-
-PASSWORD = "correct-horse-battery"  # conftest.make_user
-
-
-def _log_in(browser, live_server, user, **context_args):
-    context = browser.new_context(locale="en-GB", **context_args)
-    page = context.new_page()
-    problems = PageProblems(page)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page, problems
 
 
 def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
@@ -46,8 +32,8 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     services.track_assign(track=track, users=[staff_user], by=manager)
 
     # --- The new employee, on a phone --------------------------------------------------------
-    context, page, problems = _log_in(
-        browser, live_server, staff_user, viewport={"width": 390, "height": 844}
+    context, page, problems = log_in(
+        browser, live_server.url, staff_user.username, viewport={"width": 390, "height": 844}
     )
     expect(page.locator("#outstanding-count")).to_have_text("2")
     page.goto(f"{url}/training/")
@@ -89,8 +75,8 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     screenshot(page, "training-03-done-phone.png")
 
     # --- The manager sees it in the matrix ---------------------------------------------------
-    m_context, m_page, m_problems = _log_in(
-        browser, live_server, manager, viewport={"width": 1280, "height": 900}
+    m_context, m_page, m_problems = log_in(
+        browser, live_server.url, manager.username, viewport={"width": 1280, "height": 900}
     )
     m_page.get_by_role("link", name="Onboarding", exact=True).click()
     row = m_page.locator('#matrix tr[data-user="agent"]')
@@ -141,8 +127,8 @@ def test_manager_unassigns_a_track_and_sets_working_hours(
     services.track_assign(track=chat, users=[staff_user], by=manager)
     services.track_assign(track=phone, users=[staff_user], by=manager)
 
-    context, page, problems = _log_in(
-        browser, live_server, manager, viewport={"width": 1280, "height": 900}
+    context, page, problems = log_in(
+        browser, live_server.url, manager.username, viewport={"width": 1280, "height": 900}
     )
     page.goto(f"{url}/training/people/{staff_user.username}/")
     chat_row = page.locator('#person-assignments li[data-track="Chat agent onboarding"]')
@@ -170,8 +156,8 @@ def test_manager_unassigns_a_track_and_sets_working_hours(
     screenshot(page, "training-07-person-after.png")
 
     # The employee sees only what is still required.
-    s_context, s_page, s_problems = _log_in(
-        browser, live_server, staff_user, viewport={"width": 390, "height": 844}
+    s_context, s_page, s_problems = log_in(
+        browser, live_server.url, staff_user.username, viewport={"width": 390, "height": 844}
     )
     expect(s_page.locator("#outstanding-count")).to_have_text("1")
     s_page.goto(f"{url}/training/")

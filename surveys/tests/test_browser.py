@@ -13,22 +13,13 @@ from playwright.sync_api import expect
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from portal.roles import MANAGER, STAFF
-from portal.testing import PageProblems, screenshot
+from portal.testing import PageProblems, log_in_page, screenshot
 from sla import services as sla_services
 from sla.tests.factories import make_contact
 from surveys import services
 from surveys.models import Response, Survey
 
 pytestmark = pytest.mark.browser
-PASSWORD = "correct-horse-battery"  # conftest.make_user's test password
-
-
-def _log_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base}/")
 
 
 def test_customer_answers_in_polish_and_the_team_sees_it(
@@ -84,7 +75,7 @@ def test_customer_answers_in_polish_and_the_team_sees_it(
     desk = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = desk.new_page()
     problems = PageProblems(page)
-    _log_in(page, live_server.url, "boss")
+    log_in_page(page, live_server.url, "boss")
     expect(page.locator("#satisfaction-card")).to_contain_text("CSAT 100.0\N{NO-BREAK SPACE}%")
     page.goto(f"{live_server.url}/surveys/dashboard/")
     expect(page.locator("main")).to_contain_text("Bardzo miła obsługa")
@@ -98,7 +89,7 @@ def test_customer_answers_in_polish_and_the_team_sees_it(
     desk = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
     page = desk.new_page()
     problems = PageProblems(page)
-    _log_in(page, live_server.url, "anna")
+    log_in_page(page, live_server.url, "anna")
     page.goto(f"{live_server.url}/my-service/")
     expect(page.locator("#my-feedback")).to_contain_text("Bardzo miła obsługa")
     screenshot(page, "surveys-04-my-service.png")

@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
-from portal.testing import PageProblems, screenshot
+from portal.testing import log_in, screenshot
 from sla.reports import charts
 from surveys import services
 from surveys.models import FollowUp, Invitation, Survey
@@ -22,7 +22,6 @@ from surveys.tests.conftest import resolve
 
 pytestmark = [pytest.mark.browser]
 
-PASSWORD = "correct-horse-battery"  # conftest.make_user
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1280, "height": 900}
 NBSP = "\N{NO-BREAK SPACE}"  # between a percentage and its unit: they never wrap apart
@@ -68,18 +67,6 @@ def answered(transactional_db, manager, staff_user):
     services.follow_up_close(follow_up=old, outcome="Called back", user=manager)
     assert FollowUp.objects.open().get().response.comment == "Waited far too long"
     return chat
-
-
-def _log_in(browser, live_server, username, viewport):
-    context = browser.new_context(locale="en-GB", viewport=viewport)
-    page = context.new_page()
-    problems = PageProblems(page)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}/")
-    return context, page, problems
 
 
 def _figures(page) -> dict[str, str]:
@@ -250,7 +237,7 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     answered, live_server, browser
 ):
     url = live_server.url
-    context, page, problems = _log_in(browser, live_server, "manager", DESK)
+    context, page, problems = log_in(browser, live_server.url, "manager", viewport=DESK)
     expect(page.locator("#satisfaction-card")).to_contain_text("1 open follow-up")
     page.locator("#satisfaction-card").get_by_role("link", name="Satisfaction dashboard").click()
     page.wait_for_url(f"{url}/surveys/dashboard/")
@@ -360,7 +347,7 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     )
 
     # --- On a phone: the charts scale, tables scroll inside themselves ---------------------
-    context, page, problems = _log_in(browser, live_server, "manager", PHONE)
+    context, page, problems = log_in(browser, live_server.url, "manager", viewport=PHONE)
     page.goto(f"{url}/surveys/dashboard/?period=90")
     expect(page.locator("svg.sla-chart")).to_have_count(5)
     _fits(page)

@@ -33,6 +33,18 @@ def nice_max(value: Number) -> Number:
     return 10 * power  # pragma: no cover
 
 
+def count_max(value: Number) -> int:
+    """The axis top for counts: four equal whole-number steps, so every tick is a count
+    (0, 3, 6, 9, 12 rather than 0, 0.5, 1 ... or 0, 2.5, 5 ...)."""
+    quarter = max(value, 1) / 4
+    power = 10 ** math.floor(math.log10(quarter)) if quarter >= 1 else 1
+    for multiple in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        step = multiple * power
+        if step >= quarter and float(step).is_integer():
+            return int(4 * step)
+    return int(40 * power)  # pragma: no cover
+
+
 def _fmt(value: Number) -> str:
     """Numbers as SVG wants them: short, with a dot."""
     return f"{value:.1f}".rstrip("0").rstrip(".")
@@ -173,7 +185,7 @@ def bar_chart(
     afford more.
     """
     x0, y0, w, h = _plot_box()
-    top = nice_max(max((v for _n, vs in series for v in vs), default=0))
+    top = count_max(max((v for _n, vs in series for v in vs), default=0))
     slot = w / max(1, len(labels))
     gap = 0 if histogram else slot * 0.2
     bar_w = (slot - gap) / max(1, len(series))

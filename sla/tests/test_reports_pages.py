@@ -42,6 +42,23 @@ def test_nice_axis_top(value, top):
     assert charts.nice_max(value) == top
 
 
+@pytest.mark.parametrize(
+    ("value", "top"),
+    [(0, 4), (1, 4), (4, 4), (5, 8), (7, 8), (12, 12), (13, 16), (41, 48), (230, 240), (999, 1000)],
+)
+def test_count_axis_top_has_whole_ticks(value, top):
+    assert charts.count_max(value) == top
+    assert top >= value and top % 4 == 0
+
+
+def test_bar_chart_ticks_are_counts():
+    svg = charts.bar_chart(
+        chart_id="b", title="Breaches", desc="Per day", labels=["a", "b"], series=[("x", [1, 2])]
+    )
+    ticks = [t.split(">")[-1] for t in svg.split("</text>") if "sla-chart__tick" in t]
+    assert ticks[:5] == ["0", "1", "2", "3", "4"]
+
+
 def test_line_chart_is_accessible_svg_without_inline_style():
     svg = charts.line_chart(
         chart_id="c1",
@@ -79,7 +96,7 @@ def test_bar_chart_heights_are_proportional():
     ).findall(f"{SVG}rect")
     heights = [float(b.get("height")) for b in bars if "sla-chart__bar" in b.get("class")]
     plot_height = charts.HEIGHT - charts.TOP - charts.BOTTOM
-    assert heights == [plot_height * 2 / 5, plot_height * 4 / 5]  # axis top 5
+    assert heights == [plot_height * 2 / 4, plot_height * 4 / 4]  # axis top 4: whole ticks
 
 
 def test_histogram_of_nothing_still_draws():

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView, ListView
 
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
@@ -231,7 +231,14 @@ class ContactImportView(ManagerRequiredMixin, FormView):
             )
         messages.success(
             self.request,
-            _("Imported %(rows)d rows: %(created)d contacts created, %(existing)d already there.")
+            # Counts after a colon need no plural forms; the row count gets real ones.
+            ngettext(
+                "Imported %(rows)d row. New contacts: %(created)d; already in the portal: "
+                "%(existing)d.",
+                "Imported %(rows)d rows. New contacts: %(created)d; already in the portal: "
+                "%(existing)d.",
+                result.rows,
+            )
             % {"rows": result.rows, "created": result.created, "existing": result.existing},
         )
         return redirect(self.get_success_url())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.dateparse import parse_datetime
@@ -27,7 +29,15 @@ class AwareIsoDateTimeField(django_filters.fields.IsoDateTimeField):
                     ),
                     code="naive",
                 )
-        return super().to_python(value)
+        parsed = super().to_python(value)
+        if parsed is None:
+            return None
+        # In UTC before it reaches the database: PostgreSQL refuses offsets beyond ±15:59, which
+        # ISO 8601 (and Python) allow, and a far-past instant can overflow when converted.
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            raise DjangoValidationError(_("This time is out of range."), code="overflow") from None
 
 
 class AwareIsoDateTimeFilter(django_filters.IsoDateTimeFilter):

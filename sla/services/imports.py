@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -147,7 +147,11 @@ def _parse_time(value: str) -> tuple[datetime | None, str | None]:
         return None, str(MSG_TIME % {"value": value})
     if timezone.is_naive(parsed):
         return None, str(MSG_NAIVE % {"value": value})
-    return parsed, None
+    try:
+        # PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows: store UTC.
+        return parsed.astimezone(UTC), None
+    except OverflowError:
+        return None, str(MSG_TIME % {"value": value})
 
 
 def _items(columns, rows) -> tuple[list[tuple[int, dict]], list[tuple[int, str, str]]]:

@@ -93,7 +93,7 @@ def test_import_creates_contacts_with_deadlines(manager_client, chat_policy, sta
     response = _post(manager_client, data)
     assert response.status_code == 302
     assert response.url == reverse("sla:contact-list")
-    assert _messages(response) == ["Imported 3 rows: 3 contacts created, 0 already there."]
+    assert _messages(response) == ["Imported 3 rows. New contacts: 3; already in the portal: 0."]
     contacts = {c.external_id: c for c in Contact.objects.all()}
     assert set(contacts) == {"ZD-1", "ZD-2", "ZD-3"}
     one = contacts["ZD-1"]
@@ -112,7 +112,7 @@ def test_import_creates_contacts_with_deadlines(manager_client, chat_policy, sta
 def test_import_is_idempotent_and_counts_existing(manager_client, chat_policy):
     make_contact(channel=chat_policy.channel, external_id="ZD-1", opened_at=NOW, now=NOW)
     response = _post(manager_client, _csv(_row("ZD-1"), _row("ZD-2")))
-    assert _messages(response) == ["Imported 2 rows: 1 contacts created, 1 already there."]
+    assert _messages(response) == ["Imported 2 rows. New contacts: 1; already in the portal: 1."]
     assert Contact.objects.count() == 2
 
 
@@ -124,8 +124,15 @@ def test_bom_semicolons_extra_columns_and_any_order(manager_client, chat_policy)
         'with ""quotes"";2026-03-02T09:30:00Z;SEMI-2;chat\n'
     )
     response = _post(manager_client, text.encode())
-    assert _messages(response) == ["Imported 2 rows: 2 contacts created, 0 already there."]
+    assert _messages(response) == ["Imported 2 rows. New contacts: 2; already in the portal: 0."]
     assert set(Contact.objects.values_list("external_id", flat=True)) == {"SEMI-1", "SEMI-2"}
+
+
+def test_offsets_beyond_what_postgresql_takes_are_stored_in_utc(manager_client, chat_policy):
+    """ISO 8601 allows -18:02; PostgreSQL refuses offsets beyond ±15:59."""
+    response = _post(manager_client, _csv(_row("FAR", opened="2026-03-01T15:58:00-18:02")))
+    assert _messages(response) == ["Imported 1 row. New contacts: 1; already in the portal: 0."]
+    assert Contact.objects.get().opened_at == dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
 def test_late_imported_contact_is_breached_at_once(manager_client, chat_policy):
@@ -145,7 +152,9 @@ def test_large_file_goes_through_in_chunks(manager_client, chat_policy, monkeypa
 
     monkeypatch.setattr(imports, "contacts_bulk_create", spy)
     response = _post(manager_client, _csv(*[_row(f"BIG-{n}") for n in range(2100)]))
-    assert _messages(response) == ["Imported 2100 rows: 2100 contacts created, 0 already there."]
+    assert _messages(response) == [
+        "Imported 2100 rows. New contacts: 2100; already in the portal: 0."
+    ]
     assert calls == [1000, 1000, 100]
     assert Contact.objects.count() == 2100
 

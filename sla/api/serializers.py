@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from channels_app.models import Channel
 from portal.api import AwareDateTimeField
+from portal.text import storable
 from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
 
 User = get_user_model()
@@ -56,8 +57,14 @@ class _CachedSlugField(serializers.SlugRelatedField):
     """A slug lookup that uses rows preloaded in the context (bulk: two queries, not 2,000)."""
 
     cache_key = ""
+    default_error_messages = {
+        "unstorable": _("This contains a NUL character or a lone surrogate, which no name has."),
+    }
 
     def to_internal_value(self, data):
+        # Neither the lookup nor an error message that echoes the value may see such text.
+        if isinstance(data, str) and not storable(data):
+            self.fail("unstorable")
         cache = self.context.get(self.cache_key)
         if cache is None:
             return super().to_internal_value(data)

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from channels_app.models import Channel
 from portal.roles import ALL_ROLES, INTEGRATION, MANAGER
+from portal.text import storable
 from sla import selectors, services
 from sla.api.filters import BreachFilter, ContactFilter
 from sla.api.serializers import (
@@ -190,9 +191,9 @@ def _preload(items: list) -> dict:
     codes, usernames = set(), set()
     for item in items:
         if isinstance(item, dict):
-            if isinstance(item.get("channel"), str):
+            if isinstance(item.get("channel"), str) and storable(item["channel"]):
                 codes.add(item["channel"])
-            if isinstance(item.get("agent"), str):
+            if isinstance(item.get("agent"), str) and storable(item["agent"]):
                 usernames.add(item["agent"])
     return {
         "channels": {c.code: c for c in Channel.objects.with_related().filter(code__in=codes)},

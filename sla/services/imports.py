@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
+from portal.text import storable
 from sla.services.common import now_or
 from sla.services.contacts import BULK_MAX, BulkValidationError, contacts_bulk_create
 
@@ -64,6 +65,7 @@ MSG_AGENT = _("There is no active user with the username “%(value)s”.")
 MSG_TIME = _("“%(value)s” is not a date and time; use e.g. 2026-01-31T09:30:00+01:00.")
 MSG_NAIVE = _("“%(value)s” has no UTC offset; give it as e.g. 2026-01-31T09:30:00+01:00 or …Z.")
 MSG_REPEAT = _("The same channel and external id as line %(line)d.")
+MSG_NUL = _("This cell contains a NUL character, which cannot be stored; remove it.")
 
 
 class ContactImportError(Exception):
@@ -164,8 +166,9 @@ def _items(columns, rows) -> tuple[list[tuple[int, dict]], list[tuple[int, str, 
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
                 values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
-        codes.add(values.get("channel"))
-        usernames.add(values.get("agent"))
+        if all(storable(value) for value in values.values()):
+            codes.add(values.get("channel"))
+            usernames.add(values.get("agent"))
         raw.append((line, values))
     channels = {c.code: c for c in Channel.objects.with_related().filter(code__in=codes - {None})}
     agents = {
@@ -177,7 +180,9 @@ def _items(columns, rows) -> tuple[list[tuple[int, dict]], list[tuple[int, str, 
         problems = []
         item: dict = {}
         for name, value in values.items():
-            if name == "channel":
+            if not storable(value):
+                problems.append((name, str(MSG_NUL)))
+            elif name == "channel":
                 item[name] = channels.get(value)
                 if item[name] is None:
                     problems.append((name, str(MSG_CHANNEL % {"value": value})))

@@ -1,6 +1,7 @@
 """/api/v1/sla-policies/, /api/v1/contacts/ and /api/v1/breaches/ against docs/api.md."""
 
 import datetime as dt
+import json
 
 import pytest
 import time_machine
@@ -441,6 +442,19 @@ def test_bulk_unknown_channel_is_400(integration_api, chat, chat_policy):
     response = integration_api.post(BULK, items, format="json")
     assert response.status_code == 400
     assert "channel" in response.json()["1"]
+
+
+@pytest.mark.parametrize("bad", ["ch\x00at", "\udb6d\ude61", "chat\udc84"])
+def test_bulk_names_no_database_can_store_are_400(integration_api, chat, chat_policy, bad):
+    """A NUL or a lone surrogate (valid JSON escapes) would crash the lookup on PostgreSQL."""
+    items = _bulk(2)
+    items[0]["channel"] = bad
+    items[1]["agent"] = bad
+    body = json.dumps(items)  # keeps the lone surrogates as \u escapes, as a client would
+    response = integration_api.post(BULK, body, content_type="application/json")
+    assert response.status_code == 400
+    assert "channel" in response.json()["0"] and "agent" in response.json()["1"]
+    assert Contact.objects.count() == 0
 
 
 def test_bulk_runs_a_bounded_number_of_queries(

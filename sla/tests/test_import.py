@@ -135,6 +135,14 @@ def test_offsets_beyond_what_postgresql_takes_are_stored_in_utc(manager_client, 
     assert Contact.objects.get().opened_at == dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
 
 
+def test_a_nul_character_is_a_line_error_not_a_crash(manager_client, chat_policy):
+    data = _csv(_row("OK-1"), _row("NUL-1", customer_name="Ann\x00a"), _row("OK-2"))
+    response = _post(manager_client, data)
+    assert response.status_code == 200
+    assert "which cannot be stored" in response.content.decode()
+    assert not Contact.objects.exists()
+
+
 def test_late_imported_contact_is_breached_at_once(manager_client, chat_policy):
     _post(manager_client, _csv(_row("LATE", opened="2026-02-27T09:00:00+01:00")))
     contact = Contact.objects.get()

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from channels_app.selectors import channel_business_calendar
+from portal.text import storable
 from surveys import formulas
 from surveys.models import LANGUAGE_CODES, FollowUp, Invitation, Kiosk, Response, Survey
 
@@ -287,6 +288,8 @@ def _clean_answer(*, survey: Survey | None, csat, nps, ces, comment) -> dict:
         errors["comment"] = [_("This survey does not ask for a comment.")]
     if len(comment) > COMMENT_MAX:
         errors["comment"] = [_("Keep the comment under %(max)d characters.") % {"max": COMMENT_MAX}]
+    if not storable(comment):  # the public page and kiosk post raw text, not through a form
+        errors["comment"] = [_("The comment contains a NUL character, which cannot be stored.")]
     clean["comment"] = comment
     if not errors and all(clean[k] is None for k in ranges) and not comment:
         errors["non_field_errors"] = [_("Answer at least one question.")]

@@ -100,6 +100,11 @@ def test_page_rejects_empty_and_out_of_range_answers(client, invitation):
     assert bad.status_code == 400
     assert "keep me" in bad.content.decode()  # nothing valid is lost
     assert not Response.objects.exists()
+    # PostgreSQL refuses a NUL in any text: a form error, not a 500.
+    nul = client.post(f"/s/{invitation.token}/", {"csat": "5", "comment": "fine\x00"})
+    assert nul.status_code == 400
+    assert "NUL character" in nul.content.decode()
+    assert not Response.objects.exists()
 
 
 def test_expired_and_unknown_links_look_alike(client, invitation):

@@ -18,7 +18,7 @@ class UserChoiceField(forms.ModelChoiceField):
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
 
 
-class _NoTagHelperMixin:
+class NoTagHelperMixin:
     """Forms are rendered inside one <form> element with the formsets, so crispy adds no tag."""
 
     def __init__(self, *args, **kwargs):
@@ -28,7 +28,7 @@ class _NoTagHelperMixin:
         self.helper.disable_csrf = True
 
 
-class ChannelForm(_NoTagHelperMixin, forms.ModelForm):
+class ChannelForm(NoTagHelperMixin, forms.ModelForm):
     calendar = forms.ModelChoiceField(
         queryset=BusinessCalendar.objects.all(),
         required=False,
@@ -52,7 +52,7 @@ def _timezone_choices() -> list[tuple[str, str]]:
     return [(name, name) for name in sorted(timezone_names())]
 
 
-class CalendarForm(_NoTagHelperMixin, forms.Form):
+class CalendarForm(NoTagHelperMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     timezone = forms.ChoiceField(
         label=_("Time zone"),
@@ -136,7 +136,7 @@ HolidayFormSet = forms.formset_factory(
 )
 
 
-class HolidayImportForm(_NoTagHelperMixin, forms.Form):
+class HolidayImportForm(NoTagHelperMixin, forms.Form):
     country = forms.CharField(
         label=_("Country"),
         max_length=3,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -12,27 +11,14 @@ from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
-from sla.services.imports import MAX_BYTES
+from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
 
 
 def _any(choices, label):
     return [("", label), *choices]
-
-
-class _NoTagHelperMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
 
 
 class ContactFilterForm(forms.Form):
@@ -120,7 +106,7 @@ def _policy_field(name: str, **kwargs):
     return SlaPolicy._meta.get_field(name).formfield(**kwargs)
 
 
-class SlaPolicyForm(_NoTagHelperMixin, forms.Form):
+class SlaPolicyForm(NoTagHelperMixin, forms.Form):
     """A policy's fields; one active policy per channel and priority is the service's check."""
 
     name = _policy_field("name")
@@ -149,7 +135,7 @@ class SlaPolicyForm(_NoTagHelperMixin, forms.Form):
         return {name: getattr(policy, name) for name in cls.base_fields}
 
 
-class ContactImportForm(_NoTagHelperMixin, forms.Form):
+class ContactImportForm(NoTagHelperMixin, forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=lazy(
@@ -165,7 +151,7 @@ class ContactImportForm(_NoTagHelperMixin, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(
-                _("The file is larger than %(max)d MB; split it into smaller files."),
+                MSG_TOO_BIG,
                 params={"max": MAX_BYTES // 2**20},
             )
         return upload

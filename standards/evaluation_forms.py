@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.forms import UserChoiceField
 from channels_app.models import Channel
 from standards import evaluation_selectors
-from standards.forms import UserChoiceField
 from standards.models import Criterion, EvaluationItem, Standard, StandardVersion
 from standards.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
 from portal.roles import MANAGER
 from standards.markdown import MAX_BODY_LENGTH
@@ -27,23 +27,7 @@ from standards.services.common import (
 )
 
 
-class _NoTagHelperMixin:
-    """Forms are rendered inside one <form> element with the formsets, so crispy adds no tag."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-
-
-class UserChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj) -> str:
-        full_name = obj.get_full_name()
-        return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
-
-
-class StandardForm(_NoTagHelperMixin, forms.Form):
+class StandardForm(NoTagHelperMixin, forms.Form):
     title = forms.CharField(
         label=_("Title"), max_length=Standard._meta.get_field("title").max_length
     )
@@ -106,7 +90,7 @@ class StandardForm(_NoTagHelperMixin, forms.Form):
         return data
 
 
-class VersionForm(_NoTagHelperMixin, forms.Form):
+class VersionForm(NoTagHelperMixin, forms.Form):
     body_markdown = forms.CharField(
         label=_("Text (Markdown)"),
         max_length=MAX_BODY_LENGTH,
@@ -233,7 +217,7 @@ def situations_initial(version: StandardVersion | None) -> list[dict]:
     ]
 
 
-class PublishForm(_NoTagHelperMixin, forms.Form):
+class PublishForm(NoTagHelperMixin, forms.Form):
     change_summary = forms.CharField(
         label=_("Change summary"),
         max_length=CHANGE_SUMMARY_MAX,
@@ -248,7 +232,7 @@ class PublishForm(_NoTagHelperMixin, forms.Form):
     )
 
 
-class ReturnToDraftForm(_NoTagHelperMixin, forms.Form):
+class ReturnToDraftForm(NoTagHelperMixin, forms.Form):
     comment = forms.CharField(
         label=_("What has to change"),
         widget=forms.Textarea(attrs={"rows": 3}),

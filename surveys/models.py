@@ -36,11 +36,6 @@ def new_kiosk_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-class SurveyQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(is_active=True)
-
-
 class Survey(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     channels = models.ManyToManyField(
@@ -65,8 +60,6 @@ class Survey(TimeStampedModel):
         _("follow-up deadline (business hours)"), default=24
     )
     is_active = models.BooleanField(_("active"), default=True)
-
-    objects = SurveyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -309,12 +302,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} {self.created_at:%Y-%m-%d}"
-
-    @property
-    def is_low(self) -> bool:
-        return (self.csat is not None and self.csat <= 2) or (
-            self.nps is not None and self.nps <= 6
-        )
 
 
 class FollowUpQuerySet(models.QuerySet):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from standards.models import Standard, StandardVersion
@@ -269,12 +269,6 @@ def open_count(user, *, today: date | None = None) -> tuple[int, int]:
         .aggregate(outstanding=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
     )
     return counts["outstanding"], counts["overdue"]
-
-
-def latest_acknowledged_number(user, standard) -> int | None:
-    return Acknowledgement.objects.filter(user=user, version__standard=standard).aggregate(
-        n=Max("version__number")
-    )["n"]
 
 
 def unassign_preview(assignment: TrackAssignment) -> dict:

@@ -180,13 +180,6 @@ def track_assign(
 
 
 @transaction.atomic
-def track_assign_group(*, track: Track, group: Group, start_date=None, by=None):
-    return track_assign(
-        track=track, users=group.user_set.filter(is_active=True), start_date=start_date, by=by
-    )
-
-
-@transaction.atomic
 def group_rule_create(*, group: Group, track: Track, by, assign_members: bool = True) -> GroupRule:
     _require_manager(by)
     rule, _created = GroupRule.objects.get_or_create(
@@ -568,7 +561,7 @@ def check_attempt_submit(
     version = StandardVersion.objects.select_for_update().get(pk=version.pk)
     _require_published(version)
     # Serialise one person's attempts: two tabs cannot both use the last attempt.
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    _lock_people([user.pk])
     state = attempts_state(user=user, version=version)
     if state["passed"]:
         raise ValidationError(gettext("You passed this check already."))

@@ -22,6 +22,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView, V
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
 from standards.models import Standard, StandardVersion
+from standards.views.common import apply_errors, flash_errors
 from training import selectors, services
 from training.forms import (
     AcknowledgeForm,
@@ -39,18 +40,6 @@ from training.models import Acknowledgement, GroupRule, Question, Track, TrackAs
 
 READERS = (MANAGER, STAFF)
 MATRIX_PAGE_SIZE = 50
-
-
-def _messages(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
-
-
-def _apply(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class MyOnboardingView(RoleRequiredMixin, TemplateView):
@@ -148,8 +137,7 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
                     user=request.user, version=self.version, answers=form.answers()
                 )
             except ValidationError as exc:
-                for message in _messages(exc):
-                    messages.error(request, message)
+                flash_errors(request, exc)
                 return redirect(request.path)
             if attempt.passed:
                 messages.success(
@@ -177,7 +165,7 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
                 user_agent=request.headers.get("user-agent", ""),
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(exc, forms=[form], fallback=form)
             return self.render_to_response(self.get_context_data(ack_form=form))
         if created:
             messages.success(request, _("Thank you: your acknowledgement is recorded."))
@@ -360,7 +348,7 @@ class WorkingHoursView(ManagerRequiredMixin, FormView):
                 work_end=form.cleaned_data["work_end"],
             )
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(exc, forms=[form], fallback=form)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -444,7 +432,7 @@ class TrackEditView(ManagerRequiredMixin, TemplateView):
                     items=items,
                 )
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_errors(exc, forms=[form], fallback=form)
             else:
                 messages.success(request, _("The track is saved."))
                 return redirect("training:track-edit", pk=track.pk)
@@ -548,7 +536,7 @@ class QuestionsView(ManagerRequiredMixin, VersionMixin, TemplateView):
                         version=self.version, user=request.user, **form.cleaned_data
                     )
                 except ValidationError as exc:
-                    _apply(form, exc)
+                    apply_errors(exc, forms=[form], fallback=form)
                 else:
                     messages.success(request, _("The check settings are saved."))
                     return redirect(request.path)
@@ -564,7 +552,7 @@ class QuestionsView(ManagerRequiredMixin, VersionMixin, TemplateView):
                     choices=services.parse_choices(form.cleaned_data["choices"]),
                 )
             except ValidationError as exc:
-                _apply(form, exc)
+                apply_errors(exc, forms=[form], fallback=form)
             else:
                 messages.success(request, _("The question is added."))
                 return redirect(request.path)
@@ -578,8 +566,7 @@ class QuestionDeleteView(ManagerRequiredMixin, View):
         try:
             services.question_delete(question=question, user=request.user)
         except ValidationError as exc:
-            for message in _messages(exc):
-                messages.error(request, message)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("The question is removed."))
         return redirect(

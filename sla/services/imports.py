@@ -166,21 +166,22 @@ def _items(columns, rows) -> tuple[list[tuple[int, dict]], list[tuple[int, str, 
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
                 values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
-        if all(storable(value) for value in values.values()):
+        unstorable = {name for name, value in values.items() if not storable(value)}
+        if not unstorable:
             codes.add(values.get("channel"))
             usernames.add(values.get("agent"))
-        raw.append((line, values))
+        raw.append((line, values, unstorable))
     channels = {c.code: c for c in Channel.objects.with_related().filter(code__in=codes - {None})}
     agents = {
         u.username: u
         for u in get_user_model().objects.filter(is_active=True, username__in=usernames - {None})
     }
     items, errors, seen = [], [], {}
-    for line, values in raw:
+    for line, values, unstorable in raw:
         problems = []
         item: dict = {}
         for name, value in values.items():
-            if not storable(value):
+            if name in unstorable:
                 problems.append((name, str(MSG_NUL)))
             elif name == "channel":
                 item[name] = channels.get(value)

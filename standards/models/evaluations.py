@@ -174,8 +174,10 @@ class EvaluationItemQuerySet(models.QuerySet):
     delete.queryset_only = True
 
 
-class EvaluationItem(models.Model):
+class EvaluationItem(InsertOnlyModel):
     """The answer for one criterion: met, not met or not applicable, with an optional note."""
+
+    immutable_error = ImmutableEvaluationError
 
     class Result(models.TextChoices):
         MET = scoring.MET, pgettext_lazy("evaluation result", "Met")
@@ -215,11 +217,6 @@ class EvaluationItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion_id}: {self.result}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableEvaluationError
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise ImmutableEvaluationError

@@ -101,12 +101,9 @@ class ContactListView(RoleRequiredMixin, ListView):
         now = timezone.now()
         for contact in context["contacts"]:
             contact.sla_clock = sla_clock(contact, now)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=self.filter_form,
             now=now,
-            query=query.urlencode(),
             is_manager_view=has_role(self.request.user, MANAGER),
         )
         return context

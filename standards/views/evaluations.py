@@ -138,13 +138,10 @@ class EvaluationListView(ReaderRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=self.get_filter_form(),
             summary=self._filtered.summary(),
             is_filtered=self._is_filtered,
-            query_string=query.urlencode(),
             is_manager_view=selectors.can_manage(self.request.user),
         )
         return context

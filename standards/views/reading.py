@@ -43,12 +43,9 @@ class StandardListView(ReaderRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             filter_form=self.get_filter_form(),
             is_filtered=any(self.get_filters().values()),
-            query_string=query.urlencode(),
             today=timezone.localdate(),
         )
         return context

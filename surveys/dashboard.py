@@ -16,7 +16,7 @@ def cards(request) -> list[dict]:
         context = {"manager": True, **selectors.satisfaction_summary(days=30)}
         return [{"template": "surveys/dashboard_card.html", "context": context}]
     if has_role(user, STAFF):
-        context = {"manager": False, "latest": selectors.agent_feedback(user=user)["latest"][:5]}
+        context = {"manager": False, "latest": selectors.agent_latest(user=user, limit=5)}
         return [{"template": "surveys/dashboard_card.html", "context": context}]
     return []
 

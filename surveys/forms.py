@@ -56,10 +56,8 @@ class SurveyForm(forms.ModelForm):
                 )
 
     def clean(self):
+        # "At least one question" is the model's constraint, which the ModelForm checks.
         data = super().clean()
-        asks = [data.get(a) for a in ("ask_csat", "ask_nps", "ask_ces", "ask_comment")]
-        if not any(asks):
-            raise forms.ValidationError(_("A survey must ask at least one question."))
         if data.get("link_lifetime_days") is not None and data["link_lifetime_days"] < 1:
             self.add_error("link_lifetime_days", _("At least one day."))
         return data

@@ -181,13 +181,23 @@ def satisfaction_dashboard(*, days: int = 90, now=None) -> dict:
     }
 
 
+def _recent(days: int, now) -> QuerySet[Response]:
+    return Response.objects.filter(
+        created_at__gte=(now or timezone.now()) - dt.timedelta(days=days)
+    )
+
+
+def agent_latest(*, user, days: int = 90, limit: int = 10, now=None) -> list[Response]:
+    """The agent's latest responses: one query (the dashboard card needs nothing more)."""
+    return list(_recent(days, now).filter(agent=user).with_related()[:limit])
+
+
 def agent_feedback(*, user, days: int = 90, now=None) -> dict:
     """My service: the agent's figures next to the team's, and their latest comments."""
-    now = now or timezone.now()
-    recent = Response.objects.filter(created_at__gte=now - dt.timedelta(days=days))
+    recent = _recent(days, now)
     return {
         "days": days,
         "mine": _figures(recent.filter(agent=user)),
         "team": _figures(recent.filter(agent__isnull=False)),
-        "latest": list(recent.filter(agent=user).with_related()[:10]),
+        "latest": agent_latest(user=user, days=days, now=now),
     }

@@ -42,6 +42,10 @@ def test_manager_creates_and_edits_a_survey_with_wording(manager_client, chat):
     assert page.status_code == 200 and "Jak oceniasz obsługę?" in page.content.decode()
     bad = manager_client.post(f"/surveys/{survey.pk}/edit/", {"name": "", "link_lifetime_days": 0})
     assert bad.status_code == 200 and "is-invalid" in bad.content.decode()
+    silent = {"name": "Quiet", "send_delay_minutes": 30, "link_lifetime_days": 28}
+    silent |= {"throttle_days": 30, "follow_up_business_hours": 24}
+    html = manager_client.post(f"/surveys/{survey.pk}/edit/", silent).content.decode()
+    assert html.count("A survey must ask at least one question.") == 1
 
 
 def test_manager_pages_are_bounded(

@@ -38,6 +38,12 @@ app.conf.update(
             "task": "portal.tasks.clear_sessions",
             "schedule": crontab(minute=17, hour=3),
         },
+        # The outbox of every email; writers also ask for a run after they commit.
+        "outbox-send": {
+            "task": "core.tasks.send_outbox",
+            "schedule": 60.0,
+            "options": {"expires": 50},
+        },
         # State-based: a missed or expired run is healed by the next one.
         "sla-sweep": {
             "task": "sla.tasks.sweep",

@@ -23,7 +23,7 @@ from pathlib import Path
 import polib
 
 #: Folders of our code that hold translatable strings.
-APPS = ("portal", "channels_app", "standards", "sla", "training", "surveys")
+APPS = ("core", "portal", "channels_app", "standards", "sla", "training", "surveys")
 #: Folders never scanned (generated code, tests, environments, runtime data).
 SKIP_DIRS = frozenset({"migrations", "tests", ".venv", "var", "node_modules", "__pycache__"})
 #: What makemessages treats as templates for the "django" domain.

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "csp",
     "axes",
+    "core",
     "portal.apps.PortalConfig",
     "channels_app",
     "standards",
@@ -283,9 +284,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Days staff get to acknowledge a major new version of a standard they were trained on.
 TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
 
+# The outbox retries a message this long before it gives up and shows it to managers as failed.
+OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
+
 # Links in emails are absolute: a task has no request to take the host from.
+# The default is the address `make run` serves (its PORT), so links work out of the box.
 PORTAL_BASE_URL = env_url(
-    "PORTAL_BASE_URL", "http://127.0.0.1:8000", schemes=("http", "https")
+    "PORTAL_BASE_URL",
+    f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",
+    schemes=("http", "https"),
 ).rstrip("/")
 
 # --- REST API ---------------------------------------------------------------------------------

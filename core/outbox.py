@@ -1,0 +1,335 @@
+"""The outbox: every email the portal sends is a row here, sent by one task.
+
+Apps *register* the kinds of message they write (templates, and what to do when a row is sent or
+given up) and *enqueue* rows in the transaction of the change that calls for them; nothing else
+in the project talks to the mail server.
+
+Sending (``outbox_send``):
+
+* A short transaction claims due rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` where the
+  database has it (SQLite serialises writers anyway) and leases them (``leased_until``), so
+  several workers share the work without sending a row twice, and a dead worker's rows come back
+  when the lease runs out.
+* No transaction is open while the mail server is talked to (on SQLite an open transaction would
+  block every writer for the length of an SMTP call).
+* Each row is marked sent right after its email went out, so a crash between the two gives at
+  most one duplicate, of that one message.
+* A failure is retried with capped exponential backoff until ``retry_until`` (a day or more by
+  default, ``OUTBOX_RETRY_HOURS``), then the row is ``failed`` and managers see it; "send again"
+  puts it back.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.functional import Promise
+
+from core.languages import language_for
+from core.models import OutboxMessage
+
+logger = logging.getLogger("core.outbox")
+
+Status = OutboxMessage.Status
+
+BATCH_SIZE = 500
+#: Longer than any batch takes to send; a worker that died mid-batch is retried after it.
+LEASE = timedelta(minutes=10)
+FIRST_RETRY = timedelta(minutes=1)
+MAX_RETRY_DELAY = timedelta(minutes=30)
+
+
+# --- kinds ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of message: its templates and what its app wants to hear back.
+
+    ``template`` is a path prefix: ``<template>_subject.txt``, ``<template>.txt`` and, with
+    ``html``, ``<template>.html``, rendered with the row's context (decoded, see ``decode``), the
+    message itself as ``message``, and ``base_url``. ``on_sent`` and ``on_failed`` get the
+    ``ref`` values of rows that were sent or given up, inside the transaction that records it.
+    """
+
+    name: str
+    label: Promise | str
+    template: str
+    html: bool = False
+    on_sent: Callable[[list[str], datetime], None] | None = None
+    on_failed: Callable[[list[str]], None] | None = None
+
+
+_KINDS: dict[str, Kind] = {}
+
+
+def register(name: str, *, label, template: str, html: bool = False, on_sent=None, on_failed=None):
+    """Declare a kind of message (from an app's ``AppConfig.ready``)."""
+    _KINDS[name] = Kind(name, label, template, html, on_sent, on_failed)
+    return _KINDS[name]
+
+
+def kind(name: str) -> Kind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise LookupError(f"No message kind {name!r} is registered.") from None
+
+
+def kinds() -> dict[str, Kind]:
+    return dict(_KINDS)
+
+
+# --- context: JSON that keeps dates and instants ----------------------------------------------
+
+
+class _Encoder(json.JSONEncoder):
+    def default(self, o):
+        if isinstance(o, datetime):
+            return {"$datetime": o.isoformat()}
+        if isinstance(o, date):
+            return {"$date": o.isoformat()}
+        if isinstance(o, Promise):
+            return str(o)
+        return super().default(o)
+
+
+def _revive(value: dict):
+    if len(value) == 1:
+        if "$datetime" in value:
+            return datetime.fromisoformat(value["$datetime"])
+        if "$date" in value:
+            return date.fromisoformat(value["$date"])
+    return value
+
+
+def encode(context: dict) -> dict:
+    """A context as stored: plain JSON in which dates and instants keep their type."""
+    return json.loads(json.dumps(context, cls=_Encoder))
+
+
+def decode(context: dict) -> dict:
+    return json.loads(json.dumps(context), object_hook=_revive)
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def retry_window() -> timedelta:
+    return timedelta(hours=settings.OUTBOX_RETRY_HOURS)
+
+
+def absolute_url(path: str) -> str:
+    """A link for an email: a task has no request to take the host from."""
+    return settings.PORTAL_BASE_URL + path
+
+
+def message(
+    *,
+    kind: str,
+    context: dict,
+    to: str = "",
+    user=None,
+    language: str | None = None,
+    ref: str | int = "",
+    not_before: datetime | None = None,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> OutboxMessage:
+    """An unsaved row: to ``user`` (their address and preferred language) or to an address.
+
+    Customers have no account: pass ``to`` and the contact's ``language``.
+    """
+    _KINDS[kind]  # a typo fails here, in the caller's transaction, not in the worker
+    now = now or timezone.now()
+    return OutboxMessage(
+        kind=kind,
+        recipient=user,
+        to=to or (user.email if user is not None else ""),
+        language=language or (language_for(user) if user is not None else settings.LANGUAGE_CODE),
+        context=encode(context),
+        ref=str(ref),
+        created_at=now,
+        not_before=not_before or now,
+        retry_until=max(not_before or now, now) + retry_window(),
+        expires_at=expires_at,
+    )
+
+
+def enqueue(messages: Iterable[OutboxMessage] | OutboxMessage) -> list[OutboxMessage]:
+    """Store rows (in the caller's transaction) and ask for a sending run after it commits."""
+    if isinstance(messages, OutboxMessage):
+        messages = [messages]
+    rows = [m for m in messages if m.to]
+    if not rows:
+        return []
+    created = OutboxMessage.objects.bulk_create(rows)
+    now = timezone.now()
+    if any(m.not_before <= now for m in created):
+        from core import tasks
+
+        tasks.kick_outbox()
+    return created
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def _retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4 ... minutes, at most half an hour: an outage is waited out, not hammered."""
+    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
+
+
+def _claim(now: datetime, limit: int) -> list[int]:
+    with transaction.atomic():
+        due = OutboxMessage.objects.due(now).order_by("not_before", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if ids:
+            OutboxMessage.objects.filter(pk__in=ids).update(leased_until=now + LEASE)
+    return ids
+
+
+def render(row: OutboxMessage) -> EmailMultiAlternatives:
+    """The email of one row, in its language."""
+    spec = kind(row.kind)
+    context = decode(row.context)
+    context.update(message=row, base_url=settings.PORTAL_BASE_URL)
+    with translation.override(row.language):
+        subject = " ".join(render_to_string(f"{spec.template}_subject.txt", context).split())
+        text = render_to_string(f"{spec.template}.txt", context)
+        html = render_to_string(f"{spec.template}.html", context) if spec.html else None
+    email = EmailMultiAlternatives(subject[:255], text, settings.DEFAULT_FROM_EMAIL, [row.to])
+    if html is not None:
+        email.attach_alternative(html, "text/html")
+    return email
+
+
+def _sent(row: OutboxMessage, subject: str, now: datetime) -> None:
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            status=Status.SENT, sent_at=now, subject=subject, leased_until=None, last_error=""
+        )
+        hook = kind(row.kind).on_sent
+        if hook and row.ref:
+            hook([row.ref], now)
+
+
+def _cancel(rows: list[OutboxMessage], reason: str) -> None:
+    OutboxMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status=Status.CANCELLED, leased_until=None, last_error=reason
+    )
+
+
+def _failed(row: OutboxMessage, error: str, now: datetime, counts: dict) -> None:
+    attempts = row.attempts + 1
+    give_up = now + _retry_delay(attempts) > row.retry_until
+    with transaction.atomic():
+        OutboxMessage.objects.filter(pk=row.pk).update(
+            attempts=attempts,
+            last_error=error[:2000],
+            leased_until=None,
+            status=Status.FAILED if give_up else Status.PENDING,
+            not_before=now + _retry_delay(attempts),
+        )
+        hook = kind(row.kind).on_failed
+        if give_up and hook and row.ref:
+            hook([row.ref])
+    counts["failed" if give_up else "retrying"] += 1
+
+
+def outbox_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
+    """Send every due row; returns counts. Safe to run twice, or at once on several workers."""
+    fixed_now = now
+    counts = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
+    while True:
+        now = fixed_now or timezone.now()
+        ids = _claim(now, batch_size)
+        if not ids:
+            break
+        rows = list(OutboxMessage.objects.filter(pk__in=ids).order_by("not_before", "id"))
+        expired = [r for r in rows if r.expires_at is not None and r.expires_at <= now]
+        unknown = [r for r in rows if r.kind not in _KINDS]
+        if expired:
+            _cancel(expired, "expired before it could be sent")
+        if unknown:
+            _cancel(unknown, "no such kind of message")
+        counts["cancelled"] += len(expired) + len(unknown)
+        skip = {r.pk for r in expired + unknown}
+        rows = [r for r in rows if r.pk not in skip]
+        mail = get_connection()
+        try:
+            mail.open()
+        except Exception as exc:  # the mail server is down: the whole batch waits
+            logger.warning("Mail server unavailable: %s", exc)
+            for row in rows:
+                _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
+            continue
+        try:
+            for row in rows:
+                try:
+                    email = render(row)
+                    email.connection = mail
+                    email.send()
+                except Exception as exc:  # noqa: BLE001 -- any transport or template error
+                    logger.warning("Message %s to %s failed: %s", row.pk, row.to, exc)
+                    _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
+                    try:  # the connection may be broken: start a fresh one for the next row
+                        mail.close()
+                        mail.open()
+                    except Exception:  # noqa: BLE001, S110 -- the next send reports it
+                        pass
+                    continue
+                _sent(row, email.subject, fixed_now or timezone.now())
+                counts["sent"] += 1
+        finally:
+            try:
+                mail.close()
+            except Exception:  # noqa: BLE001, S110 -- closing a dead connection
+                pass
+        if len(ids) < batch_size:
+            break
+    if counts["failed"]:
+        logger.error(
+            "%d message(s) given up after retrying; see the messages page.", counts["failed"]
+        )
+    return counts
+
+
+# --- managers ---------------------------------------------------------------------------------
+
+
+def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
+    """Put failed (or still retrying) rows back in the queue now; returns how many.
+
+    ``ids`` None means every failed row. Sent and cancelled rows are left alone: sending a
+    message twice is a decision for a person, not a button on a list.
+    """
+    now = now or timezone.now()
+    rows = OutboxMessage.objects.filter(status__in=[Status.FAILED, Status.PENDING])
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    else:
+        rows = rows.filter(status=Status.FAILED)
+    with transaction.atomic():
+        count = rows.update(
+            status=Status.PENDING,
+            not_before=now,
+            leased_until=None,
+            retry_until=now + retry_window(),
+        )
+        if count:
+            from core import tasks
+
+            tasks.kick_outbox()
+    return count

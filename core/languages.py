@@ -26,6 +26,6 @@ def language_for(user) -> str:
         return settings.LANGUAGE_CODE
     try:
         preferred = user.portal_profile.language
-    except Exception:  # noqa: BLE001 -- no profile yet (RelatedObjectDoesNotExist)
+    except Exception:
         preferred = ""
     return supported(preferred) or settings.LANGUAGE_CODE

@@ -21,6 +21,7 @@ Sending (``outbox_send``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -59,6 +60,9 @@ class Kind:
     ``html``, ``<template>.html``, rendered with the row's context (decoded, see ``decode``), the
     message itself as ``message``, and ``base_url``. ``on_sent`` and ``on_failed`` get the
     ``ref`` values of rows that were sent or given up, inside the transaction that records it.
+    ``contexts``, for messages drawn from data that may change while they wait (a digest whose
+    breaches a late event withdrew), gets a batch of rows and returns each one's context as it
+    stands now, or None for a message that has nothing left to say (it is cancelled).
     """
 
     name: str
@@ -67,14 +71,24 @@ class Kind:
     html: bool = False
     on_sent: Callable[[list[str], datetime], None] | None = None
     on_failed: Callable[[list[str]], None] | None = None
+    contexts: Callable[[list[OutboxMessage]], dict[int, dict | None]] | None = None
 
 
 _KINDS: dict[str, Kind] = {}
 
 
-def register(name: str, *, label, template: str, html: bool = False, on_sent=None, on_failed=None):
+def register(
+    name: str,
+    *,
+    label,
+    template: str,
+    html: bool = False,
+    on_sent=None,
+    on_failed=None,
+    contexts=None,
+) -> Kind:
     """Declare a kind of message (from an app's ``AppConfig.ready``)."""
-    _KINDS[name] = Kind(name, label, template, html, on_sent, on_failed)
+    _KINDS[name] = Kind(name, label, template, html, on_sent, on_failed, contexts)
     return _KINDS[name]
 
 
@@ -165,8 +179,13 @@ def message(
     )
 
 
-def enqueue(messages: Iterable[OutboxMessage] | OutboxMessage) -> list[OutboxMessage]:
-    """Store rows (in the caller's transaction) and ask for a sending run after it commits."""
+def enqueue(
+    messages: Iterable[OutboxMessage] | OutboxMessage, *, kick: bool = True
+) -> list[OutboxMessage]:
+    """Store rows (in the caller's transaction) and ask for a sending run after it commits.
+
+    ``kick=False`` leaves them to the periodic run (a writer of many batches, such as the demo).
+    """
     if isinstance(messages, OutboxMessage):
         messages = [messages]
     rows = [m for m in messages if m.to]
@@ -174,7 +193,7 @@ def enqueue(messages: Iterable[OutboxMessage] | OutboxMessage) -> list[OutboxMes
         return []
     created = OutboxMessage.objects.bulk_create(rows)
     now = timezone.now()
-    if any(m.not_before <= now for m in created):
+    if kick and any(m.not_before <= now for m in created):
         from core import tasks
 
         tasks.kick_outbox()
@@ -200,10 +219,10 @@ def _claim(now: datetime, limit: int) -> list[int]:
     return ids
 
 
-def render(row: OutboxMessage) -> EmailMultiAlternatives:
-    """The email of one row, in its language."""
+def render(row: OutboxMessage, context: dict | None = None) -> EmailMultiAlternatives:
+    """The email of one row, in its language (``context`` overrides the stored one)."""
     spec = kind(row.kind)
-    context = decode(row.context)
+    context = dict(context) if context is not None else decode(row.context)
     context.update(message=row, base_url=settings.PORTAL_BASE_URL)
     with translation.override(row.language):
         subject = " ".join(render_to_string(f"{spec.template}_subject.txt", context).split())
@@ -248,6 +267,18 @@ def _failed(row: OutboxMessage, error: str, now: datetime, counts: dict) -> None
     counts["failed" if give_up else "retrying"] += 1
 
 
+def _fresh_contexts(rows: list[OutboxMessage]) -> dict[int, dict | None]:
+    """Contexts drawn at sending time by the kinds that ask for it, one call per kind."""
+    fresh: dict[int, dict | None] = {}
+    by_kind: dict[str, list[OutboxMessage]] = {}
+    for row in rows:
+        if kind(row.kind).contexts is not None:
+            by_kind.setdefault(row.kind, []).append(row)
+    for name, group in by_kind.items():
+        fresh.update(kind(name).contexts(group))
+    return fresh
+
+
 def outbox_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict[str, int]:
     """Send every due row; returns counts. Safe to run twice, or at once on several workers."""
     fixed_now = now
@@ -267,6 +298,12 @@ def outbox_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) ->
         counts["cancelled"] += len(expired) + len(unknown)
         skip = {r.pk for r in expired + unknown}
         rows = [r for r in rows if r.pk not in skip]
+        fresh = _fresh_contexts(rows)
+        empty = [r for r in rows if r.pk in fresh and fresh[r.pk] is None]
+        if empty:
+            _cancel(empty, "nothing left to say")
+            counts["cancelled"] += len(empty)
+            rows = [r for r in rows if not (r.pk in fresh and fresh[r.pk] is None)]
         mail = get_connection()
         try:
             mail.open()
@@ -278,25 +315,23 @@ def outbox_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) ->
         try:
             for row in rows:
                 try:
-                    email = render(row)
+                    email = render(row, fresh.get(row.pk))
                     email.connection = mail
                     email.send()
-                except Exception as exc:  # noqa: BLE001 -- any transport or template error
+                except Exception as exc:
                     logger.warning("Message %s to %s failed: %s", row.pk, row.to, exc)
                     _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
                     try:  # the connection may be broken: start a fresh one for the next row
                         mail.close()
                         mail.open()
-                    except Exception:  # noqa: BLE001, S110 -- the next send reports it
+                    except Exception:  # noqa: S110 -- the next send reports it
                         pass
                     continue
                 _sent(row, email.subject, fixed_now or timezone.now())
                 counts["sent"] += 1
         finally:
-            try:
+            with contextlib.suppress(Exception):  # closing a dead connection
                 mail.close()
-            except Exception:  # noqa: BLE001, S110 -- closing a dead connection
-                pass
         if len(ids) < batch_size:
             break
     if counts["failed"]:
@@ -316,11 +351,11 @@ def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = 
     message twice is a decision for a person, not a button on a list.
     """
     now = now or timezone.now()
-    rows = OutboxMessage.objects.filter(status__in=[Status.FAILED, Status.PENDING])
-    if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    else:
-        rows = rows.filter(status=Status.FAILED)
+    rows = (
+        OutboxMessage.objects.filter(status__in=[Status.FAILED, Status.PENDING], pk__in=list(ids))
+        if ids is not None
+        else OutboxMessage.objects.filter(status=Status.FAILED)
+    )
     with transaction.atomic():
         count = rows.update(
             status=Status.PENDING,

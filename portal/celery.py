@@ -50,11 +50,10 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 50},
         },
-        # The survey invitation outbox: sends due rows, retries failures, marks expiry.
-        "surveys-send-invitations": {
-            "task": "surveys.tasks.send_invitations",
-            "schedule": 60.0,
-            "options": {"expires": 50},
+        "surveys-expire-invitations": {
+            "task": "surveys.tasks.expire_invitations",
+            "schedule": 300.0,
+            "options": {"expires": 250},
         },
         "standards-review-reminders": {
             "task": "standards.tasks.send_review_reminders",

@@ -284,6 +284,15 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Days staff get to acknowledge a major new version of a standard they were trained on.
 TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
 
+# Breach alerts wait this long before they are sent, so that a breach a late event withdraws
+# (a helpdesk that sends the first response a few seconds after the contact) is never announced.
+SLA_ALERT_GRACE_SECONDS = env_int("SLA_ALERT_GRACE_SECONDS", 120, minimum=0)
+# A breach whose deadline had passed this long before the portal learned of the contact (a
+# backfill, an import of history) is recorded but not alerted.
+SLA_ALERT_HISTORY_HOURS = env_int("SLA_ALERT_HISTORY_HOURS", 24, minimum=0)
+# How many contacts one breach digest lists; the rest are counted, with a link to the list.
+SLA_DIGEST_ITEMS = env_int("SLA_DIGEST_ITEMS", 50, minimum=1)
+
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
 

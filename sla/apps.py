@@ -8,5 +8,7 @@ class SlaConfig(AppConfig):
 
     def ready(self):
         from sla import receivers
+        from sla.services import notifications
 
         receivers.connect()
+        notifications.register()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -250,6 +251,9 @@ class Contact(TimeStampedModel):
         default=0,
         help_text=_("Closed pauses only; the resolution clock does not count them."),
     )
+    # When the portal learned of the contact (the service's clock, which tests and imports set):
+    # a deadline long before it is history, recorded but not alerted.
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
     notify = models.BooleanField(
         _("send notifications"),
         default=True,
@@ -394,9 +398,12 @@ class SlaNotificationQuerySet(models.QuerySet):
 
 
 class SlaNotification(models.Model):
-    """Outbox: a breach or at-risk warning to tell someone about, written before any sending.
+    """A breach or at-risk warning due to someone: the SLA engine's record of what to tell.
 
     One row per (contact, metric, kind, recipient), so two sweeps can never queue it twice.
+    ``not_before`` holds it through a short grace period (a late event may withdraw the breach)
+    and until the channel opens; then the digest step gathers a recipient's due rows into one
+    email in the outbox (``core.outbox``).
     """
 
     Metric = Metric
@@ -407,6 +414,9 @@ class SlaNotification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        #: Handed to the outbox as part of a digest (``message``); the outbox sends it.
+        QUEUED = "queued", _("In a digest")
+        # Rows of the sender that came before the outbox.
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
@@ -434,6 +444,14 @@ class SlaNotification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    message = models.ForeignKey(
+        "core.OutboxMessage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("digest"),
+    )
 
     objects = SlaNotificationQuerySet.as_manager()
 

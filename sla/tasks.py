@@ -33,9 +33,10 @@ STALLED_AFTER = timedelta(minutes=2)
 
 
 def sweep_once() -> dict[str, int]:
-    """One sweep, then the outbox and any stalled recomputation: the beat task and the command."""
+    """One sweep, the digests of what is due, any stalled recomputation: the beat task and the
+    command. One digest per recipient per sweep; the outbox sends it."""
     counts = services.sla_sweep()
-    enqueue(send_notifications)
+    counts["digests"] = services.notifications_digest()["messages"]
     stalled = DeadlineRecomputation.objects.filter(
         finished_at__isnull=True, created_at__lt=timezone.now() - STALLED_AFTER
     ).values_list("pk", flat=True)[:100]
@@ -55,8 +56,8 @@ def sweep() -> dict[str, int]:
 
 @shared_task(**RETRY)
 def send_notifications() -> dict[str, int]:
-    """Send the due outbox rows as one digest per recipient (rows failing retry with backoff)."""
-    return services.notifications_send()
+    """Gather due alerts into digests now (the sweep does it every minute too)."""
+    return services.notifications_digest()
 
 
 @shared_task(**RETRY)

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class StandardsConfig(AppConfig):
     name = "standards"
     verbose_name = _("Standards")
+
+    def ready(self):
+        from standards.services import reviews
+
+        reviews.register_messages()

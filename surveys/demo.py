@@ -14,9 +14,11 @@ import random
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from channels_app.models import Channel
+from core.models import OutboxMessage
 from sla import services as sla_services
 from sla.models import Contact
 from surveys import services
@@ -137,13 +139,19 @@ def seed(*, users) -> None:
         sent_at = inv.contact.resolved_at + timedelta(minutes=inv.survey.send_delay_minutes)
         if sent_at < now:
             Invitation.objects.filter(pk=inv.pk).update(
-                status=Invitation.Status.SENT, sent_at=sent_at, scheduled_for=sent_at, attempts=1
+                status=Invitation.Status.SENT, sent_at=sent_at, scheduled_for=sent_at
             )
     answerable = Invitation.objects.filter(
         contact__in=demo_contacts, status=Invitation.Status.SENT
     ).select_related("survey", "agent")
     _answer(list(answerable), now)
     services.invitations_expire(now=now)
+    # The history's emails went out back then: only today's stay in the outbox.
+    OutboxMessage.objects.filter(
+        kind__in=[services.INVITATION, services.FOLLOW_UP],
+        status=OutboxMessage.Status.PENDING,
+        created_at__lt=now - timedelta(hours=1),
+    ).update(status=OutboxMessage.Status.SENT, sent_at=F("not_before"))
     # Older follow-ups were handled; the last two weeks' are still open.
     FollowUp.objects.open().filter(due_at__lt=now - timedelta(days=14)).update(
         closed_at=now - timedelta(days=10),

@@ -94,9 +94,6 @@ class Survey(TimeStampedModel):
 
 
 class InvitationQuerySet(models.QuerySet):
-    def due(self, now):
-        return self.filter(status=Invitation.Status.PENDING, scheduled_for__lte=now)
-
     def expirable(self, now):
         return self.filter(
             status__in=[
@@ -156,8 +153,6 @@ class Invitation(TimeStampedModel):
     scheduled_for = models.DateTimeField(_("scheduled for"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"))
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.CharField(_("last error"), max_length=300, blank=True)
 
     objects = InvitationQuerySet.as_manager()
 

@@ -10,24 +10,22 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from channels_app.selectors import channel_business_calendar
+from core import outbox
+from core.models import OutboxMessage
 from portal.text import storable
 from surveys import formulas
 from surveys.models import LANGUAGE_CODES, FollowUp, Invitation, Kiosk, Response, Survey
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
-SEND_BATCH = 50
-#: How long a claimed row is hidden from other senders while its e-mail goes out.
-CLAIM_LEASE = timedelta(minutes=5)
 COMMENT_MAX = 2000
 
 
@@ -45,11 +43,6 @@ class KioskBusy(Exception):
 
 def _now(now):
     return timezone.now() if now is None else now
-
-
-def _backoff(attempts: int) -> timedelta:
-    """1, 4, 16, 64 minutes..."""
-    return timedelta(minutes=4 ** max(0, attempts - 1))
 
 
 # --- invitations ------------------------------------------------------------------------------
@@ -152,92 +145,62 @@ def invitations_create_for_contacts(
         if not reason:
             recent[email] = now  # a second contact of the same batch is throttled too
     created = Invitation.objects.bulk_create(rows)
-    if enqueue and any(r.status == Invitation.Status.PENDING for r in rows):
-        _enqueue_sending()
+    outbox.enqueue(
+        [invitation_message(i, now=now) for i in created if i.status == Invitation.Status.PENDING],
+        kick=enqueue,
+    )
     return created
 
 
-def _enqueue_sending() -> None:
-    from surveys import tasks
-
-    def send():
-        try:
-            tasks.send_invitations.apply_async()
-        except Exception as exc:  # the beat run picks the rows up anyway
-            logger.warning("Could not enqueue survey sending: %s", exc)
-
-    transaction.on_commit(send)
+INVITATION = "surveys.invitation"
+FOLLOW_UP = "surveys.follow_up"
 
 
-def _claim(now: datetime) -> list[int]:
-    """Claim up to SEND_BATCH due rows: other senders skip them until the lease runs out."""
-    with transaction.atomic():
-        due = Invitation.objects.due(now).order_by("scheduled_for").values_list("pk", flat=True)
-        claim = {"scheduled_for": now + CLAIM_LEASE, "attempts": F("attempts") + 1}
-        if connection.features.has_select_for_update_skip_locked:
-            # PostgreSQL: the rows are locked by us; other senders skip them.
-            ids = list(due.select_for_update(skip_locked=True)[:SEND_BATCH])
-            Invitation.objects.filter(pk__in=ids).update(**claim)
-            return ids
-        # Elsewhere (SQLite): one conditional UPDATE per row; a row another sender claimed
-        # meanwhile no longer matches, so it is not ours.
-        return [
-            pk
-            for pk in list(due[:SEND_BATCH])
-            if Invitation.objects.filter(pk=pk).due(now).update(**claim)
-        ]
-
-
-def _message(invitation: Invitation) -> EmailMultiAlternatives:
-    with translation.override(invitation.language):
-        context = {
-            "invitation": invitation,
-            "survey": invitation.survey,
+def invitation_message(invitation: Invitation, *, now: datetime | None = None) -> OutboxMessage:
+    """The email of a pending invitation: sent when it is scheduled, never after the link dies."""
+    return outbox.message(
+        now=now,
+        kind=INVITATION,
+        to=invitation.email,
+        language=invitation.language,
+        ref=invitation.pk,
+        not_before=invitation.scheduled_for,
+        expires_at=invitation.expires_at,
+        context={
             "url": invitation.url,
             "intro": invitation.survey.text("intro", invitation.language),
             "expires_at": invitation.expires_at,
-        }
-        subject = _("How did we do? A one-minute survey")
-        text = render_to_string("surveys/email/invitation.txt", context)
-        html = render_to_string("surveys/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [invitation.email])
-    message.attach_alternative(html, "text/html")
-    return message
+        },
+    )
 
 
-def invitations_send_due(*, now: datetime | None = None) -> dict:
-    """Send every due invitation; failures are retried with backoff, then marked failed.
+def _invitations_sent(refs: list[str], at: datetime) -> None:
+    Invitation.objects.filter(
+        pk__in=[int(r) for r in refs],
+        status__in=[Invitation.Status.PENDING, Invitation.Status.FAILED],
+    ).update(status=Invitation.Status.SENT, sent_at=at)
 
-    Not one transaction on purpose: each row is claimed, sent, then recorded, so a crash
-    between sending and recording re-sends at most that one e-mail after the lease.
-    """
-    now = _now(now)
-    sent = failed = 0
-    while True:
-        ids = _claim(now)
-        if not ids:
-            break
-        for invitation in Invitation.objects.filter(pk__in=ids).select_related("survey"):
-            try:
-                _message(invitation).send()
-            except Exception as exc:
-                logger.warning("Survey invitation %s failed: %s", invitation.pk, exc)
-                give_up = invitation.attempts >= MAX_ATTEMPTS
-                Invitation.objects.filter(pk=invitation.pk, status="pending").update(
-                    status=Invitation.Status.FAILED if give_up else Invitation.Status.PENDING,
-                    scheduled_for=now + _backoff(invitation.attempts),
-                    last_error=str(exc)[:300],
-                )
-                failed += 1
-            else:
-                Invitation.objects.filter(pk=invitation.pk, status="pending").update(
-                    status=Invitation.Status.SENT, sent_at=timezone.now(), last_error=""
-                )
-                sent += 1
-        if len(ids) < SEND_BATCH:
-            break
-    expired = invitations_expire(now=now)
-    return {"sent": sent, "failed": failed, "expired": expired}
+
+def _invitations_failed(refs: list[str]) -> None:
+    Invitation.objects.filter(
+        pk__in=[int(r) for r in refs], status=Invitation.Status.PENDING
+    ).update(status=Invitation.Status.FAILED)
+
+
+def register_messages() -> None:
+    outbox.register(
+        INVITATION,
+        label=_lazy("Survey invitation"),
+        template="surveys/email/invitation",
+        html=True,
+        on_sent=_invitations_sent,
+        on_failed=_invitations_failed,
+    )
+    outbox.register(
+        FOLLOW_UP,
+        label=_lazy("Low score to follow up"),
+        template="surveys/email/follow_up",
+    )
 
 
 @transaction.atomic
@@ -315,7 +278,26 @@ def _follow_up_open(*, response: Response, business_hours: int) -> FollowUp | No
         due = calendar.add_minutes(response.created_at, business_hours * 60)
     except Exception:
         due = response.created_at + timedelta(hours=business_hours)
-    return FollowUp.objects.create(response=response, owner_id=channel.owner_id, due_at=due)
+    follow_up = FollowUp.objects.create(response=response, owner_id=channel.owner_id, due_at=due)
+    owner = channel.owner
+    if owner is not None and owner.is_active and owner.email:
+        outbox.enqueue(
+            outbox.message(
+                kind=FOLLOW_UP,
+                user=owner,
+                now=response.created_at,
+                ref=follow_up.pk,
+                context={
+                    "channel": channel.name,
+                    "csat": response.csat,
+                    "nps": response.nps,
+                    "comment": response.comment,
+                    "due_at": due,
+                    "url": outbox.absolute_url(reverse("surveys:follow-up-list")),
+                },
+            )
+        )
+    return follow_up
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-"""Periodic sending of the invitation outbox; safe to run twice or concurrently."""
+"""Periodic housekeeping of invitations; the outbox (``core``) sends their emails."""
 
 from celery import shared_task
 
@@ -6,5 +6,6 @@ from surveys import services
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
-def send_invitations():
-    return services.invitations_send_due()
+def expire_invitations() -> int:
+    """Every few minutes: unanswered links past their lifetime become expired."""
+    return services.invitations_expire()

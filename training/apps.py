@@ -11,8 +11,9 @@ class TrainingConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from standards.signals import version_published
-        from training import receivers
+        from training import receivers, reminders
 
+        reminders.register_messages()
         m2m_changed.connect(
             receivers.groups_changed,
             sender=User.groups.through,

@@ -3,10 +3,10 @@
 Steps per obligation: on assignment, 3 days before the due date, on it, then every 3 days while
 overdue (at most 5). The first e-mail about an obligation is always the "assigned" one; after
 it, each run sends only the latest step that applies and records it in
-``ReminderSent`` (unique per obligation and step) in the transaction that sends the e-mail: a
-failed send rolls the row back, a second worker finds the row taken. Selection is state-based,
-so a missed run is caught up by the next; earlier steps that were missed are skipped, not
-sent late. People with known working hours are written to only within them, which is why the
+``ReminderSent`` (unique per obligation and step) in the transaction that writes the email to
+the outbox: a second worker finds the row taken, and the outbox retries a failed send.
+Selection is state-based, so a missed run is caught up by the next; earlier steps that were
+missed are skipped, not sent late. People with known working hours are written to only within them, which is why the
 task runs hourly.
 """
 
@@ -17,15 +17,13 @@ import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.contrib.auth.models import User
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from portal.roles import MANAGER
 from training.models import DigestSent, Obligation, ReminderSent, TrainingProfile
 
@@ -65,26 +63,50 @@ def in_working_hours(profile: TrainingProfile | None, now: datetime) -> bool:
     return start <= local.time() < end if start < end else not (end <= local.time() < start)
 
 
-def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL + path
+REMINDER = "training.reminder"
+DIGEST = "training.digest"
+ATTEMPTS_EXHAUSTED = "training.attempts_exhausted"
 
 
+def register_messages() -> None:
+    outbox.register(REMINDER, label=_("Onboarding reminder"), template="training/email/reminder")
+    outbox.register(DIGEST, label=_("Weekly onboarding digest"), template="training/email/digest")
+    outbox.register(
+        ATTEMPTS_EXHAUSTED,
+        label=_("Check attempts used up"),
+        template="training/email/attempts_exhausted",
+    )
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+@transaction.atomic
 def _send_to(user: User, items: list[tuple[Obligation, str]], now: datetime) -> bool:
+    """Record the steps (unique per obligation and step) and write the one email about them.
+
+    Both in one transaction: a second worker finds the steps taken, and the outbox sends the
+    email after commit, with retries, in the person's language.
+    """
     today = timezone.localdate(now)
-    with transaction.atomic():
-        claimed = []
-        for obligation, step in items:
-            try:
-                with transaction.atomic():
-                    ReminderSent.objects.create(obligation=obligation, step=step, sent_at=now)
-            except IntegrityError:
-                continue
-            claimed.append((obligation, step))
-        if not claimed:
-            return False
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "user": user,
+    claimed = []
+    for obligation, step in items:
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(obligation=obligation, step=step, sent_at=now)
+        except IntegrityError:
+            continue
+        claimed.append(obligation)
+    if not claimed:
+        return False
+    outbox.enqueue(
+        outbox.message(
+            kind=REMINDER,
+            user=user,
+            now=now,
+            context={
+                "name": _name(user),
                 "items": [
                     {
                         "title": o.standard.title,
@@ -93,23 +115,13 @@ def _send_to(user: User, items: list[tuple[Obligation, str]], now: datetime) -> 
                         "overdue": o.due_date < today,
                         "changed": o.reason == Obligation.Reason.CHANGED,
                     }
-                    for o, _step in claimed
+                    for o in claimed
                 ],
-                "url": _absolute(reverse("training:my-onboarding")),
-            }
-            overdue = sum(1 for i in context["items"] if i["overdue"])
-            if overdue:
-                subject = ngettext(
-                    "Overdue: %(count)d standard to acknowledge",
-                    "Overdue: %(count)d standards to acknowledge",
-                    overdue,
-                ) % {"count": overdue}
-            else:
-                subject = gettext("Standards to read and acknowledge: %(count)d") % {
-                    "count": len(claimed)
-                }
-            body = render_to_string("training/email/reminder.txt", context)
-        send_mail(subject, body, None, [user.email])
+                "overdue": sum(1 for o in claimed if o.due_date < today),
+                "url": outbox.absolute_url(reverse("training:my-onboarding")),
+            },
+        )
+    )
     return True
 
 
@@ -181,28 +193,32 @@ def digest_send(*, today: date | None = None) -> int:
         User.objects.filter(is_active=True, groups__name=MANAGER).exclude(email="").distinct()
     )
     sent = 0
-    for manager in managers:
+    for manager in managers.select_related("portal_profile"):
         with transaction.atomic():
             try:
                 with transaction.atomic():
                     DigestSent.objects.create(manager=manager, week=week)
             except IntegrityError:
                 continue
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = ngettext(
-                    "Onboarding: %(count)d person with overdue standards",
-                    "Onboarding: %(count)d people with overdue standards",
-                    len(people),
-                ) % {"count": len(people)}
-                body = render_to_string(
-                    "training/email/digest.txt",
-                    {
-                        "manager": manager,
-                        "people": [{"user": u, "items": items} for u, items in people.items()],
-                        "url": _absolute(reverse("training:matrix")),
+            outbox.enqueue(
+                outbox.message(
+                    kind=DIGEST,
+                    user=manager,
+                    context={
+                        "people": [
+                            {
+                                "name": _name(person),
+                                "items": [
+                                    {"title": o.standard.title, "due_date": o.due_date}
+                                    for o in items
+                                ],
+                            }
+                            for person, items in people.items()
+                        ],
+                        "url": outbox.absolute_url(reverse("training:matrix")),
                     },
                 )
-            send_mail(subject, body, None, [manager.email])
+            )
             sent += 1
     return sent
 
@@ -219,37 +235,33 @@ def attempts_exhausted_notify(*, attempt_id: int) -> bool:
     if attempt is None:
         return False
     standard = attempt.version.standard
-    recipients = set(
-        TrackAssignment.objects.filter(
-            user=attempt.user, track__items__standard=standard, assigned_by__is_active=True
-        )
-        .exclude(assigned_by__email="")
-        .values_list("assigned_by__email", flat=True)
+    assigners = User.objects.filter(
+        pk__in=TrackAssignment.objects.filter(
+            user=attempt.user, track__items__standard=standard
+        ).values("assigned_by")
     )
-    if standard.owner and standard.owner.email and standard.owner.is_active:
-        recipients.add(standard.owner.email)
+    recipients = {u for u in assigners if u.is_active and u.email}
+    owner = standard.owner
+    if owner is not None and owner.email and owner.is_active:
+        recipients.add(owner)
     if not recipients:
         recipients = set(
-            User.objects.filter(is_active=True, groups__name=MANAGER)
-            .exclude(email="")
-            .values_list("email", flat=True)
+            User.objects.filter(is_active=True, groups__name=MANAGER).exclude(email="")
         )
     if not recipients:
         return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("%(name)s used all attempts at the check of “%(title)s”") % {
-            "name": attempt.user.get_full_name() or attempt.user.username,
-            "title": standard.title,
-        }
-        body = render_to_string(
-            "training/email/attempts_exhausted.txt",
-            {
-                "attempt": attempt,
-                "standard": standard,
-                "url": _absolute(
-                    reverse("training:person", kwargs={"username": attempt.user.username})
-                ),
-            },
-        )
-    send_mail(subject, body, None, sorted(recipients))
+    context = {
+        "name": _name(attempt.user),
+        "title": standard.title,
+        "number": attempt.version.number,
+        "url": outbox.absolute_url(
+            reverse("training:person", kwargs={"username": attempt.user.username})
+        ),
+    }
+    outbox.enqueue(
+        [
+            outbox.message(kind=ATTEMPTS_EXHAUSTED, user=user, ref=attempt.pk, context=context)
+            for user in sorted(recipients, key=lambda u: u.pk)
+        ]
+    )
     return True

@@ -583,9 +583,10 @@ def check_attempt_submit(
         user=user, version=version, score=score, passed=passed, answers=stored, at=timezone.now()
     )
     if not passed and state["remaining"] == 1:
-        from training import tasks
+        from training import reminders
 
-        transaction.on_commit(lambda: tasks.notify_attempts_exhausted.delay(attempt_id=attempt.pk))
+        # In this transaction: the notice is in the outbox exactly when the attempt is stored.
+        reminders.attempts_exhausted_notify(attempt_id=attempt.pk)
     return attempt
 
 

@@ -1,16 +1,16 @@
 """Celery tasks of onboarding: each takes ids, calls a service and is safe to run twice."""
 
-from smtplib import SMTPException
-
 from celery import shared_task
+from django.db import DatabaseError
 
 from training import reminders
 
+# Only the database can fail here: the emails are outbox rows, sent and retried by core.
 RETRY = {
-    "autoretry_for": (SMTPException, OSError),
+    "autoretry_for": (DatabaseError,),
     "retry_backoff": 30,
-    "retry_backoff_max": 1800,
-    "max_retries": 8,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
 }
 
 

@@ -20,7 +20,7 @@ from sla.services.contacts import (
     contacts_bulk_create,
 )
 from sla.services.imports import ContactImportError, ImportResult, contacts_import_csv
-from sla.services.notifications import notifications_send
+from sla.services.notifications import notifications_digest, notifications_withdraw
 from sla.services.policies import sla_policy_create, sla_policy_delete, sla_policy_update
 from sla.services.recompute import contacts_recompute_deadlines, deadline_recomputation_run
 from sla.services.sweep import sla_sweep
@@ -43,7 +43,8 @@ __all__ = [
     "contacts_import_csv",
     "contacts_recompute_deadlines",
     "deadline_recomputation_run",
-    "notifications_send",
+    "notifications_digest",
+    "notifications_withdraw",
     "sla_policy_create",
     "sla_policy_delete",
     "sla_policy_update",

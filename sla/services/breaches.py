@@ -7,7 +7,8 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 
 from sla.models import Breach, Contact, ContactEvent, SlaNotification
-from sla.services.common import next_opening
+from sla.services.common import alert_history_window, alert_not_before
+from sla.services.notifications import notifications_withdraw
 
 
 def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime) -> int:
@@ -34,7 +35,12 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
             for c, m, due in items
         ]
     )
-    notify = [(c, m) for c, m, _due in items if c.notify]
+    history = alert_history_window()
+    notify = [
+        (c, m)
+        for c, m, due in items
+        if c.notify and (c.created_at is None or due >= c.created_at - history)
+    ]
     if not notify:
         return 0
     wanted = {c.channel.owner_id for c, _ in notify} | {c.agent_id for c, _ in notify}
@@ -50,7 +56,7 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
     for contact, metric in notify:
         channel = contact.channel
         if channel.pk not in opening:
-            opening[channel.pk] = next_opening(channel, now)
+            opening[channel.pk] = alert_not_before(channel, now)
         for user_id in {channel.owner_id, contact.agent_id} & recipients:
             rows.append(
                 SlaNotification(
@@ -70,15 +76,11 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
 def breach_withdraw(contact: Contact, metric: str, *, at: datetime, now: datetime) -> None:
     """A replayed event shows the target was met after all: the flagged breach was wrong.
 
-    The breach row and any notification not sent yet go; the timeline keeps both stories.
+    The breach row and any alert not sent yet go (also from a digest still waiting in the
+    outbox); the timeline keeps both stories.
     """
     deleted, _ = Breach.objects.filter(contact=contact, metric=metric).delete()
-    SlaNotification.objects.filter(
-        contact=contact,
-        metric=metric,
-        kind=SlaNotification.Kind.BREACH,
-        status=SlaNotification.Status.PENDING,
-    ).delete()
+    notifications_withdraw(contact=contact, metric=metric)
     if deleted:
         ContactEvent.objects.create(
             contact=contact,

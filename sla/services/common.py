@@ -6,6 +6,7 @@ import logging
 import math
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
@@ -51,6 +52,21 @@ def enqueue(task, *args, **kwargs) -> None:
             logger.warning("Could not enqueue %s (broker unavailable): %s", task.name, exc)
 
     transaction.on_commit(send)
+
+
+def alert_grace() -> timedelta:
+    """How long a new alert waits, so a breach that a late event withdraws is never sent."""
+    return timedelta(seconds=settings.SLA_ALERT_GRACE_SECONDS)
+
+
+def alert_history_window() -> timedelta:
+    """A deadline this long past when the portal learned of a contact is history: no alert."""
+    return timedelta(hours=settings.SLA_ALERT_HISTORY_HOURS)
+
+
+def alert_not_before(channel: Channel, now: datetime) -> datetime:
+    """When an alert found now may be sent: after the grace period and the channel's opening."""
+    return max(next_opening(channel, now), now + alert_grace())
 
 
 def next_opening(channel: Channel, now: datetime) -> datetime:

@@ -193,6 +193,7 @@ def _build(item: dict, policy, now: datetime) -> tuple[Contact, list, list]:
     resolved = item["resolved_at"]
     status = Status.RESOLVED if resolved is not None else (item["status"] or Status.OPEN)
     contact = Contact(
+        created_at=now,  # when the portal learned of it: history older than that is not alerted
         channel=item["channel"],
         external_id=item["external_id"],
         opened_at=item["opened_at"],

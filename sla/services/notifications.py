@@ -1,116 +1,138 @@
-"""The notification outbox: rows are written with the breach, a retrying task sends them.
+"""Breach alerts: due notification rows become one digest per recipient in the outbox.
 
-A digest is one email per recipient with everything due for them. Rows are claimed with
-``SELECT ... FOR UPDATE SKIP LOCKED`` where the database has it (on SQLite writers are
-serialised anyway) and leased by moving ``not_before`` ahead, so several workers share the work
-without sending a row twice, and a dead worker's rows come back on their own.
+The sweep (and the services that find breaches) write ``SlaNotification`` rows, one per contact,
+metric, kind and recipient, held by ``not_before`` through a grace period and until the channel
+opens. ``notifications_digest`` then gives each recipient one outbox message for everything due
+to them, however many contacts it covers. The message is drawn when it is sent, from the rows
+still attached to it: a breach that a late event withdrew in the meantime is left out, and a
+digest with nothing left is not sent at all.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
-from itertools import groupby
+from datetime import datetime
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from core import outbox
+from core.models import OutboxMessage
 from sla.models import SlaNotification
 from sla.services.common import now_or
 
-logger = logging.getLogger("sla")
-
-MAX_ATTEMPTS = 8
-BATCH_SIZE = 200
-# Longer than any digest takes to send; a worker that died mid-send is retried after it.
-LEASE = timedelta(minutes=10)
+KIND = "sla.digest"
+Status = SlaNotification.Status
+#: Serialises digest runs on PostgreSQL (SQLite has one writer at a time anyway).
+_LOCK_KEY = 0x51A_D16E57
 
 
-def _retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4 ... minutes, at most an hour: a mail server outage is waited out, not hammered."""
-    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 60))
+def notifications_digest(*, now: datetime | None = None) -> dict[str, int]:
+    """One outbox message per recipient with due rows; returns how many rows and messages.
 
-
-def _claim(now: datetime, limit: int) -> list[SlaNotification]:
-    """Lease up to ``limit`` due rows: a short transaction moves their ``not_before`` ahead.
-
-    Nobody else picks a leased row, and no transaction stays open while mail is being sent (on
-    SQLite that would block every writer). A worker that dies while sending leaves its rows
-    pending; they are due again when the lease runs out.
-    """
-    with transaction.atomic():
-        due = SlaNotification.objects.due(now).order_by("recipient_id", "id")
-        if connection.features.has_select_for_update_skip_locked:
-            due = due.select_for_update(skip_locked=True, of=("self",))
-        ids = list(due.values_list("pk", flat=True)[:limit])
-        if not ids:
-            return []
-        SlaNotification.objects.filter(pk__in=ids).update(not_before=now + LEASE)
-    return list(
-        SlaNotification.objects.filter(pk__in=ids)
-        .select_related("recipient", "channel", "contact")
-        .order_by("recipient_id", "id")
-    )
-
-
-def _digest(recipient, rows: list[SlaNotification]) -> EmailMessage:
-    with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            "recipient": recipient,
-            "breaches": [r for r in rows if r.kind == SlaNotification.Kind.BREACH],
-            "at_risk": [r for r in rows if r.kind == SlaNotification.Kind.AT_RISK],
-        }
-        subject = render_to_string("sla/email/digest_subject.txt", context)
-        body = render_to_string("sla/email/digest.txt", context)
-    return EmailMessage(
-        subject=" ".join(subject.split()),
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[recipient.email],
-    )
-
-
-def notifications_send(*, now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
-    """Send every due outbox row as one digest per recipient; returns counts.
-
-    Rows are marked sent right after their email went out (at least once, never lost). A
-    recipient whose email fails is retried later with backoff, without holding up the others,
-    and given up (``failed``) after ``MAX_ATTEMPTS``.
+    A bounded number of queries per recipient, whatever the number of rows (a sweep that breaches
+    100,000 contacts of one owner gives that owner one email).
     """
     now = now_or(now)
-    counts = {"sent": 0, "emails": 0, "retrying": 0, "failed": 0}
-    while rows := _claim(now, batch_size):
-        with get_connection() as mail:
-            for _recipient_id, group in groupby(rows, key=lambda r: r.recipient_id):
-                group = list(group)
-                ids = [row.pk for row in group]
-                try:
-                    mail.send_messages([_digest(group[0].recipient, group)])
-                except Exception as exc:  # any transport error: retry these rows later
-                    logger.warning("SLA digest to %s failed: %s", group[0].recipient, exc)
-                    _failed(group, str(exc), now, counts)
-                    continue
-                SlaNotification.objects.filter(pk__in=ids).update(
-                    status=SlaNotification.Status.SENT, sent_at=now, last_error=""
-                )
-                counts["sent"] += len(ids)
-                counts["emails"] += 1
-        if len(rows) < batch_size:
-            break
-    return counts
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+        due = SlaNotification.objects.due(now)
+        per_recipient = dict(
+            due.values_list("recipient_id").annotate(n=Count("id")).order_by("recipient_id")
+        )
+        if not per_recipient:
+            return {"rows": 0, "messages": 0}
+        users = (
+            get_user_model().objects.filter(pk__in=per_recipient).select_related("portal_profile")
+        )
+        messages = {
+            user.pk: outbox.message(kind=KIND, user=user, context={}, now=now)
+            for user in users
+            if user.email
+        }
+        outbox.enqueue(list(messages.values()))
+        for recipient_id, message in messages.items():
+            due.filter(recipient_id=recipient_id).update(status=Status.QUEUED, message=message)
+        # Recipients who lost their address meanwhile: nothing to send, nothing to retry.
+        due.exclude(recipient_id__in=list(messages)).update(
+            status=Status.FAILED, last_error="no email address"
+        )
+    return {"rows": sum(per_recipient.values()), "messages": len(messages)}
 
 
-def _failed(rows: list[SlaNotification], error: str, now: datetime, counts: dict) -> None:
-    for row in rows:
-        row.attempts += 1
-        row.last_error = error[:1000]
-        if row.attempts >= MAX_ATTEMPTS:
-            row.status = SlaNotification.Status.FAILED
-            counts["failed"] += 1
-        else:
-            row.not_before = now + _retry_delay(row.attempts)
-            counts["retrying"] += 1
-    SlaNotification.objects.bulk_update(rows, ["attempts", "last_error", "status", "not_before"])
+def notifications_withdraw(*, contact, metric: str) -> int:
+    """A withdrawn breach is not announced: its rows leave any digest not sent yet."""
+    deleted, _ = SlaNotification.objects.filter(
+        contact=contact,
+        metric=metric,
+        kind=SlaNotification.Kind.BREACH,
+        status__in=[Status.PENDING, Status.QUEUED],
+    ).delete()
+    return deleted
+
+
+def _contexts(messages: list[OutboxMessage]) -> dict[int, dict | None]:
+    """The digests' contents as they stand now: three queries for the whole batch."""
+    from django.conf import settings
+
+    ids = [m.pk for m in messages]
+    rows = SlaNotification.objects.filter(message_id__in=ids, status=Status.QUEUED)
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}
+    for message_id, kind, n in (
+        rows.values_list("message_id", "kind").annotate(n=Count("id")).order_by()
+    ):
+        counts[message_id][kind] = n
+    listed = (
+        rows.annotate(
+            rank=Window(RowNumber(), partition_by=[F("message_id")], order_by=[F("id").asc()])
+        )
+        .filter(rank__lte=settings.SLA_DIGEST_ITEMS)
+        .select_related("contact", "channel")
+        .order_by("message_id", "id")
+    )
+    items: dict[int, dict[str, list]] = {pk: {"breach": [], "at_risk": []} for pk in ids}
+    for row in listed:
+        contact = row.contact
+        due = (
+            contact.first_response_due_at
+            if row.metric == SlaNotification.Metric.FIRST_RESPONSE
+            else contact.resolution_due_at
+        )
+        items[row.message_id][row.kind].append(
+            {
+                "channel": row.channel.name,
+                "external_id": contact.external_id,
+                "subject": contact.subject,
+                "metric": row.metric,
+                "due_at": due,
+                "url": outbox.absolute_url(reverse("sla:contact-detail", args=[contact.pk])),
+            }
+        )
+    result: dict[int, dict | None] = {}
+    for message in messages:
+        found = counts[message.pk]
+        if not found:
+            result[message.pk] = None  # every alert in it was withdrawn
+            continue
+        result[message.pk] = {
+            "breaches": items[message.pk]["breach"],
+            "breach_count": found.get(SlaNotification.Kind.BREACH, 0),
+            "at_risk": items[message.pk]["at_risk"],
+            "at_risk_count": found.get(SlaNotification.Kind.AT_RISK, 0),
+            "contacts_url": outbox.absolute_url(reverse("sla:contact-list")),
+        }
+    return result
+
+
+def register() -> None:
+    outbox.register(
+        KIND,
+        label=_("SLA alert digest"),
+        template="sla/email/digest",
+        contexts=_contexts,
+    )

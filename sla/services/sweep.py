@@ -30,7 +30,7 @@ from django.db import connection, transaction
 from channels_app.models import Channel
 from channels_app.selectors import channel_business_calendar
 from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
-from sla.services.common import now_or
+from sla.services.common import alert_grace, alert_history_window, now_or
 
 KIND_BREACH = SlaNotification.Kind.BREACH
 KIND_AT_RISK = SlaNotification.Kind.AT_RISK
@@ -100,21 +100,21 @@ class _Sql:
                 self.predicate_params.append(json.dumps(list(contact_ids)))
         self.state = state
 
-    def select_claimed(self) -> tuple[str, list]:
-        cols = f"id, {_col(Contact, 'channel')} AS channel_id, {_col(Contact, 'agent')} AS agent_id"
-        sql = (
-            f"SELECT {cols}, notify, {self.at_column} AS at "
-            f"FROM {_table(Contact)} WHERE {self.predicate}"
+    def columns(self) -> str:
+        """What the inserts read of a flipped contact; ``learned_at`` is when the portal got it."""
+        return (
+            f"id, {_col(Contact, 'channel')} AS channel_id, {_col(Contact, 'agent')} AS agent_id,"
+            f" notify, {self.at_column} AS at, {_col(Contact, 'created_at')} AS learned_at"
         )
+
+    def select_claimed(self) -> tuple[str, list]:
+        sql = f"SELECT {self.columns()} FROM {_table(Contact)} WHERE {self.predicate}"
         return sql, list(self.predicate_params)
 
     def update(self, returning: bool) -> tuple[str, list]:
         sql = f"UPDATE {_table(Contact)} SET {self.state} = %s WHERE {self.predicate}"
         if returning:
-            sql += (
-                f" RETURNING id, {_col(Contact, 'channel')} AS channel_id,"
-                f" {_col(Contact, 'agent')} AS agent_id, notify, {self.at_column} AS at"
-            )
+            sql += f" RETURNING {self.columns()}"
         return sql, [self.new_state, *self.predicate_params]
 
     def insert_breaches(self, source: str, source_params: list) -> tuple[str, list]:
@@ -139,19 +139,28 @@ class _Sql:
         )
         return sql, [str(kind), self.step.metric, "{}", self.now, *source_params]
 
-    def insert_notifications(self, source: str, source_params: list, not_before: dict):
-        """Owner and agent of each claimed contact (active, with an email), unless imported."""
+    def insert_notifications(self, source: str, source_params: list, not_before: NotBefore):
+        """Owner and agent of each claimed contact (active, with an email), unless imported.
+
+        Not for history: a contact whose deadline had passed more than the history window
+        before the portal learned of it (``created_at``) is recorded, never alerted.
+        """
         user = get_user_model()
         n = SlaNotification
         case_params: list = []
-        if not_before:
-            whens = " ".join("WHEN %s THEN %s" for _ in not_before)
-            for channel_id, instant in sorted(not_before.items()):
+        if not_before.per_channel:
+            whens = " ".join("WHEN %s THEN %s" for _ in not_before.per_channel)
+            for channel_id, instant in sorted(not_before.per_channel.items()):
                 case_params += [channel_id, _dt(instant)]
             case = f"CASE f.channel_id {whens} ELSE %s END"
         else:
             case = "%s"
-        case_params.append(self.now)
+        case_params.append(_dt(not_before.default))
+        if self.postgres:
+            recent = "f.at >= f.learned_at - make_interval(secs => %s)"
+        else:
+            recent = "julianday(f.at) >= julianday(f.learned_at) - %s / 86400.0"
+        case_params_tail = [alert_history_window().total_seconds()]
         sql = (
             f"INSERT INTO {_table(n)} ({_col(n, 'recipient')}, {_col(n, 'channel')},"
             f" {_col(n, 'contact')}, metric, kind, status, created_at, not_before, sent_at,"
@@ -162,24 +171,42 @@ class _Sql:
             " CROSS JOIN (SELECT 1 AS k UNION ALL SELECT 2) r"
             f" JOIN {_table(user)} u"
             f" ON u.id = CASE r.k WHEN 1 THEN ch.{_col(Channel, 'owner')} ELSE f.agent_id END"
-            " WHERE f.notify AND u.is_active AND u.email <> ''"
+            f" WHERE f.notify AND u.is_active AND u.email <> '' AND {recent}"
             " ON CONFLICT DO NOTHING"
         )
-        return sql, [self.step.metric, self.step.kind, self.now, *case_params, *source_params]
+        return sql, [
+            self.step.metric,
+            self.step.kind,
+            self.now,
+            *case_params,
+            *source_params,
+            *case_params_tail,
+        ]
 
 
-def _closed_channels(now: datetime) -> dict[int, datetime]:
-    """Channels whose calendar is closed now, with their next opening (one query, cached maths)."""
+@dataclass(frozen=True)
+class NotBefore:
+    """When new alerts may go: after the grace period, and not before the channel opens."""
+
+    default: datetime
+    per_channel: dict[int, datetime]
+
+
+def _not_before(now: datetime) -> NotBefore:
+    """One query and cached calendar maths: closed channels wait for their next opening."""
+    earliest = now + alert_grace()
     result = {}
     for channel in Channel.objects.filter(calendar__isnull=False).select_related("calendar"):
         calendar = channel_business_calendar(channel)
         if calendar.is_open(now):
             continue
         try:
-            result[channel.pk] = calendar.next_opening(now)
+            opening = calendar.next_opening(now)
         except ValueError:  # no opening hours at all: send rather than hold forever
             continue
-    return result
+        if opening > earliest:
+            result[channel.pk] = opening
+    return NotBefore(earliest, result)
 
 
 def _steps_with_work(now: datetime, contact_ids) -> list[Step]:
@@ -259,7 +286,7 @@ def sla_sweep(*, now: datetime | None = None, contact_ids=None) -> dict[str, int
     steps = _steps_with_work(now, contact_ids)
     if not steps:
         return counts
-    not_before = _closed_channels(now)
+    not_before = _not_before(now)
     for step in steps:
         flipped, breaches, notes = run_step(step, now, contact_ids, not_before)
         counts[step.counter] += flipped

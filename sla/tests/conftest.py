@@ -67,3 +67,14 @@ def chat_policy(chat):
 @pytest.fixture
 def always_policy(always):
     return SlaPolicyFactory(channel=always, first_response_minutes=60, resolution_minutes=240)
+
+
+def send_alerts(now: dt.datetime) -> dict:
+    """What the beat does each minute for alerts: gather due rows into digests, send the outbox.
+
+    Returns the digest counts and the outbox's together.
+    """
+    from core.outbox import outbox_send
+    from sla.services import notifications_digest
+
+    return {**notifications_digest(now=now), **outbox_send(now=now)}

@@ -1,9 +1,9 @@
 """Review reminders: each owner hears 14 days before and on the review date, once per cycle.
 
 What was sent is recorded in ``ReviewReminder`` (unique per standard, review date and kind). The
-row is inserted and the e-mail sent in one transaction: a failed send rolls the row back so the
-next run tries again, and a second worker running at the same moment waits on the row and then
-finds it taken. The selection is state-based ("due and not yet sent"), so a day the beat
+row and the outbox's email are written in one transaction: a second worker running at the same
+moment waits on the row and then finds it taken, and the outbox retries a failed send. The
+selection is state-based ("due and not yet sent"), so a day the beat
 scheduler missed is caught up by the next run.
 """
 
@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from core import outbox
 from standards.models import ReviewReminder, Standard
 
 logger = logging.getLogger(__name__)
@@ -61,40 +59,46 @@ def reminders_due(*, today: date) -> list[tuple[Standard, str]]:
     return due
 
 
-def _absolute(path: str) -> str:
-    return settings.PORTAL_BASE_URL + path
+REVIEW_REMINDER = "standards.review_reminder"
 
 
+def register_messages() -> None:
+    outbox.register(
+        REVIEW_REMINDER,
+        label=_("Review reminder"),
+        template="standards/email/review_reminder",
+    )
+
+
+@transaction.atomic
 def _send(standard: Standard, kind: str, *, today: date) -> bool:
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                ReviewReminder.objects.create(
-                    standard=standard,
-                    review_date=standard.next_review_date,
-                    kind=kind,
-                    recipient=standard.owner.email,
-                )
-        except IntegrityError:
-            return False  # another run sent it
-        with translation.override(settings.LANGUAGE_CODE):
-            context = {
-                "standard": standard,
-                "owner": standard.owner,
-                "kind": kind,
-                "days_left": (standard.next_review_date - today).days,
-                "url": _absolute(standard.get_absolute_url()),
-            }
-            if kind == Kind.ADVANCE:
-                subject = gettext("Review due on %(date)s: %(title)s")
-            else:
-                subject = gettext("Review due today: %(title)s")
-            subject = subject % {
-                "date": standard.next_review_date.isoformat(),
+    """Record the reminder (unique per standard, review date and kind) and write its email."""
+    try:
+        with transaction.atomic():
+            ReviewReminder.objects.create(
+                standard=standard,
+                review_date=standard.next_review_date,
+                kind=kind,
+                recipient=standard.owner.email,
+            )
+    except IntegrityError:
+        return False  # another run wrote it
+    owner = standard.owner
+    outbox.enqueue(
+        outbox.message(
+            kind=REVIEW_REMINDER,
+            user=owner,
+            context={
+                "name": owner.get_full_name() or owner.get_username(),
                 "title": standard.title,
-            }
-            body = render_to_string("standards/email/review_reminder.txt", context)
-        send_mail(subject, body, None, [standard.owner.email])
+                "kind": kind,
+                "review_date": standard.next_review_date,
+                # Negative once the date has passed: the email says "overdue since".
+                "days_left": (standard.next_review_date - today).days,
+                "url": outbox.absolute_url(standard.get_absolute_url()),
+            },
+        )
+    )
     return True
 
 

@@ -9,6 +9,8 @@ import time_machine
 from django.core import mail
 from django.core.management import call_command
 
+from core.models import OutboxMessage
+from core.testing import flush_outbox
 from portal.celery import app as celery_app
 from standards import services, tasks
 from standards.models import ReviewReminder, Standard
@@ -28,7 +30,9 @@ def standard(manager):
 
 
 def _send(day: date) -> int:
-    return services.review_reminders_send(today=day)
+    sent = services.review_reminders_send(today=day)
+    flush_outbox()
+    return sent
 
 
 def test_nothing_before_the_two_week_window(standard):
@@ -42,7 +46,7 @@ def test_advance_reminder_fourteen_days_before_then_nothing_twice(standard, mana
     message = mail.outbox[0]
     assert message.to == [manager.email]
     assert "Greeting the customer" in message.subject
-    assert "2026-12-15" in message.subject
+    assert "15 Dec 2026" in message.subject
     assert "in 14 days" in message.body
     assert standard.get_absolute_url() in message.body
     reminder = ReviewReminder.objects.get()
@@ -97,23 +101,27 @@ def test_owners_without_an_address_are_skipped(standard, manager):
     assert not ReviewReminder.objects.exists()
 
 
-def test_a_failed_send_is_retried_by_the_next_run(standard, monkeypatch):
+def test_a_failed_send_is_retried_by_the_outbox(standard, monkeypatch):
     def broken(*args, **kwargs):
         raise SMTPException("mail server down")
 
-    monkeypatch.setattr("standards.services.reviews.send_mail", broken)
-    with pytest.raises(SMTPException):
-        _send(REVIEW)
-    assert not ReviewReminder.objects.exists()  # rolled back: nothing recorded as sent
-    monkeypatch.undo()
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
     assert _send(REVIEW) == 1
+    assert ReviewReminder.objects.count() == 1  # due once: the outbox owns the retrying
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "mail server down" in message.last_error
+    monkeypatch.undo()
+    assert _send(REVIEW) == 0
     assert len(mail.outbox) == 1
+    assert OutboxMessage.objects.get().status == "sent"
 
 
 def test_the_celery_task_uses_today_and_is_idempotent(standard):
     with time_machine.travel("2026-12-01 08:00 +01:00", tick=False):
         assert tasks.send_review_reminders.delay().get() == 1
         assert tasks.send_review_reminders.delay().get() == 0
+    flush_outbox()
     assert len(mail.outbox) == 1
 
 
@@ -128,4 +136,17 @@ def test_management_command(standard):
     call_command("send_review_reminders", "--today", "2026-12-15", stdout=out)
     assert "1 review reminder(s) sent." in out.getvalue()
     call_command("send_review_reminders", "--today", "2026-12-15", stdout=out)
+    flush_outbox()
     assert len(mail.outbox) == 1
+
+
+def test_a_review_overdue_for_months_is_not_called_due_today(standard, manager):
+    """The first run after a long gap: the owner reads "overdue since", in their language."""
+    from core.models import Profile
+
+    Profile.objects.create(user=manager, language="ru")
+    assert _send(REVIEW + timedelta(days=80)) == 1
+    [message] = mail.outbox
+    assert "today" not in message.subject
+    assert message.subject.startswith("Пересмотр просрочен с 15 декабря 2026 г.")
+    assert "15 декабря 2026 г." in message.body

@@ -1,11 +1,12 @@
 """Reminder steps, never twice, working hours; the weekly digest."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
+from core.testing import flush_outbox
 from training import reminders
 from training.models import DigestSent, Obligation, ReminderSent, TrainingProfile
 
@@ -35,7 +36,9 @@ def test_step_for(offset, step):
 
 
 def _run_on(day):
-    return reminders.reminders_send(now=timezone.make_aware(datetime.combine(day, time(10, 0))))
+    sent = reminders.reminders_send(now=timezone.make_aware(datetime.combine(day, time(10, 0))))
+    flush_outbox()
+    return sent
 
 
 def test_each_step_once_and_at_most_five_overdue(assigned):
@@ -59,9 +62,9 @@ def test_each_line_is_one_sentence_with_its_date(assigned):
     today = timezone.localdate()
     _run_on(today)
     due = Obligation.objects.get(user=assigned, standard__slug="greeting").due_date
-    assert f"(version 1): due on {due:%d.%m.%Y}" in mail.outbox[0].body
+    assert f"(version 1): due on {due.day} {due:%b %Y}" in mail.outbox[0].body
     _run_on(due + timedelta(days=3))
-    assert f"(version 1): overdue since {due:%d.%m.%Y}" in mail.outbox[-1].body
+    assert f"(version 1): overdue since {due.day} {due:%b %Y}" in mail.outbox[-1].body
 
 
 def test_acknowledged_items_are_not_reminded(assigned, standard_a, standard_b):
@@ -80,12 +83,14 @@ def test_working_hours_are_respected(assigned):
     # 03:00 UTC is 12:00 in Tokyo; 12:00 UTC is 21:00 there.
     assert reminders.reminders_send(now=monday.replace(hour=12)) == 0
     assert reminders.reminders_send(now=monday.replace(hour=3)) == 1
+    flush_outbox()
 
 
 def test_profile_without_hours_means_any_time(assigned):
     TrainingProfile.objects.create(user=assigned, timezone="Asia/Tokyo")
     sunday_night = datetime(2026, 3, 8, 23, tzinfo=UTC)
     assert reminders.reminders_send(now=sunday_night) == 1
+    flush_outbox()
 
 
 def test_weekly_digest_once_per_week(assigned, manager):
@@ -93,6 +98,7 @@ def test_weekly_digest_once_per_week(assigned, manager):
         due_date=timezone.localdate() - timedelta(days=2)
     )
     assert reminders.digest_send() == 1
+    flush_outbox()
     assert reminders.digest_send() == 0
     assert DigestSent.objects.count() == 1
     [message] = mail.outbox
@@ -109,3 +115,16 @@ def test_tasks_run(assigned):
 
     assert tasks.send_reminders.delay().get() == 1
     assert tasks.send_manager_digest.delay().get() == 0
+
+
+def test_a_russian_speaking_person_gets_a_russian_reminder_with_a_correct_date(assigned):
+    from core.models import Profile
+
+    Profile.objects.create(user=assigned, language="ru")
+    Obligation.objects.filter(user=assigned).update(due_date=date(2026, 12, 13))
+    reminders.reminders_send(now=timezone.make_aware(datetime(2026, 12, 1, 10, 0)))
+    flush_outbox()
+    [message] = mail.outbox
+    assert message.subject == "2 стандарта нужно прочитать и подтвердить"
+    assert "срок 13 декабря 2026 г." in message.body
+    assert "Декабрь" not in message.body

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from core.testing import flush_outbox
 from portal.roles import STAFF
 from standards.tests.factories import StandardFactory
 from training import reminders, selectors, services
@@ -52,7 +53,9 @@ def _states(user):
 
 
 def _run_on(day):
-    return reminders.reminders_send(now=timezone.make_aware(datetime.combine(day, time(10, 0))))
+    sent = reminders.reminders_send(now=timezone.make_aware(datetime.combine(day, time(10, 0))))
+    flush_outbox()
+    return sent
 
 
 def _items(track):
@@ -239,6 +242,7 @@ def test_digest_leaves_out_what_was_withdrawn(assigned, track, second_track, man
     )
     services.track_unassign(assignment=_assignment(assigned, track), by=manager)
     assert reminders.digest_send() == 1
+    flush_outbox()
     [message] = mail.outbox
     assert "Greeting" in message.body and "Closing" not in message.body
 

@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from core.testing import flush_outbox
 from training import reminders, services
 from training.models import TrainingProfile
 
@@ -54,6 +55,7 @@ def test_saving_hours_and_reminders_honour_them(manager_client, assigned):
     assert reminders.reminders_send(now=MONDAY.replace(hour=12)) == 0
     assert not mail.outbox
     assert reminders.reminders_send(now=MONDAY.replace(hour=3)) == 1
+    flush_outbox()
     assert mail.outbox[0].to == ["agent@example.com"]
     # The form shows what is stored.
     form = manager_client.get(URL).content.decode()
@@ -71,6 +73,7 @@ def test_a_night_shift_ends_after_midnight(manager_client, assigned):
     # Noon is outside the shift; 23:00 is inside it.
     assert reminders.reminders_send(now=MONDAY.replace(hour=12)) == 0
     assert reminders.reminders_send(now=MONDAY.replace(hour=23)) == 1
+    flush_outbox()
 
 
 def test_portal_time_zone_when_none_is_chosen(manager_client, assigned, settings):
@@ -81,6 +84,7 @@ def test_portal_time_zone_when_none_is_chosen(manager_client, assigned, settings
     # Europe/Warsaw is UTC+1 in March: 14:30 UTC is 15:30 there (in), 15:30 UTC is 16:30 (out).
     assert reminders.reminders_send(now=MONDAY.replace(hour=15, minute=30)) == 0
     assert reminders.reminders_send(now=MONDAY.replace(hour=14, minute=30)) == 1
+    flush_outbox()
 
 
 def test_clearing_the_hours_means_any_time(manager_client, assigned):
@@ -94,6 +98,7 @@ def test_clearing_the_hours_means_any_time(manager_client, assigned):
     profile = TrainingProfile.objects.get(user=assigned)
     assert (profile.work_start, profile.work_end) == (None, None)
     assert reminders.reminders_send(now=MONDAY.replace(hour=12)) == 1
+    flush_outbox()
 
 
 @pytest.mark.parametrize(

@@ -205,7 +205,7 @@ def enqueue(
 
 def _retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 ... minutes, at most half an hour: an outage is waited out, not hammered."""
-    return min(FIRST_RETRY * 2 ** max(attempts - 1, 0), MAX_RETRY_DELAY)
+    return min(FIRST_RETRY * 2 ** min(max(attempts - 1, 0), 16), MAX_RETRY_DELAY)
 
 
 def _claim(now: datetime, limit: int) -> list[int]:
@@ -368,3 +368,37 @@ def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = 
 
             tasks.kick_outbox()
     return count
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+#: The states a manager filters by; "retrying" is a pending row that has failed before.
+VIEW_STATES = ("attention", "retrying", "failed", "pending", "sent", "cancelled")
+
+
+def message_list(*, state: str = "", kind_name: str = "", search: str = ""):
+    """Messages, newest first, for the managers' page (a bounded number of queries)."""
+    rows = OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-id")
+    if state == "attention":
+        rows = rows.needs_attention()
+    elif state == "retrying":
+        rows = rows.filter(status=Status.PENDING, attempts__gt=0)
+    elif state == "pending":
+        rows = rows.filter(status=Status.PENDING, attempts=0)
+    elif state in (Status.FAILED, Status.SENT, Status.CANCELLED):
+        rows = rows.filter(status=state)
+    if kind_name:
+        rows = rows.filter(kind=kind_name)
+    if search:
+        rows = rows.filter(to__icontains=search)
+    return rows
+
+
+def attention_counts() -> dict[str, int]:
+    """How many messages failed for good and how many are retrying: one query."""
+    from django.db.models import Count, Q
+
+    return OutboxMessage.objects.needs_attention().aggregate(
+        failed=Count("id", filter=Q(status=Status.FAILED)),
+        retrying=Count("id", filter=Q(status=Status.PENDING)),
+    )

@@ -4,10 +4,12 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from portal import views
+from portal.messages import MessageListView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("my-service/", views.MyServiceView.as_view(), name="my-service"),
+    path("messages/", MessageListView.as_view(), name="messages"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -3,6 +3,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.generic import TemplateView
 
+from core import outbox
 from portal import health
 from portal.permissions import RoleRequiredMixin
 from portal.roles import MANAGER, has_role
@@ -26,6 +27,7 @@ class DashboardView(RoleRequiredMixin, TemplateView):
             card for module in DASHBOARD_MODULES for card in module.cards(self.request)
         ]
         if has_role(self.request.user, MANAGER):
+            context["messages_attention"] = outbox.attention_counts()
             context["worker_alive"] = health.worker_is_alive()
             context["worker_seen_at"] = health.last_heartbeat()
         return context

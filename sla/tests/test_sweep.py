@@ -11,7 +11,7 @@ from channels_app.tests.factories import ChannelFactory
 from sla import services
 from sla.models import Breach, Contact, ContactEvent, SlaNotification
 from sla.services import sweep as sweep_module
-from sla.tests.conftest import warsaw
+from sla.tests.conftest import send_alerts, warsaw
 from sla.tests.factories import SlaPolicyFactory, make_contact
 
 pytestmark = pytest.mark.django_db
@@ -136,9 +136,9 @@ def test_breach_at_night_is_notified_at_the_next_opening(chat, chat_policy, staf
     rows = SlaNotification.objects.filter(contact=contact)
     assert rows.count() == 2
     assert {row.not_before for row in rows} == {warsaw(2026, 3, 4, 9, 0)}
-    assert services.notifications_send(now=night)["sent"] == 0
+    assert send_alerts(night)["sent"] == 0
     assert mail.outbox == []
-    assert services.notifications_send(now=warsaw(2026, 3, 4, 9, 0))["sent"] == 2
+    assert send_alerts(warsaw(2026, 3, 4, 9, 0))["sent"] == 2  # one digest each
     assert len(mail.outbox) == 2
 
 

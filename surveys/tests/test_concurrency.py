@@ -5,6 +5,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.models import OutboxMessage
+from core.outbox import outbox_send
 from surveys import services
 from surveys.models import Invitation, Response
 from surveys.tests.conftest import postgres_only, resolve
@@ -47,13 +49,13 @@ def test_two_senders_at_once_send_each_email_once(survey, chat):
 
     for n in range(6):
         resolve(chat, email=f"c{n}@example.com")
-    Invitation.objects.update(scheduled_for=timezone.now())
+    OutboxMessage.objects.update(not_before=timezone.now())
     barrier = threading.Barrier(2)
 
     def send():
         try:
             barrier.wait()
-            services.invitations_send_due()
+            outbox_send()
         finally:
             connections.close_all()
 

@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_app.tests.factories import ChannelFactory
+from core.models import OutboxMessage
+from core.outbox import messages_resend, outbox_send
 from sla.tests.factories import make_contact
 from surveys import services
 from surveys.models import Invitation
@@ -103,7 +105,7 @@ def test_imported_contacts_only_within_the_link_lifetime(survey, chat):
 
 
 def _make_due():
-    Invitation.objects.update(scheduled_for=timezone.now() - dt.timedelta(minutes=1))
+    OutboxMessage.objects.update(not_before=timezone.now() - dt.timedelta(minutes=1))
 
 
 def test_sending_due_invitations_in_the_customers_language(survey, chat):
@@ -111,10 +113,9 @@ def test_sending_due_invitations_in_the_customers_language(survey, chat):
     survey.save()
     resolve(chat, email="jan@example.com", language="pl")
     resolve(chat, email="ann@example.com", language="en")
-    assert services.invitations_send_due()["sent"] == 0  # not due yet: send delay
+    assert outbox_send()["sent"] == 0  # not due yet: send delay
     _make_due()
-    result = services.invitations_send_due()
-    assert result["sent"] == 2
+    assert outbox_send()["sent"] == 2
     by_to = {m.to[0]: m for m in mail.outbox}
     pl = by_to["jan@example.com"]
     inv_pl = Invitation.objects.get(email="jan@example.com")
@@ -122,15 +123,22 @@ def test_sending_due_invitations_in_the_customers_language(survey, chat):
     assert inv_pl.url in pl.body
     assert inv_pl.url.startswith("http://127.0.0.1:8000/s/")
     assert 'lang="pl"' in pl.alternatives[0][0]
+    # The month after a day number is in the genitive.
+    expires = timezone.localtime(inv_pl.expires_at)
+    months = {12: "grudnia", 1: "stycznia", 11: "listopada"}
+    if expires.month in months:
+        assert f"{expires.day} {months[expires.month]} {expires.year}" in pl.body
     assert "How did we do?" in by_to["ann@example.com"].body
     assert set(Invitation.objects.values_list("status", flat=True)) == {"sent"}
-    assert all(i.sent_at and i.attempts == 1 for i in Invitation.objects.all())
+    assert all(i.sent_at for i in Invitation.objects.all())
     # Running again sends nothing twice.
-    assert services.invitations_send_due()["sent"] == 0
+    assert outbox_send()["sent"] == 0
     assert len(mail.outbox) == 2
 
 
-def test_failures_are_retried_with_backoff_then_marked_failed(survey, chat, monkeypatch):
+def test_a_failing_mail_server_is_retried_for_a_day_and_more_then_shown_as_failed(
+    survey, chat, monkeypatch
+):
     resolve(chat)
     _make_due()
 
@@ -138,20 +146,28 @@ def test_failures_are_retried_with_backoff_then_marked_failed(survey, chat, monk
         raise OSError("SMTP down")
 
     monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", broken)
-    assert services.invitations_send_due()["failed"] == 1
-    inv = Invitation.objects.get()
-    assert inv.status == "pending"
-    assert inv.attempts == 1
-    assert inv.last_error == "SMTP down"
-    assert inv.scheduled_for > timezone.now()  # backoff
-    for _ in range(services.MAX_ATTEMPTS - 1):
-        _make_due()
-        services.invitations_send_due()
-    inv.refresh_from_db()
-    assert (inv.status, inv.attempts) == ("failed", services.MAX_ATTEMPTS)
+    start = timezone.now()
+    assert outbox_send(now=start)["retrying"] == 1
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "SMTP down" in message.last_error
+    assert message.not_before > start  # backoff
+    assert Invitation.objects.get().status == "pending"
+    moment = start
+    while moment < start + dt.timedelta(hours=24):  # a day-long outage: never given up
+        moment += dt.timedelta(minutes=30)
+        outbox_send(now=moment)
+        assert OutboxMessage.objects.get().status == "pending"
+    while OutboxMessage.objects.get().status == "pending":
+        moment += dt.timedelta(minutes=30)
+        outbox_send(now=moment)
+    assert moment >= message.retry_until - dt.timedelta(minutes=30)
+    assert Invitation.objects.get().status == "failed"
     monkeypatch.undo()
-    _make_due()
-    assert services.invitations_send_due()["sent"] == 0  # failed rows are left alone
+    # A manager sends it again: the invitation counts as sent.
+    assert messages_resend(ids=[message.pk], now=moment) == 1
+    assert outbox_send(now=moment)["sent"] == 1
+    assert Invitation.objects.get().status == "sent"
 
 
 def test_recovers_after_a_failure(survey, chat, monkeypatch):
@@ -161,12 +177,21 @@ def test_recovers_after_a_failure(survey, chat, monkeypatch):
         "django.core.mail.EmailMultiAlternatives.send",
         lambda self, *a, **k: (_ for _ in ()).throw(OSError("down")),
     )
-    services.invitations_send_due()
+    outbox_send()
     monkeypatch.undo()
     _make_due()
-    assert services.invitations_send_due()["sent"] == 1
+    assert outbox_send()["sent"] == 1
     assert len(mail.outbox) == 1
     assert Invitation.objects.get().status == "sent"
+
+
+def test_an_expired_link_is_never_sent(survey, chat):
+    resolve(chat)
+    _make_due()
+    Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    OutboxMessage.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert outbox_send()["cancelled"] == 1
+    assert mail.outbox == []
 
 
 def test_expiry_is_marked(survey, chat):
@@ -180,11 +205,11 @@ def test_expiry_is_marked(survey, chat):
 
 
 def test_the_celery_task_sends(survey, chat):
-    from surveys.tasks import send_invitations
+    from core.tasks import send_outbox
 
     resolve(chat)
     _make_due()
-    send_invitations.delay()
+    send_outbox.delay()
     assert len(mail.outbox) == 1
 
 
@@ -192,5 +217,6 @@ def test_sending_query_count_is_bounded(survey, chat, django_assert_max_num_quer
     for n in range(8):
         resolve(chat, email=f"c{n}@example.com")
     _make_due()
-    with django_assert_max_num_queries(8 + 2 * 8):
-        assert services.invitations_send_due()["sent"] == 8
+    # A claim, a read, then per message its "sent" and its invitation's (in one transaction).
+    with django_assert_max_num_queries(6 + 4 * 8):
+        assert outbox_send()["sent"] == 8

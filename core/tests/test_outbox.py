@@ -1,0 +1,269 @@
+"""The outbox: one sender for every email, retries that outlast an outage, "send again"."""
+
+import datetime as dt
+import io
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from core import outbox, tasks
+from core.models import OutboxMessage, Profile
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(dt.datetime(2026, 12, 1, 10, 0))
+
+
+@pytest.fixture
+def kind(settings, tmp_path):
+    """A kind of message of the test's own, with its templates in a temporary folder."""
+    folder = tmp_path / "templates" / "test"
+    folder.mkdir(parents=True)
+    (folder / "note_subject.txt").write_text(
+        '{% load i18n %}{% translate "Dashboard" %} {{ number }}'
+    )
+    (folder / "note.txt").write_text("{{ greeting }} {{ day|date:'DATE_FORMAT' }} {{ base_url }}")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path / "templates"]}
+    ]
+    sent_refs = []
+    outbox.register(
+        "test.note",
+        label="Note",
+        template="test/note",
+        on_sent=lambda refs, at: sent_refs.extend(refs),
+    )
+    yield sent_refs
+    outbox._KINDS.pop("test.note")
+
+
+def _write(count=1, **extra):
+    return outbox.enqueue(
+        [
+            outbox.message(
+                kind="test.note",
+                to=f"c{n}@example.com",
+                ref=n,
+                context={"greeting": "Hi", "number": n, "day": dt.date(2026, 12, 13)},
+                now=NOW,
+                **extra,
+            )
+            for n in range(count)
+        ]
+    )
+
+
+def test_context_keeps_dates_and_instants():
+    context = {"d": dt.date(2026, 12, 13), "t": NOW, "n": [1, {"x": "y"}]}
+    assert outbox.decode(outbox.encode(context)) == context
+
+
+def test_a_message_is_sent_once_in_its_language_and_its_app_is_told(kind):
+    _write(language="ru")
+    assert outbox.outbox_send(now=NOW) == {"sent": 1, "retrying": 0, "failed": 0, "cancelled": 0}
+    [email] = mail.outbox
+    assert email.subject == "Панель управления 0"
+    assert email.body == "Hi 13 декабря 2026 г. http://127.0.0.1:8000"
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.sent_at, row.subject) == ("sent", NOW, "Панель управления 0")
+    assert kind == ["0"]
+    assert outbox.outbox_send(now=NOW)["sent"] == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_person_gets_their_preferred_language(kind, staff_user):
+    Profile.objects.create(user=staff_user, language="pl")
+    message = outbox.message(kind="test.note", user=staff_user, context={"number": 1})
+    assert (message.to, message.language) == ("agent@example.com", "pl")
+    assert (
+        outbox.message(kind="test.note", user=staff_user, language="en", context={}).language
+        == "en"
+    )
+
+
+def test_an_unknown_kind_fails_in_the_writer_not_the_worker():
+    with pytest.raises(KeyError):
+        outbox.message(kind="no.such", to="x@example.com", context={})
+
+
+def test_a_six_hour_mail_outage_gives_nothing_up(kind, monkeypatch):
+    _write(3)
+    down = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("mail server down"),
+    )
+    moment = NOW
+    with down:
+        while moment <= NOW + dt.timedelta(hours=6):
+            outbox.outbox_send(now=moment)
+            moment += dt.timedelta(minutes=5)
+    rows = OutboxMessage.objects.all()
+    assert {r.status for r in rows} == {"pending"}
+    attempts = rows[0].attempts
+    assert 12 <= attempts <= 40  # backed off: not every five minutes, not once an hour
+    assert all("mail server down" in r.last_error for r in rows)
+    assert mail.outbox == []
+    assert outbox.outbox_send(now=moment + dt.timedelta(minutes=30))["sent"] == 3
+    assert len(mail.outbox) == 3
+
+
+def test_given_up_messages_are_shown_and_sent_again(kind, settings):
+    settings.OUTBOX_RETRY_HOURS = 1
+    _write(2)
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=OSError("no route to host"),
+    ):
+        moment = NOW
+        while OutboxMessage.objects.filter(status="pending").exists():
+            outbox.outbox_send(now=moment)
+            moment += dt.timedelta(minutes=10)
+    assert moment <= NOW + dt.timedelta(hours=2)
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"failed"}
+    assert outbox.attention_counts() == {"failed": 2, "retrying": 0}
+    out = io.StringIO()
+    call_command("resend_messages", "--now", stdout=out)
+    assert "2 message(s) queued again." in out.getvalue()
+    assert "Sent 2" in out.getvalue()
+    assert len(mail.outbox) == 2
+
+
+def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(kind, monkeypatch):
+    """Killed after the mail server took message 1 and before it was marked sent."""
+    _write(3)
+    real = outbox._sent
+    calls = []
+
+    def dying(row, subject, now):
+        calls.append(row.ref)
+        if len(calls) == 2:
+            raise SystemExit("worker killed")
+        real(row, subject, now)
+
+    monkeypatch.setattr(outbox, "_sent", dying)
+    with pytest.raises(SystemExit):
+        outbox.outbox_send(now=NOW)
+    monkeypatch.undo()
+    assert [m.to[0] for m in mail.outbox] == ["c0@example.com", "c1@example.com"]
+    assert outbox.outbox_send(now=NOW)["sent"] == 0  # still leased to the dead worker
+    assert outbox.outbox_send(now=NOW + outbox.LEASE)["sent"] == 2
+    sent_to = [m.to[0] for m in mail.outbox]
+    assert sorted(sent_to) == [
+        "c0@example.com",
+        "c1@example.com",
+        "c1@example.com",
+        "c2@example.com",
+    ]
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_one_failing_address_does_not_hold_up_the_others(kind, monkeypatch):
+    _write(3)
+    real = mail.backends.locmem.EmailBackend.send_messages
+
+    def picky(self, messages):
+        if messages[0].to == ["c1@example.com"]:
+            raise ValueError("mailbox unavailable")
+        return real(self, messages)
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", picky)
+    assert outbox.outbox_send(now=NOW) == {"sent": 2, "retrying": 1, "failed": 0, "cancelled": 0}
+
+
+def test_expired_and_unknown_messages_are_cancelled(kind):
+    _write(1, expires_at=NOW - dt.timedelta(seconds=1))
+    ghost = _write(1)[0]
+    OutboxMessage.objects.filter(pk=ghost.pk).update(kind="removed.kind")
+    assert outbox.outbox_send(now=NOW)["cancelled"] == 2
+    assert mail.outbox == []
+
+
+def test_writes_ask_for_one_sending_run_per_transaction(kind, django_capture_on_commit_callbacks):
+    connection.run_on_commit.clear()  # the test's transaction never commits
+    with django_capture_on_commit_callbacks() as callbacks:
+        _write(2)
+        _write(3)
+    assert len(callbacks) == 1
+
+
+def test_a_broker_outage_never_fails_the_write(kind, django_capture_on_commit_callbacks, caplog):
+    connection.run_on_commit.clear()
+    with (
+        mock.patch.object(tasks.send_outbox, "apply_async", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _write(1)
+    assert "broker unavailable" in caplog.text
+    assert OutboxMessage.objects.get().status == "pending"  # the beat's run sends it
+
+
+def test_beat_sends_the_outbox_every_minute():
+    from portal.celery import app
+
+    entry = app.conf.beat_schedule["outbox-send"]
+    assert (entry["task"], entry["schedule"]) == ("core.tasks.send_outbox", 60.0)
+
+
+def test_sending_runs_a_bounded_number_of_queries(kind, django_assert_max_num_queries):
+    _write(20)
+    # A claim and a read per batch, then one update per message (its own "sent" and hook).
+    with django_assert_max_num_queries(8 + 3 * 20):
+        assert outbox.outbox_send(now=NOW)["sent"] == 20
+
+
+# --- the managers' page ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def failed(kind):
+    rows = _write(3)
+    OutboxMessage.objects.filter(pk=rows[0].pk).update(
+        status="failed", attempts=30, last_error="SMTPRecipientsRefused: 550 no such user"
+    )
+    OutboxMessage.objects.filter(pk=rows[1].pk).update(attempts=2, last_error="timed out")
+    return rows
+
+
+def test_managers_see_what_needs_attention_with_the_reason(manager_client, failed):
+    response = manager_client.get("/messages/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "550 no such user" in html and "timed out" in html
+    assert "c2@example.com" not in html  # waiting for the first time: nothing to look at
+    html = manager_client.get("/messages/?state=all&q=c2").content.decode()
+    assert "c2@example.com" in html and "c0@example.com" not in html
+    assert (
+        manager_client.get(
+            "/messages/?state=nonsense&kind=zzz&page=99999999999999999999"
+        ).status_code
+        == 200
+    )
+
+
+def test_send_again_one_or_many(manager_client, failed):
+    response = manager_client.post("/messages/?state=all", {"ids": [str(failed[0].pk)]})
+    assert response.status_code == 302
+    row = OutboxMessage.objects.get(pk=failed[0].pk)
+    assert (row.status, row.leased_until) == ("pending", None)
+    assert row.retry_until > timezone.now() + dt.timedelta(hours=24)
+    OutboxMessage.objects.filter(pk=failed[0].pk).update(status="failed")
+    manager_client.post("/messages/", {"all_failed": "1"})
+    assert not OutboxMessage.objects.filter(status="failed").exists()
+    # A sent message is not sent twice by a click.
+    OutboxMessage.objects.filter(pk=failed[2].pk).update(status="sent")
+    manager_client.post("/messages/", {"ids": [str(failed[2].pk), "abc", "9" * 30]})
+    assert OutboxMessage.objects.get(pk=failed[2].pk).status == "sent"
+
+
+def test_the_dashboard_tells_managers_when_anything_failed(manager_client, failed):
+    html = manager_client.get("/").content.decode()
+    assert "1 email could not be delivered" in html
+
+
+def test_staff_cannot_see_the_messages(staff_client):
+    assert staff_client.get("/messages/").status_code == 403

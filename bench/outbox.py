@@ -1,0 +1,226 @@
+"""Outbox figures: emails per second to a real SMTP server, and one digest for a flood.
+
+``python -m bench.outbox`` (``make bench`` runs it) on the configured database, against an
+aiosmtpd server started in a separate process on a free port (its Sink handler accepts and
+drops every message, as a local relay would). Builds its own rows and removes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_sink():
+    """A real SMTP server (aiosmtpd) in its own process; yields its port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aiosmtpd",
+            "-n",
+            "-l",
+            f"127.0.0.1:{port}",
+            "-c",
+            "aiosmtpd.handlers.Sink",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the SMTP sink did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def bench_send(count: int, rounds: int) -> dict:
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from core import outbox
+    from core.models import OutboxMessage
+
+    rates = []
+    with (
+        smtp_sink() as port,
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_USE_TLS=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+        ),
+    ):
+        for _ in range(rounds):
+            now = timezone.now()
+            rows = [
+                outbox.message(
+                    kind="standards.review_reminder",
+                    to=f"owner{n}@example.com",
+                    language=("en", "ru", "pl")[n % 3],
+                    context={
+                        "name": f"Owner {n}",
+                        "title": "Greeting the customer",
+                        "kind": "advance",
+                        "review_date": (now + timedelta(days=14)).date(),
+                        "days_left": 14,
+                        "url": "http://127.0.0.1:8000/standards/1/",
+                    },
+                    now=now,
+                )
+                for n in range(count)
+            ]
+            OutboxMessage.objects.bulk_create(rows, batch_size=1000)
+            started = time.perf_counter()
+            counts = outbox.outbox_send()
+            elapsed = time.perf_counter() - started
+            assert counts["sent"] == count, counts
+            rates.append(count / elapsed)
+            OutboxMessage.objects.filter(kind="standards.review_reminder").delete()
+    return {"emails": count, "rounds": rounds, "rates": rates, "median": statistics.median(rates)}
+
+
+def bench_flood(contacts: int) -> dict:
+    """A sweep that breaches ``contacts`` contacts of one owner gives that owner one digest."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.utils import timezone
+
+    from channels_app.models import Channel
+    from core import outbox
+    from core.models import OutboxMessage
+    from sla import services
+    from sla.models import Contact, SlaNotification, SlaPolicy
+
+    User = get_user_model()
+    owner = User.objects.create_user("bench-owner", "bench-owner@example.com")
+    channel = Channel.objects.create(code="bench-flood", name="Bench flood", owner=owner)
+    SlaPolicy.objects.create(
+        channel=channel, priority="normal", first_response_minutes=5, resolution_minutes=60
+    )
+    now = timezone.now()
+    opened = now - timedelta(hours=2)
+    try:
+        started = time.perf_counter()
+        Contact.objects.bulk_create(
+            [
+                Contact(
+                    channel=channel,
+                    external_id=f"FLOOD-{n}",
+                    opened_at=opened,
+                    created_at=opened,
+                    first_response_due_at=opened + timedelta(minutes=5),
+                    resolution_due_at=opened + timedelta(minutes=60),
+                )
+                for n in range(contacts)
+            ],
+            batch_size=5000,
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE sla_contact")
+        load = time.perf_counter() - started
+        started = time.perf_counter()
+        swept = services.sla_sweep(now=now)
+        sweep = time.perf_counter() - started
+        later = now + timedelta(seconds=300)
+        started = time.perf_counter()
+        digest = services.notifications_digest(now=later)
+        digest_time = time.perf_counter() - started
+        messages = OutboxMessage.objects.filter(to=owner.email)
+        started = time.perf_counter()
+        rendered = outbox.render(
+            messages.get(), services.notifications._contexts(list(messages))[messages.get().pk]
+        )
+        render_time = time.perf_counter() - started
+        return {
+            "contacts": contacts,
+            "breaches": swept["breaches"],
+            "notification_rows": SlaNotification.objects.filter(recipient=owner).count(),
+            "digests_for_owner": messages.count(),
+            "subject": rendered.subject,
+            "seconds": {
+                "load": load,
+                "sweep": sweep,
+                "digest": digest_time,
+                "render": render_time,
+            },
+            "digest_counts": digest,
+        }
+    finally:
+        OutboxMessage.objects.filter(to=owner.email).delete()
+        Contact.objects.filter(channel=channel).delete()
+        SlaPolicy.objects.filter(channel=channel).delete()
+        channel.delete()
+        owner.delete()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--emails", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--flood", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from sla.bench import print_table
+
+    send = bench_send(args.emails, args.rounds)
+    flood = bench_flood(args.flood)
+    verdicts = [
+        (
+            "outbox emails/s (median)",
+            f"{send['median']:.0f}",
+            ">= 1000",
+            "ok" if send["median"] >= 1000 else "MISSED",
+        ),
+        (
+            f"digests for one owner after {flood['breaches']} breaches",
+            str(flood["digests_for_owner"]),
+            "1",
+            "ok" if flood["digests_for_owner"] == 1 else "MISSED",
+        ),
+        ("  sweep s", f"{flood['seconds']['sweep']:.2f}", "", ""),
+        ("  digest s", f"{flood['seconds']['digest']:.2f}", "", ""),
+        ("  drawing the digest s", f"{flood['seconds']['render']:.2f}", "", ""),
+    ]
+    print_table(verdicts, write=print)
+    path = Path(settings.VAR_DIR) / "bench" / "outbox.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"send": send, "flood": flood}, indent=2, default=str) + "\n")
+    print(f"Wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -506,10 +506,11 @@ class QuestionsView(ManagerRequiredMixin, VersionMixin, TemplateView):
 
     template_name = "training/questions.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.version = self.get_version()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def version(self) -> StandardVersion:
+        # Looked up when first used, i.e. after the role check: someone who is not a manager
+        # gets 403 whether or not the version exists, and learns nothing about drafts.
+        return self.get_version()
 
     def get_context_data(self, question_form=None, settings_form=None, **kwargs):
         check = services.check_for(self.version)

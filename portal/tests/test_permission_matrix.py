@@ -118,7 +118,9 @@ def _build_world() -> dict[str, Any]:
         kind="single",
         choices=[("Hello", True), ("Yo", False)],
     )
-    evaluation = make_evaluation(version=published, agent=colleague, evaluator=manager)
+    evaluation = make_evaluation(
+        version=published, agent=colleague, evaluator=manager, reference="COLLEAGUE-EVAL"
+    )
 
     track = training_services.track_save(
         user=manager, name="Onboarding", items=[{"standard": standard, "due_offset_days": 3}]
@@ -131,7 +133,11 @@ def _build_world() -> dict[str, Any]:
     rule = GroupRule.objects.create(group=Group.objects.get(name=STAFF), track=track)
 
     contact = make_contact(
-        channel=channel, opened_at=now - dt.timedelta(days=3), agent=colleague, now=now
+        channel=channel,
+        external_id="COLLEAGUE-1",
+        opened_at=now - dt.timedelta(days=3),
+        agent=colleague,
+        now=now,
     )
     # Opened three days ago and never answered: its first response is already breached.
     breach = Breach.objects.get(contact=contact, metric=Breach.Metric.FIRST_RESPONSE)
@@ -456,3 +462,37 @@ def test_answer_for_each_role(route, role, world, db):
     assert response.status_code == status, f"GET {url} as {role}"
     if expected == LOGIN:
         assert response["Location"].startswith(reverse("login") + "?next="), response["Location"]
+
+
+#: Lists Staff may open (200 above) that must hold none of a colleague's rows: the API's
+#: ``count``, or a marker of the colleague's row on the page.
+STAFF_SCOPED_LISTS = {
+    "contact-list": ("count", None),
+    "breach-list": ("count", None),
+    "acknowledgement-list": ("count", None),
+    "sla:contact-list": ("text", "COLLEAGUE-1"),
+    "standards:evaluation-list": ("text", "COLLEAGUE-EVAL"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_SCOPED_LISTS))
+def test_staff_lists_hold_none_of_a_colleagues_rows(name, world, db):
+    """A 200 on a list says nothing about what is in it: the manager sees the colleague's row,
+    Staff do not."""
+    url = reverse(name)
+    kind, marker = STAFF_SCOPED_LISTS[name]
+    manager, staff = (world["clients"][r].get(url) for r in ("manager", "staff"))
+    assert manager.status_code == staff.status_code == 200
+    if kind == "count":
+        assert manager.json()["count"] > 0  # every row of this world is the colleague's
+        assert staff.json()["count"] == 0
+    else:
+        assert marker in manager.content.decode()
+        assert marker not in staff.content.decode()
+
+
+def test_staff_read_only_their_own_sla_figures(world, db):
+    url = reverse("report-sla")
+    manager, staff = (world["clients"][r].get(url).json() for r in ("manager", "staff"))
+    assert manager["total"]["contacts"] >= 1
+    assert staff["total"]["contacts"] == 0

@@ -139,8 +139,12 @@ def _build_world() -> dict[str, Any]:
         agent=colleague,
         now=now,
     )
-    # Opened three days ago and never answered: its first response is already breached.
-    breach = Breach.objects.get(contact=contact, metric=Breach.Metric.FIRST_RESPONSE)
+    # Opened three days ago and never answered: its first response is breached.
+    breach, _created = Breach.objects.get_or_create(
+        contact=contact,
+        metric=Breach.Metric.FIRST_RESPONSE,
+        defaults={"due_at": contact.first_response_due_at, "detected_at": now},
+    )
 
     survey = Survey.objects.create(name="After contact", send_delay_minutes=0)
     survey.channels.set([channel])

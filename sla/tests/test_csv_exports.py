@@ -26,7 +26,12 @@ def _read(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.getvalue().decode())))
 
 
-def test_report_api_quotes_hostile_agent_names_and_keeps_figures(chat, chat_policy, manager_api):
+@pytest.mark.parametrize(
+    "ask", [{"format": "csv"}, {"HTTP_ACCEPT": "text/csv"}], ids=["query", "accept"]
+)
+def test_report_api_quotes_hostile_agent_names_and_keeps_figures(
+    ask, chat, chat_policy, manager_api
+):
     for n, username in enumerate(HOSTILE_AGENTS):
         agent = make_user(username, STAFF)
         for day in range(n + 1):  # 1, 2 and 3 contacts: figures to tell apart
@@ -36,9 +41,9 @@ def test_report_api_quotes_hostile_agent_names_and_keeps_figures(chat, chat_poli
             Contact.objects.filter(pk=contact.pk).update(
                 first_response_minutes=10 * (n + 1), first_response_state="met"
             )
-    lines = _read(
-        manager_api.get("/api/v1/reports/sla/", {**MARCH, "group_by": "agent", "format": "csv"})
-    )
+    query = {**MARCH, "group_by": "agent", **{k: v for k, v in ask.items() if k == "format"}}
+    headers = {k: v for k, v in ask.items() if k != "format"}
+    lines = _read(manager_api.get("/api/v1/reports/sla/", query, **headers))
     header = lines[0]
     keys = {line[0]: dict(zip(header, line, strict=True)) for line in lines[1:-1]}
     assert set(keys) == {"'+1", "'-1+2", "'@SUM"}
@@ -60,3 +65,15 @@ def test_dashboard_csv_quotes_hostile_external_ids(chat, chat_policy, manager_cl
     assert {(line[1], line[-2]) for line in attention} == {("chat", "breached")}
     summary = next(line for line in lines if line[0] == "summary")
     assert summary[1:4] == ["chat", "chat", "5"]  # the channel's five contacts, a number
+
+
+def test_the_csv_renderer_writes_through_the_same_rule():
+    """DRF's renderer (used when a view returns a report ``Response`` for ``text/csv``)."""
+    from sla.reports.api import CsvRenderer
+
+    row = {"key": "=cmd", "responses": -3}
+    body = {"rows": [row], "total": {"key": None, "responses": -3}}
+    view = type("View", (), {"csv_fields": ("key", "responses")})()
+    text = CsvRenderer().render(body, renderer_context={"view": view}).decode()
+    assert text.splitlines() == ["key,responses,row_type", "'=cmd,-3,group", ",-3,total"]
+    assert CsvRenderer().render({"detail": "=not a report"}) == b""

@@ -3,15 +3,13 @@ people, tracks, group rules and checks for managers. Pages call services and sel
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from core.csv import csv_response
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
 from standards.models import Standard, StandardVersion
@@ -225,25 +224,26 @@ class MatrixView(ManagerRequiredMixin, TemplateView):
     def _csv(self, users, track_ids):
         rows = selectors.build_rows(users, track_ids=track_ids)
         columns = selectors.matrix_columns(rows)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="onboarding-matrix.csv"'
-        writer = csv.writer(response)
-        writer.writerow([_("Username"), _("Name"), _("Progress (%)"), *[s.slug for s in columns]])
-        for row in rows:
-            cells = []
-            for standard in columns:
-                cell = row.cells.get(standard.pk)
-                if cell is None:
-                    cells.append("")
-                elif cell.state == "acknowledged":
-                    cells.append(f"acknowledged v{cell.acknowledged_version}")
-                elif cell.is_open:
-                    text = f"{cell.state} v{cell.version_number} due {cell.due_date.isoformat()}"
-                    cells.append(text + (" failed-check" if cell.failed_check else ""))
-                else:
-                    cells.append("unavailable")
-            writer.writerow([row.user.username, row.user.get_full_name(), row.percent, *cells])
-        return response
+        header = [_("Username"), _("Name"), _("Progress (%)"), *[s.slug for s in columns]]
+        return csv_response(
+            "onboarding-matrix.csv", header, (_matrix_csv_row(row, columns) for row in rows)
+        )
+
+
+def _matrix_csv_row(row, columns) -> list:
+    cells = []
+    for standard in columns:
+        cell = row.cells.get(standard.pk)
+        if cell is None:
+            cells.append("")
+        elif cell.state == "acknowledged":
+            cells.append(f"acknowledged v{cell.acknowledged_version}")
+        elif cell.is_open:
+            text = f"{cell.state} v{cell.version_number} due {cell.due_date.isoformat()}"
+            cells.append(text + (" failed-check" if cell.failed_check else ""))
+        else:
+            cells.append("unavailable")
+    return [row.user.username, row.user.get_full_name(), row.percent, *cells]
 
 
 def _name(user) -> str:
@@ -506,10 +506,11 @@ class QuestionsView(ManagerRequiredMixin, VersionMixin, TemplateView):
 
     template_name = "training/questions.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.version = self.get_version()
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def version(self) -> StandardVersion:
+        # Looked up when first used, i.e. after the role check: someone who is not a manager
+        # gets 403 whether or not the version exists, and learns nothing about drafts.
+        return self.get_version()
 
     def get_context_data(self, question_form=None, settings_form=None, **kwargs):
         check = services.check_for(self.version)

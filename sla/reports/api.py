@@ -7,7 +7,6 @@ apart by the last column ``row_type`` = ``group`` or ``total``). Errors are alwa
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -17,6 +16,7 @@ from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRen
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.csv import csv_response, csv_text
 from portal.roles import ALL_ROLES
 from sla.reports import exports
 from sla.reports.params import ReportQuerySerializer, report_query_for
@@ -32,8 +32,10 @@ class CsvRenderer(BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         view = (renderer_context or {}).get("view")
+        if not isinstance(data, dict) or "rows" not in data:
+            return b""  # not a report (errors are answered as JSON): nothing sensible to write
         fields = getattr(view, "csv_fields", ROW_FIELDS)
-        return "".join(exports.report_csv_lines(data, fields)).encode(self.charset)
+        return csv_text(*exports.report_table(data, fields)).encode(self.charset)
 
 
 class ReportView(APIView):
@@ -54,14 +56,10 @@ class ReportView(APIView):
         query = report_query_for(user=request.user, data=request.query_params)
         body = self.report(query)
         if getattr(request.accepted_renderer, "format", None) == "csv":
-            response = StreamingHttpResponse(
-                exports.report_csv_lines(body, self.csv_fields),
-                content_type="text/csv; charset=utf-8",
+            return csv_response(
+                exports.report_filename(body, self.csv_name),
+                *exports.report_table(body, self.csv_fields),
             )
-            response["Content-Disposition"] = (
-                f'attachment; filename="{exports.report_filename(body, self.csv_name)}"'
-            )
-            return response
         return Response(body)
 
     def finalize_response(self, request, response, *args, **kwargs):

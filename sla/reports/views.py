@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.generic import TemplateView, View
 
+from core.csv import csv_response
 from portal.permissions import ManagerRequiredMixin
-from sla.reports import exports
 from sla.reports.dashboard import (
     histogram_labels,
     manager_dashboard,
@@ -76,14 +76,11 @@ class ReportDashboardCsvView(ManagerRequiredMixin, View):
                 "\n".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
                 content_type="text/plain; charset=utf-8",
             )
-        response = StreamingHttpResponse(
-            exports.csv_lines(DASHBOARD_HEADER, _dashboard_rows(report)),
-            content_type="text/csv; charset=utf-8",
+        return csv_response(
+            f"sla-dashboard-{report['start']}-{report['end']}.csv",
+            DASHBOARD_HEADER,
+            _dashboard_rows(report),
         )
-        response["Content-Disposition"] = (
-            f'attachment; filename="sla-dashboard-{report["start"]}-{report["end"]}.csv"'
-        )
-        return response
 
 
 DASHBOARD_HEADER = ["section", "channel", *ROW_FIELDS, "first_response_state", "resolution_state"]

@@ -125,7 +125,8 @@ def test_matrix_filters_and_csv(manager_client, assigned, another_staff, track, 
     assert 'data-user="agent"' in html and "v1 acknowledged" in html
     filtered = manager_client.get(reverse("training:matrix"), {"track": track.pk}).content
     assert b'data-user="agent2"' not in filtered
-    csv_body = manager_client.get(reverse("training:matrix"), {"format": "csv"}).content.decode()
+    csv_body = manager_client.get(reverse("training:matrix"), {"format": "csv"})
+    csv_body = csv_body.getvalue().decode()  # streamed
     assert csv_body.splitlines()[0].startswith("Username,Name,Progress (%)")
     assert "acknowledged v1" in csv_body
 

@@ -5,6 +5,7 @@ table). The defaults run the whole portal on one machine with no servers: a SQLi
 Celery broker on the local disk, both under ``var/``.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -207,6 +208,21 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimu
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Behind a proxy every request's REMOTE_ADDR is the proxy's: lockouts, rate limits and stored
+# records must use the client's address, read from X-Forwarded-For only as far as our own
+# proxies vouch for it (core.clientip). Empty: the portal is reached directly, the header is
+# ignored (believing it would let anyone pick the address they are locked out or counted by).
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
+for _proxy in PORTAL_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PORTAL_TRUSTED_PROXIES must be comma-separated IP addresses or networks (CIDR);"
+            f" got {_proxy!r}."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

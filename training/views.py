@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from core.clientip import client_ip
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
 from standards.models import Standard, StandardVersion
@@ -161,7 +162,7 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
                 version=self.version,
                 full_name=form.cleaned_data["full_name"],
                 confirmed=form.cleaned_data["confirmed"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
         except ValidationError as exc:

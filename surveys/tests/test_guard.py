@@ -39,3 +39,9 @@ def test_buckets_are_per_real_client_behind_the_proxy(client, invitation):
 def test_an_untrusted_forwarded_for_does_not_open_new_buckets(client, invitation):
     codes = [_get(client, invitation, f"198.51.100.{n}").status_code for n in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_the_public_survey_page_is_not_marked_no_store(client, invitation):
+    page = client.get(f"/s/{invitation.token}/")
+    assert page.status_code == 200
+    assert "no-store" not in page.get("Cache-Control", "")

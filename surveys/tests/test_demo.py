@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_data_is_idempotent():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     counts = (
         Survey.objects.count(),
         Kiosk.objects.count(),
@@ -30,7 +30,7 @@ def test_demo_data_is_idempotent():
     assert counts[4] >= 1
     assert FollowUp.objects.open().exists()
     assert Response.objects.filter(agent__username="agent").exists()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     assert (
         Survey.objects.count(),
         Kiosk.objects.count(),
@@ -47,7 +47,7 @@ def _seed_counting_sends(django_capture_on_commit_callbacks) -> int:
         mock.patch.object(tasks.send_invitations, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     return apply_async.call_count + delay.call_count
 
 

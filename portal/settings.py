@@ -224,6 +224,11 @@ for _proxy in PORTAL_TRUSTED_PROXIES:
             f" got {_proxy!r}."
         ) from None
 AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+# Password reset emails per hour from one client address and to one account: enough for a
+# person who mistyped or lost a message, too few to flood a mailbox or probe many addresses.
+# Counted in the cache; if the cache is down the reset still works (the limit fails open).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, minimum=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

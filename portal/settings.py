@@ -310,6 +310,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Days staff get to acknowledge a major new version of a standard they were trained on.
 TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
 
+# A kiosk key is public by nature (it sits on a tablet in an office): these bound what a key in
+# the wrong hands can do. Answers past the daily cap (per kiosk, its channel's local day) are
+# refused; low scores open at most one follow-up per kiosk in this many hours, so managers are
+# not flooded with follow-ups (the later answers are still stored and counted).
+SURVEYS_KIOSK_DAILY_CAP = env_int("SURVEYS_KIOSK_DAILY_CAP", 500, minimum=1)
+SURVEYS_KIOSK_FOLLOWUP_HOURS = env_int("SURVEYS_KIOSK_FOLLOWUP_HOURS", 1, minimum=0)
+
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
 

@@ -69,3 +69,9 @@ def test_signed_in_pages_are_not_stored(manager_client):
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
     assert "private" in page["Cache-Control"]
+
+
+def test_api_answers_to_a_signed_in_client_are_not_stored(manager_api):
+    answer = manager_api.get("/api/v1/channels/")
+    assert answer.status_code == 200
+    assert "no-store" in answer["Cache-Control"]

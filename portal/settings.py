@@ -5,6 +5,7 @@ table). The defaults run the whole portal on one machine with no servers: a SQLi
 Celery broker on the local disk, both under ``var/``.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.security.SignedInResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -208,10 +210,34 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Behind a proxy every request's REMOTE_ADDR is the proxy's: lockouts, rate limits and stored
+# records must use the client's address, read from X-Forwarded-For only as far as our own
+# proxies vouch for it (core.clientip). Empty: the portal is reached directly, the header is
+# ignored (believing it would let anyone pick the address they are locked out or counted by).
+PORTAL_TRUSTED_PROXIES = env_list("PORTAL_TRUSTED_PROXIES", [])
+for _proxy in PORTAL_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "PORTAL_TRUSTED_PROXIES must be comma-separated IP addresses or networks (CIDR);"
+            f" got {_proxy!r}."
+        ) from None
+AXES_CLIENT_IP_CALLABLE = "core.clientip.client_ip"
+# Password reset emails per hour from one client address and to one account: enough for a
+# person who mistyped or lost a message, too few to flood a mailbox or probe many addresses.
+# Counted in the cache; if the cache is down the reset still works (the limit fails open).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 10, minimum=1)
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = env_int("PASSWORD_RESET_LIMIT_PER_ACCOUNT", 3, minimum=1)
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sign a forgotten session out after this long without a request, so an unattended office
+# computer does not stay signed in. Idle, not absolute: core.security pushes the expiry forward
+# at most once a minute (SESSION_SAVE_EVERY_REQUEST would write the session on every page).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 8 * 60, minimum=5) * 60
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -292,6 +318,12 @@ SLA_ALERT_GRACE_SECONDS = env_int("SLA_ALERT_GRACE_SECONDS", 120, minimum=0)
 SLA_ALERT_HISTORY_HOURS = env_int("SLA_ALERT_HISTORY_HOURS", 24, minimum=0)
 # How many contacts one breach digest lists; the rest are counted, with a link to the list.
 SLA_DIGEST_ITEMS = env_int("SLA_DIGEST_ITEMS", 50, minimum=1)
+# A kiosk key is public by nature (it sits on a tablet in an office): these bound what a key in
+# the wrong hands can do. Answers past the daily cap (per kiosk, its channel's local day) are
+# refused; low scores open at most one follow-up per kiosk in this many hours, so managers are
+# not flooded with follow-ups (the later answers are still stored and counted).
+SURVEYS_KIOSK_DAILY_CAP = env_int("SURVEYS_KIOSK_DAILY_CAP", 500, minimum=1)
+SURVEYS_KIOSK_FOLLOWUP_HOURS = env_int("SURVEYS_KIOSK_FOLLOWUP_HOURS", 1, minimum=0)
 
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)

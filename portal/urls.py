@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from core.passwords import PasswordResetView
 from portal import views
 from portal.messages import MessageListView
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("my-service/", views.MyServiceView.as_view(), name="my-service"),
     path("messages/", MessageListView.as_view(), name="messages"),
+    # Before Django's auth URLs, which it replaces: a reset throttled per address and account.
+    path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

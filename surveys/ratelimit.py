@@ -11,9 +11,12 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from core.clientip import client_ip as resolve_client_ip
+
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The real client behind our trusted proxies, so each customer has their own bucket."""
+    return resolve_client_ip(request) or "unknown"
 
 
 def rate_limited(request, *, scope: str) -> bool:

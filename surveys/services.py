@@ -6,6 +6,7 @@ Every function is keyword-only and atomic; pages, the API, tasks and the demo ca
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -39,6 +40,10 @@ class LinkExpired(Exception):
 
 class KioskBusy(Exception):
     pass
+
+
+class KioskFull(Exception):
+    """The kiosk took ``SURVEYS_KIOSK_DAILY_CAP`` answers today (its local day)."""
 
 
 def _now(now):
@@ -347,7 +352,10 @@ def kiosk_submit(
     """A kiosk answer for the kiosk's channel; KioskBusy inside the minimum interval.
 
     The interval is claimed with a conditional UPDATE of ``last_response_at``, so two taps at
-    once (or two tablets sharing a key) make one answer.
+    once (or two tablets sharing a key) make one answer. That UPDATE also locks the kiosk's row
+    until commit, so the daily cap and the follow-up period below are checked one answer at a
+    time. A key in the wrong hands can therefore add at most the cap per day (KioskFull after
+    it, nothing stored) and open at most one follow-up per ``SURVEYS_KIOSK_FOLLOWUP_HOURS``.
     """
     now = _now(now)
     clean = _clean_answer(survey=None, csat=csat, nps=None, ces=None, comment=comment)
@@ -362,6 +370,8 @@ def kiosk_submit(
     if not claimed:
         raise KioskBusy
     kiosk = Kiosk.objects.select_related("channel__calendar", "channel").get(pk=kiosk.pk)
+    if _kiosk_answers_today(kiosk=kiosk, now=now) >= settings.SURVEYS_KIOSK_DAILY_CAP:
+        raise KioskFull  # rolls the claim back too
     response = Response.objects.create(
         kiosk=kiosk,
         channel=kiosk.channel,
@@ -369,8 +379,28 @@ def kiosk_submit(
         created_at=now,
         **clean,
     )
-    _follow_up_open(response=response, business_hours=settings_follow_up_hours())
+    # Later low scores inside the period are kept as answers but open nothing: the follow-up
+    # already opened for this kiosk is the managers' cue to look at it.
+    if formulas.is_low(response.csat, None) and not _kiosk_followed_up_lately(kiosk=kiosk, now=now):
+        _follow_up_open(response=response, business_hours=settings_follow_up_hours())
     return response
+
+
+def _kiosk_answers_today(*, kiosk: Kiosk, now: datetime) -> int:
+    """Answers of ``kiosk`` on the local day of ``now`` (the channel's calendar's time zone)."""
+    calendar = kiosk.channel.calendar
+    zone = zoneinfo.ZoneInfo(calendar.timezone if calendar else settings.TIME_ZONE)
+    start = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(days=1)  # wall-clock arithmetic: the next local midnight
+    return Response.objects.filter(kiosk=kiosk, created_at__gte=start, created_at__lt=end).count()
+
+
+def _kiosk_followed_up_lately(*, kiosk: Kiosk, now: datetime) -> bool:
+    """A follow-up (open or closed) came from this kiosk within the follow-up period."""
+    since = now - timedelta(hours=settings.SURVEYS_KIOSK_FOLLOWUP_HOURS)
+    return FollowUp.objects.filter(
+        response__kiosk=kiosk, response__created_at__gt=since, response__created_at__lte=now
+    ).exists()
 
 
 def settings_follow_up_hours() -> int:

@@ -199,6 +199,8 @@ class KioskView(View):
             return self._page(request, "surveys/public/kiosk.html", status=400, errors=errors)
         except services.KioskBusy:
             return self._page(request, "surveys/public/kiosk_thanks.html", status=429, busy=True)
+        except services.KioskFull:
+            return self._page(request, "surveys/public/kiosk_thanks.html", status=429, full=True)
         return self._page(request, "surveys/public/kiosk_thanks.html")
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
+from core.clientip import client_ip
 from core.csv import csv_response
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
@@ -160,7 +161,7 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
                 version=self.version,
                 full_name=form.cleaned_data["full_name"],
                 confirmed=form.cleaned_data["confirmed"],
-                ip_address=request.META.get("REMOTE_ADDR"),
+                ip_address=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
             )
         except ValidationError as exc:

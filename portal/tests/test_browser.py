@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 def test_manager_logs_in_and_switches_the_dashboard_to_russian(
     transactional_db, live_server, browser
 ):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
     page = context.new_page()
     problems = PageProblems(page)

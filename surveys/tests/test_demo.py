@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_data_is_idempotent():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     counts = (
         Survey.objects.count(),
         Kiosk.objects.count(),
@@ -35,7 +35,7 @@ def test_demo_data_is_idempotent():
     assert counts[4] >= 1
     assert FollowUp.objects.open().exists()
     assert Response.objects.filter(agent__username="agent").exists()
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     assert (
         Survey.objects.count(),
         Kiosk.objects.count(),
@@ -52,7 +52,7 @@ def _seed_counting_sends(django_capture_on_commit_callbacks) -> int:
         mock.patch.object(send_outbox, "delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        call_command("seed_demo", stdout=io.StringIO())
+        call_command("seed_demo", allow_production=True, stdout=io.StringIO())
     return apply_async.call_count + delay.call_count
 
 

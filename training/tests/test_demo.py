@@ -8,14 +8,14 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_is_idempotent_and_shows_every_stage(django_capture_on_commit_callbacks):
-    call_command("seed_demo")
+    call_command("seed_demo", allow_production=True)
     counts = (
         Track.objects.count(),
         Acknowledgement.objects.count(),
         Question.objects.count(),
         Obligation.objects.count(),
     )
-    call_command("seed_demo")
+    call_command("seed_demo", allow_production=True)
     assert counts == (
         Track.objects.count(),
         Acknowledgement.objects.count(),

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
@@ -13,7 +14,21 @@ from training import demo as training_demo
 class Command(BaseCommand):
     help = "Load the demo data of every app, starting with an account for each role. Idempotent."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even though DJANGO_DEBUG=0 (the demo accounts' password is public).",
+        )
+
     def handle(self, *args, **options):
+        # Every demo account shares a password printed in the README: on a production site
+        # (DEBUG off) that is an open door, so it takes an explicit flag.
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DJANGO_DEBUG=0: this looks like production, and the demo accounts' password is"
+                " public. Run with --allow-production to seed anyway."
+            )
         with transaction.atomic():
             users = demo.seed_users()
             channels_demo.seed(owner=users["manager"])

@@ -161,6 +161,10 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    if REDIS_URL.startswith("redis://"):
+        # kombu's Redis transport with one fix: a Redis outage does not kill the worker
+        # (see portal.celery.RedisChannel for the upstream reports).
+        CELERY_BROKER_TRANSPORT = "portal.celery:RedisTransport"
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,

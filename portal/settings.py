@@ -141,6 +141,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # The cache is an optimisation (core.cache): a Redis that stopped answering costs a
+            # request a second per cache call, not a worker stuck on a socket for minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -171,7 +174,11 @@ if REDIS_URL:
         # Scan for abandoned (unacknowledged) messages every few seconds, not every ~100 s.
         "unacked_restore_interval": 5,
         "unacked_restore_throttle": 1,
+        # A web process that commits while Redis is unreachable logs and moves on (core.queue)
+        # within seconds, instead of waiting on the connect.
+        "socket_connect_timeout": 2,
     }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 else:
     for _folder in ("queue", "processed", "results", "control"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from channels_app.models import timezone_names
+from core.queue import enqueue_on_commit
 from portal.roles import MANAGER, has_role
 from standards.models import Standard, StandardVersion
 from training.models import (
@@ -175,7 +176,7 @@ def track_assign(
         from training import tasks
 
         for user_id in {a.user_id for a in created}:
-            transaction.on_commit(lambda uid=user_id: tasks.send_reminders.delay(user_id=uid))
+            enqueue_on_commit(tasks.send_reminders, user_id=user_id)
     return created
 
 
@@ -585,7 +586,7 @@ def check_attempt_submit(
     if not passed and state["remaining"] == 1:
         from training import tasks
 
-        transaction.on_commit(lambda: tasks.notify_attempts_exhausted.delay(attempt_id=attempt.pk))
+        enqueue_on_commit(tasks.notify_attempts_exhausted, attempt_id=attempt.pk)
     return attempt
 
 

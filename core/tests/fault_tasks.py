@@ -1,13 +1,6 @@
-"""Tasks only the fault tests' workers load (``celery worker --include``): nothing in the product
-sends them."""
+"""What only the fault tests' workers load (``celery worker --include``): the kind of message
+they send. Nothing in the product writes it."""
 
-import time
+from core import outbox
 
-from celery import shared_task
-
-
-@shared_task
-def sleep_then_echo(seconds: float, value):
-    """Hold the worker for ``seconds``, then return ``value``: a task in flight during an outage."""
-    time.sleep(seconds)
-    return value
+outbox.register("fault.test", label="Fault test message", template="fault/message")

@@ -91,7 +91,11 @@ def start_worker(tmp_path, redis_url, mail_dir, *, before=0.0, after=0.0) -> Wor
             "FAULT_MAIL_AFTER": str(after),
         },
     )
-    worker.wait_ready()
+    try:
+        worker.wait_ready()
+    except BaseException:
+        worker.stop()
+        raise
     return worker
 
 

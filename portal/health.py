@@ -37,11 +37,6 @@ def _read() -> datetime | object | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def last_heartbeat() -> datetime | None:
-    seen = _read()
-    return None if seen is _UNREADABLE else seen
-
-
 def worker_status(now: datetime | None = None) -> tuple[WorkerStatus, datetime | None]:
     """The worker's status and when it was last seen (None if never, or unknown)."""
     seen = _read()
@@ -50,7 +45,3 @@ def worker_status(now: datetime | None = None) -> tuple[WorkerStatus, datetime |
     if seen is not None and (now or timezone.now()) - seen < STALE_AFTER:
         return WorkerStatus.RUNNING, seen
     return WorkerStatus.STOPPED, seen
-
-
-def worker_is_alive(now: datetime | None = None) -> bool:
-    return worker_status(now)[0] is WorkerStatus.RUNNING

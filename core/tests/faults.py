@@ -88,7 +88,7 @@ class Worker:
         command = [sys.executable, "-m", "celery", "-A", "portal", "worker"]
         command += ["--pool=prefork", "--concurrency=2", "--loglevel=INFO"]
         command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
-        command += ["--include=core.tests.fault_tasks"]
+        command += ["--include=core.tests.fault_worker"]
         self.process = subprocess.Popen(
             command,
             cwd=BASE_DIR,

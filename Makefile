@@ -9,6 +9,7 @@ export PORT
 .PHONY: run test lint format bench install install-dev chromium migrate demo messages compile clean
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
+## (worker and beat run under deploy/keep-running: one that dies is started again)
 run: $(VENV)/.installed migrate demo
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	$(VENV)/bin/honcho --procfile Procfile start

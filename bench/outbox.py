@@ -30,7 +30,7 @@ def _free_port() -> int:
 def smtp_sink():
     """A real SMTP server (aiosmtpd) in its own process; yields its port."""
     port = _free_port()
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 -- our own interpreter and arguments
         [
             sys.executable,
             "-m",

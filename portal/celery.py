@@ -4,12 +4,47 @@ Why each setting is here is in ``shared/docs/design.md`` ("Settings that keep it
 """
 
 import os
+from queue import Empty
 
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import worker_ready
+from kombu.transport import redis as kombu_redis
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+
+class RedisChannel(kombu_redis.Channel):
+    """kombu's Redis channel, closed completely even when the server is gone.
+
+    When Redis goes away while the worker waits in BRPOP and a late-acknowledged task is running,
+    celery's consumer closes the connection twice: ``collect()`` first, then ``close()``.
+    kombu's ``Channel.close`` reads the pending BRPOP reply before anything else (kombu #1733,
+    so a popped message is not lost); with the server gone that read raises, the channel stays
+    half open, ``collect()`` drops the transport's client, and the second close restores the
+    unacknowledged message through it: ``AttributeError: 'NoneType' object has no attribute
+    'hostname'`` (the crash of kombu #582 and #970, here from celery 5.7's extra close), which
+    kills the worker. Tried with celery 5.7.0 / kombu 5.7.0 / redis-py 8.1.0 and a prefork
+    worker of two processes: it died each time; with this channel it reconnects
+    (``core/tests/test_outage.py``). A dead connection has no reply to read: finish closing.
+    """
+
+    def close(self):
+        if self._in_poll:
+            try:
+                self._brpop_read()
+            except Empty:
+                pass
+            except self.connection_errors:
+                pass  # the server is gone, and the reply with it; _brpop_read cleared _in_poll
+        super().close()
+
+
+class RedisTransport(kombu_redis.Transport):
+    """The Redis transport with ``RedisChannel`` (``CELERY_BROKER_TRANSPORT`` in settings)."""
+
+    Channel = RedisChannel
+
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")

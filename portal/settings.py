@@ -143,6 +143,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
+            # The cache is an optimisation (core.cache): a Redis that stopped answering costs a
+            # request a second per cache call, not a worker stuck on a socket for minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -163,13 +166,21 @@ CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    if REDIS_URL.startswith("redis://"):
+        # kombu's Redis transport with one fix: a Redis outage does not kill the worker
+        # (see portal.celery.RedisChannel for the upstream reports).
+        CELERY_BROKER_TRANSPORT = "portal.celery:RedisTransport"
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": 3600,
         # Scan for abandoned (unacknowledged) messages every few seconds, not every ~100 s.
         "unacked_restore_interval": 5,
         "unacked_restore_throttle": 1,
+        # A web process that commits while Redis is unreachable logs and moves on (core.queue)
+        # within seconds, instead of waiting on the connect.
+        "socket_connect_timeout": 2,
     }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 else:
     for _folder in ("queue", "processed", "results", "control"):
         (CELERY_DIR / _folder).mkdir(parents=True, exist_ok=True)

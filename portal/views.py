@@ -28,8 +28,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
         ]
         if has_role(self.request.user, MANAGER):
             context["messages_attention"] = outbox.attention_counts()
-            context["worker_alive"] = health.worker_is_alive()
-            context["worker_seen_at"] = health.last_heartbeat()
+            status, seen_at = health.worker_status()
+            context["worker_status"] = status.value
+            context["worker_seen_at"] = seen_at
         return context
 
 

@@ -1,15 +1,20 @@
 """Per-IP rate limiting of the public survey pages and endpoint through the shared cache.
 
 DRF throttles are quotas; this is the security limit, shared by every web process because the
-cache is (Redis in production).
+cache is (Redis in production). While the cache is away the limit fails open (with a warning
+in the log): a customer's answer matters more than a minute without the limit.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from core import cache as shared_cache
+
+logger = logging.getLogger("surveys")
 
 from core.clientip import client_ip as resolve_client_ip
 
@@ -23,11 +28,8 @@ def rate_limited(request, *, scope: str) -> bool:
     """Count this request; True once the IP went over ``SURVEYS_RATE_LIMIT`` per minute."""
     limit = int(getattr(settings, "SURVEYS_RATE_LIMIT", 30))
     window = int(time.time() // 60)
-    key = f"surveys:rl:{scope}:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=90)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=90)
-        count = 1
+    count = shared_cache.count(f"surveys:rl:{scope}:{client_ip(request)}:{window}", timeout=90)
+    if count is None:
+        logger.warning("Rate limit %s not applied: the cache is unavailable.", scope)
+        return False
     return count > limit

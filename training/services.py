@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from channels_app.models import timezone_names
+from core.queue import enqueue_on_commit
 from portal.roles import MANAGER, has_role
 from standards.models import Standard, StandardVersion
 from training.models import (
@@ -175,7 +176,7 @@ def track_assign(
         from training import tasks
 
         for user_id in {a.user_id for a in created}:
-            transaction.on_commit(lambda uid=user_id: tasks.send_reminders.delay(user_id=uid))
+            enqueue_on_commit(tasks.send_reminders, user_id=user_id)
     return created
 
 

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from core import cache as shared_cache
 from sla.models import Contact
 from sla.reports import charts
 from sla.reports.query import ReportQuery, empty_row, sla_report, time_key
@@ -291,11 +291,11 @@ def shared_cache_seconds() -> int:
 def shared(key: str, compute):
     """The value under ``key`` in the shared cache, computed once a minute at most."""
     seconds = shared_cache_seconds()
-    value = cache.get(key) if seconds else None
+    value = shared_cache.get(key) if seconds else None
     if value is None:
         value = compute()
         if seconds:
-            cache.set(key, value, seconds)
+            shared_cache.set(key, value, seconds)
     return value
 
 

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import logging
 import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
-from kombu.exceptions import OperationalError as KombuOperationalError
 
 from channels_app import businesstime
 from channels_app.models import Channel
 from channels_app.selectors import channel_business_calendar
-
-logger = logging.getLogger("sla")
+from core.queue import enqueue_on_commit
 
 # Clients' clocks drift; a timestamp this far ahead of ours still counts as "now", not future.
 CLOCK_SKEW = timedelta(seconds=60)
 ALWAYS_OPEN = businesstime.Calendar.always()
-
-try:  # redis-py is only there with the Redis transport
-    from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover
-    RedisError = KombuOperationalError
-
-BROKER_ERRORS = (KombuOperationalError, RedisError, ConnectionError, OSError)
 
 
 def now_or(now: datetime | None) -> datetime:
@@ -44,14 +33,7 @@ def enqueue(task, *args, **kwargs) -> None:
     The work the task does is recorded in the database first (outbox, recomputation rows), and the
     periodic sweep enqueues it again, so a message lost here is only a delay.
     """
-
-    def send():
-        try:
-            task.apply_async(args=args, kwargs=kwargs)
-        except BROKER_ERRORS as exc:
-            logger.warning("Could not enqueue %s (broker unavailable): %s", task.name, exc)
-
-    transaction.on_commit(send)
+    enqueue_on_commit(task, *args, **kwargs)
 
 
 def alert_grace() -> timedelta:

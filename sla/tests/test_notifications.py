@@ -72,7 +72,7 @@ def test_a_sweep_that_breaches_many_contacts_gives_each_person_one_digest(
     chat, chat_policy, staff_user, settings
 ):
     settings.SLA_DIGEST_ITEMS = 5
-    for n in range(40):
+    for _n in range(40):
         make_contact(channel=chat, opened_at=MON_10, agent=staff_user, now=MON_10)
     services.sla_sweep(now=NOON)
     assert send_alerts(AFTER)["sent"] == 2

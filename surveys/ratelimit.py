@@ -13,10 +13,9 @@ import time
 from django.conf import settings
 
 from core import cache as shared_cache
+from core.clientip import client_ip as resolve_client_ip
 
 logger = logging.getLogger("surveys")
-
-from core.clientip import client_ip as resolve_client_ip
 
 
 def client_ip(request) -> str:

@@ -9,7 +9,8 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("my-service/", views.MyServiceView.as_view(), name="my-service"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The account page, and the language switcher that also remembers a signed-in choice.
+    path("", include("core.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.urls_api")),

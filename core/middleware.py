@@ -1,0 +1,53 @@
+"""The interface speaks each signed-in person's preferred language.
+
+Django's ``LocaleMiddleware`` runs before authentication (it needs no user) and picks the
+language from the cookie or ``Accept-Language``. This middleware runs right after
+``AuthenticationMiddleware`` and, for a signed-in person with a preference, activates that
+language instead; on the way out it keeps the language cookie equal to the preference, so the
+pages seen after signing out (the login page) stay in the same language. Anonymous requests
+and people without a preference keep Django's behaviour. Cost: the profile read, one query
+per signed-in request, cached on ``request.user`` for everything else that asks.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import translation
+
+from core.preferences import preferred_language
+
+
+def set_language_cookie(response, code: str) -> None:
+    """The language cookie exactly as Django's ``set_language`` view sets it."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+
+
+class PreferredLanguageMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        preferred = preferred_language(getattr(request, "user", None))
+        if preferred:
+            translation.activate(preferred)
+            request.LANGUAGE_CODE = preferred
+        response = self.get_response(request)
+        # The view may have signed someone in or out, or changed the preference: read again
+        # (from the instance cache; a fresh sign-in's profile was loaded by the receiver).
+        preferred = preferred_language(getattr(request, "user", None))
+        if (
+            preferred
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != preferred
+            and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+        ):
+            set_language_cookie(response, preferred)
+        return response

@@ -1,0 +1,62 @@
+"""Reading and storing each person's preferred language (``core.models.Profile``).
+
+Profiles are created lazily, the first time a person chooses a language. Reading goes through
+the reverse one-to-one accessor, which Django caches on the user instance (a missing profile
+too), so a request asks the database at most once however often the preference is read.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+
+from core.languages import supported
+from core.models import Profile
+
+
+def preferred_language(user) -> str | None:
+    """The portal language ``user`` chose, or None when they have not chosen one."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        code = user.portal_profile.language
+    except Profile.DoesNotExist:
+        return None
+    return supported(code)
+
+
+@transaction.atomic
+def set_preferred_language(user, code: str) -> Profile:
+    """Store ``code`` as the preference of ``user``; refuses a language the portal lacks."""
+    language = supported(code)
+    if language is None:
+        raise ValidationError(
+            {"language": [gettext("Choose one of the languages the portal speaks.")]}
+        )
+    profile, created = Profile.objects.get_or_create(user=user, defaults={"language": language})
+    if not created and profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+    user.portal_profile = profile  # later reads in this request see the new value
+    return profile
+
+
+def fill_preference_once(user, code: str | None) -> bool:
+    """Store ``code`` (what the person chose before signing in) unless they already have a
+    preference. Returns whether it was stored."""
+    language = supported(code)
+    if language is None or preferred_language(user):
+        return False
+    with transaction.atomic():
+        profile, created = Profile.objects.get_or_create(user=user, defaults={"language": language})
+        if not created:
+            # Only fill an empty preference: a concurrent choice made meanwhile wins.
+            updated = Profile.objects.filter(pk=profile.pk, language="").update(language=language)
+            if not updated:
+                profile.refresh_from_db(fields=["language"])
+                user.portal_profile = profile
+                return False
+            profile.language = language
+    user.portal_profile = profile
+    return True

@@ -5,8 +5,9 @@ language from the cookie or ``Accept-Language``. This middleware runs right afte
 ``AuthenticationMiddleware`` and, for a signed-in person with a preference, activates that
 language instead; on the way out it keeps the language cookie equal to the preference, so the
 pages seen after signing out (the login page) stay in the same language. Anonymous requests
-and people without a preference keep Django's behaviour. Cost: the profile read, one query
-per signed-in request, cached on ``request.user`` for everything else that asks.
+and people without a preference keep Django's behaviour. Cost: none on most requests, since
+the session remembers the preference (``core.preferences.request_language``); one profile
+read when the session's copy is older than a few minutes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
-from core.preferences import preferred_language
+from core.preferences import request_language
 
 
 def set_language_cookie(response, code: str) -> None:
@@ -36,14 +37,14 @@ class PreferredLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        preferred = preferred_language(getattr(request, "user", None))
+        preferred = request_language(request)
         if preferred:
             translation.activate(preferred)
             request.LANGUAGE_CODE = preferred
         response = self.get_response(request)
         # The view may have signed someone in or out, or changed the preference: read again
-        # (from the instance cache; a fresh sign-in's profile was loaded by the receiver).
-        preferred = preferred_language(getattr(request, "user", None))
+        # (the sign-in receiver and the views that change it keep the session up to date).
+        preferred = request_language(request)
         if (
             preferred
             and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != preferred

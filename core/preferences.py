@@ -2,10 +2,13 @@
 
 Profiles are created lazily, the first time a person chooses a language. Reading goes through
 the reverse one-to-one accessor, which Django caches on the user instance (a missing profile
-too), so a request asks the database at most once however often the preference is read.
+too), so a request asks the database at most once however often the preference is read; the
+pages read it through the session instead (``request_language``).
 """
 
 from __future__ import annotations
+
+import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -60,3 +63,36 @@ def fill_preference_once(user, code: str | None) -> bool:
             profile.language = language
     user.portal_profile = profile
     return True
+
+
+# The interface reads the preference on every signed-in request. The session (loaded anyway to
+# find the user) remembers it, so pages cost no extra query; it is read again from the profile
+# after REFRESH_SECONDS, so a change made in another browser shows there within minutes.
+SESSION_KEY = "core.language"
+REFRESH_SECONDS = 300
+
+
+def remember_in_session(request, code: str | None) -> None:
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SESSION_KEY] = [code or "", int(time.time())]
+
+
+def request_language(request) -> str | None:
+    """The preferred language of the person signed in on ``request``, or None."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    session = getattr(request, "session", None)
+    remembered = session.get(SESSION_KEY) if session is not None else None
+    if (
+        isinstance(remembered, list)
+        and len(remembered) == 2
+        and isinstance(remembered[1], int)
+        # No lower bound: a clock set back (or a test travelling in time) keeps the copy.
+        and time.time() - remembered[1] < REFRESH_SECONDS
+    ):
+        return supported(remembered[0])
+    code = preferred_language(user)
+    remember_in_session(request, code)
+    return code

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from core.preferences import fill_preference_once
+from core.preferences import fill_preference_once, preferred_language, remember_in_session
 
 
 def fill_language_on_login(sender, request, user, **kwargs):
@@ -13,3 +13,4 @@ def fill_language_on_login(sender, request, user, **kwargs):
     if request is None or user is None:
         return
     fill_preference_once(user, request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+    remember_in_session(request, preferred_language(user))

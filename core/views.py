@@ -14,7 +14,7 @@ from django.views.generic import FormView
 from core.forms import AccountForm
 from core.languages import codes
 from core.middleware import set_language_cookie
-from core.preferences import preferred_language, set_preferred_language
+from core.preferences import remember_in_session, request_language, set_preferred_language
 
 
 class AccountView(LoginRequiredMixin, FormView):
@@ -24,12 +24,13 @@ class AccountView(LoginRequiredMixin, FormView):
     form_class = AccountForm
 
     def get_initial(self):
-        return {"language": preferred_language(self.request.user) or translation.get_language()}
+        return {"language": request_language(self.request) or translation.get_language()}
 
     def form_valid(self, form):
         code = form.cleaned_data["language"]
         try:
             set_preferred_language(self.request.user, code)
+            remember_in_session(self.request, code)
         except ValidationError as exc:
             form.add_error("language", exc.message_dict.get("language"))
             return self.form_invalid(form)
@@ -52,4 +53,5 @@ def set_language(request):
     code = request.POST.get("language") if request.method == "POST" else None
     if code in codes() and request.user.is_authenticated:
         set_preferred_language(request.user, code)
+        remember_in_session(request, code)
     return response

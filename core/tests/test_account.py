@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_user
+from core import preferences
 from core.languages import language_for
 from core.models import Profile
 from core.preferences import set_preferred_language
@@ -57,18 +62,44 @@ def test_without_a_preference_a_signed_in_person_keeps_the_cookie(client, staff_
     assert not Profile.objects.exists()  # reading never creates a profile
 
 
-def test_the_preference_costs_one_query_per_request(client, staff_user, django_assert_num_queries):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+def profile_reads(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if '"core_profile"' in q["sql"]]
 
+
+def test_pages_read_the_preference_from_the_session(client, staff_user, monkeypatch):
+    """No query for the preference on ordinary requests; one when the session's copy is old,
+    which is how a change made in another browser reaches this one."""
     set_preferred_language(staff_user, "pl")
     client.force_login(staff_user)
     for _round in range(2):  # with and without the cookie to set
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("account"))
         assert html_lang(response) == "pl"
-        profile_reads = [q for q in queries.captured_queries if '"core_profile"' in q["sql"]]
-        assert len(profile_reads) == 1, profile_reads
+        assert profile_reads(queries) == []
+    # Another browser changes it; this session follows once its copy is old.
+    set_preferred_language(User.objects.get(pk=staff_user.pk), "ru")
+    assert html_lang(client.get("/")) == "pl"
+    later = time.time() + preferences.REFRESH_SECONDS + 1
+    monkeypatch.setattr(preferences.time, "time", lambda: later)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert html_lang(response) == "ru"
+    assert len(profile_reads(queries)) == 1
+    assert response.cookies[COOKIE].value == "ru"
+    with CaptureQueriesContext(connection) as queries:
+        assert html_lang(client.get("/")) == "ru"
+    assert profile_reads(queries) == []
+
+
+def test_a_session_from_before_reads_the_profile_once(client, staff_user):
+    set_preferred_language(staff_user, "ru")
+    client.force_login(staff_user)
+    session = client.session
+    del session[preferences.SESSION_KEY]
+    session.save()
+    with CaptureQueriesContext(connection) as queries:
+        assert html_lang(client.get("/")) == "ru"
+    assert len(profile_reads(queries)) == 1
 
 
 def test_a_stale_unsupported_preference_is_ignored(client, staff_user):
@@ -160,7 +191,7 @@ def test_the_switcher_stores_a_signed_in_choice(client, staff_user):
     assert Profile.objects.get(user=staff_user).language == "pl"
     # The preference, not the cookie, holds it: a new browser gets Polish after signing in.
     fresh = Client()
-    fresh.force_login(staff_user)
+    fresh.force_login(User.objects.get(pk=staff_user.pk))
     assert html_lang(fresh.get("/", HTTP_ACCEPT_LANGUAGE="en")) == "pl"
 
 

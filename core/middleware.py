@@ -15,7 +15,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 
-from core.preferences import request_language
+from core.preferences import remembered_language, request_language
 
 
 def set_language_cookie(response, code: str) -> None:
@@ -42,9 +42,10 @@ class PreferredLanguageMiddleware:
             translation.activate(preferred)
             request.LANGUAGE_CODE = preferred
         response = self.get_response(request)
-        # The view may have signed someone in or out, or changed the preference: read again
-        # (the sign-in receiver and the views that change it keep the session up to date).
-        preferred = request_language(request)
+        # The view may have signed someone in or out, or changed the preference: the sign-in
+        # receiver and the views that change it keep the session's copy up to date. Only that
+        # copy is read here: an API view may have authenticated a token, with no session.
+        preferred = remembered_language(request)
         if (
             preferred
             and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != preferred

@@ -78,21 +78,38 @@ def remember_in_session(request, code: str | None) -> None:
         session[SESSION_KEY] = [code or "", int(time.time())]
 
 
+def _remembered(request) -> tuple[str | None, bool]:
+    """(the session's copy of the preference, whether that copy is recent)."""
+    session = getattr(request, "session", None)
+    remembered = session.get(SESSION_KEY) if session is not None else None
+    if not (
+        isinstance(remembered, list)
+        and len(remembered) == 2
+        and isinstance(remembered[0], str)
+        and isinstance(remembered[1], int)
+    ):
+        return None, False
+    # No lower bound: a clock set back (or a test travelling in time) keeps the copy.
+    return supported(remembered[0]), time.time() - remembered[1] < REFRESH_SECONDS
+
+
+def remembered_language(request) -> str | None:
+    """The session's copy only: never a query, never a new session (for API requests that
+    authenticate by token and carry no session)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return _remembered(request)[0]
+
+
 def request_language(request) -> str | None:
     """The preferred language of the person signed in on ``request``, or None."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    session = getattr(request, "session", None)
-    remembered = session.get(SESSION_KEY) if session is not None else None
-    if (
-        isinstance(remembered, list)
-        and len(remembered) == 2
-        and isinstance(remembered[1], int)
-        # No lower bound: a clock set back (or a test travelling in time) keeps the copy.
-        and time.time() - remembered[1] < REFRESH_SECONDS
-    ):
-        return supported(remembered[0])
+    code, recent = _remembered(request)
+    if recent:
+        return code
     code = preferred_language(user)
     remember_in_session(request, code)
     return code

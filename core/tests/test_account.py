@@ -262,3 +262,15 @@ def test_signing_in_without_a_usable_choice_stores_nothing(client, staff_user, c
     )
     assert response.status_code == 302
     assert not Profile.objects.exists()
+
+
+def test_token_api_requests_get_no_session_and_no_cookie(staff_user, staff_api):
+    from django.contrib.sessions.models import Session
+
+    set_preferred_language(staff_user, "ru")
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_api.get("/api/v1/channels/")
+    assert response.status_code == 200
+    assert COOKIE not in response.cookies
+    assert not Session.objects.exists()
+    assert profile_reads(queries) == []

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext
 
-from core.languages import supported
+from core.languages import codes, supported
 from core.models import Profile
 
 
@@ -54,8 +54,13 @@ def fill_preference_once(user, code: str | None) -> bool:
     with transaction.atomic():
         profile, created = Profile.objects.get_or_create(user=user, defaults={"language": language})
         if not created:
-            # Only fill an empty preference: a concurrent choice made meanwhile wins.
-            updated = Profile.objects.filter(pk=profile.pk, language="").update(language=language)
+            # Only fill an empty (or no longer offered) preference: a concurrent choice made
+            # meanwhile wins.
+            updated = (
+                Profile.objects.filter(pk=profile.pk)
+                .exclude(language__in=codes())
+                .update(language=language)
+            )
             if not updated:
                 profile.refresh_from_db(fields=["language"])
                 user.portal_profile = profile

@@ -245,8 +245,9 @@ def test_signing_in_never_overwrites_a_preference(client, staff_user):
     assert response.cookies[COOKIE].value == "ru"
 
 
-def test_signing_in_fills_an_empty_profile(client, staff_user):
-    Profile.objects.create(user=staff_user, language="")
+@pytest.mark.parametrize("stored", ["", "de"])
+def test_signing_in_fills_an_empty_profile(client, staff_user, stored):
+    Profile.objects.create(user=staff_user, language=stored)
     client.cookies[COOKIE] = "ru"
     sign_in(client, staff_user)
     assert Profile.objects.get(user=staff_user).language == "ru"

@@ -43,6 +43,8 @@ def test_staff_member_chooses_russian_and_keeps_it_after_signing_in_again(
     page.click("#user-menu")
     with page.expect_navigation():
         page.locator("form[action='/accounts/logout/'] button").click()
+    # Signed out, this browser's cookie still says Russian.
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
     context.close()
     problems.assert_none(url)
 

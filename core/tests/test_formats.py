@@ -131,3 +131,68 @@ def test_assigning_a_track_works_in_every_language(manager_client, staff_user, l
     )
     assert response.status_code == 302
     assert TrackAssignment.objects.get(track=track, user=staff_user).start_date.isoformat() == today
+
+
+# --- dates inside sentences on pages ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "pl"])
+def test_marked_as_reviewed_message_uses_the_short_date(manager, client, language):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from core.preferences import set_preferred_language
+    from standards.tests.factories import make_published_standard
+
+    standard = make_published_standard(review_interval_months=12)
+    set_preferred_language(manager, language)
+    client.force_login(manager)
+    response = client.post(
+        reverse("standards:reviewed", kwargs={"slug": standard.slug}), follow=True
+    )
+    standard.refresh_from_db()
+    assert standard.next_review_date > timezone.localdate()
+    body = response.content.decode()
+    with translation.override(language):
+        assert date_format(standard.next_review_date, "SHORT_DATE_FORMAT") in body
+    assert standard.next_review_date.isoformat() not in body
+
+
+@pytest.mark.parametrize("language", ["en", "ru", "pl"])
+def test_report_form_limits_are_local_dates(language):
+    from sla.reports.forms import ReportPeriodForm
+
+    with translation.override(language):
+        form = ReportPeriodForm(
+            {"period": "custom", "from": "1969-12-31", "to": "1970-01-05"},
+            today=dt.date(2026, 12, 6),
+        )
+        assert not form.is_valid()
+        message = " ".join(form.errors["from"])
+    assert "01.01.1970" in message and "30.12.9999" in message
+    assert "1970-01-01" not in message
+
+
+@pytest.mark.parametrize("language", ["ru", "pl"])
+def test_onboarding_matrix_csv_writes_local_dates(manager, staff_user, client, language):
+    from django.utils import timezone
+
+    from core.preferences import set_preferred_language
+    from standards.tests.factories import StandardFactory
+    from training import services
+    from training.tests.conftest import publish
+
+    greeting = StandardFactory(title="Greeting", slug="greeting")
+    publish(greeting, manager=manager)
+    track = services.track_save(
+        user=manager, name="Basics", items=[{"standard": greeting, "due_offset_days": 3}]
+    )
+    start = timezone.localdate()
+    services.track_assign(track=track, users=[staff_user], by=manager, start_date=start)
+    set_preferred_language(manager, language)
+    client.force_login(manager)
+    body = client.get("/training/matrix/?format=csv").content.decode()
+    due = start + dt.timedelta(days=3)
+    with translation.override(language):
+        assert f"due {date_format(due, 'SHORT_DATE_FORMAT')}" in body
+    assert due.isoformat() not in body

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app import businesstime, services
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval, timezone_names
+from core.forms import DateInput
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -106,9 +107,7 @@ class OpeningIntervalForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=services.HOLIDAY_NAME_MAX_LENGTH)
 
 

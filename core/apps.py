@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Portal kernel")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.receivers import fill_language_on_login
+
+        user_logged_in.connect(fill_language_on_login, dispatch_uid="core.fill_language_on_login")

@@ -14,7 +14,8 @@ urlpatterns = [
     # Before Django's auth URLs, which it replaces: a reset throttled per address and account.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The account page, and the language switcher that also remembers a signed-in choice.
+    path("", include("core.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("portal.urls_api")),

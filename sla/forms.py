@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
+from core.forms import DateInput
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
 from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
 
@@ -51,12 +52,8 @@ class ContactFilterForm(forms.Form):
         required=False,
         choices=_any(Contact.ResolutionState.choices, _("Any")),
     )
-    opened_from = forms.DateField(
-        label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    opened_to = forms.DateField(
-        label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
+    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
 
     def __init__(self, *args, show_agent: bool = True, **kwargs):
         super().__init__(*args, **kwargs)

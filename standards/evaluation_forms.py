@@ -8,11 +8,12 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import UserChoiceField
 from channels_app.models import Channel
+from core.forms import ISO_DATETIME_LOCAL, DateInput, DateTimeInput
 from standards import evaluation_selectors
 from standards.models import Criterion, EvaluationItem, Standard, StandardVersion
 from standards.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
 
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+DATETIME_LOCAL = ISO_DATETIME_LOCAL
 RESULT_REQUIRED = _("Choose met, not met or not applicable.")
 
 
@@ -50,7 +51,7 @@ class EvaluationForm(forms.Form):
     )
     occurred_at = forms.DateTimeField(
         label=_("Time of the interaction"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_LOCAL),
+        widget=DateTimeInput(),
         error_messages={
             "required": _("Give the date and time of the interaction."),
             "invalid": _("Enter a date and time, for example 2026-03-14 15:30."),
@@ -168,12 +169,12 @@ class EvaluationFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("Interactions from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label=_("Interactions until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateInput(),
     )
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import timezone_names
+from core.forms import DateInput, TimeInput
 from standards.models import Standard
 from training.models import Question, Track
 
@@ -102,7 +103,7 @@ class AssignForm(forms.Form):
     start_date = forms.DateField(
         label=_("Start date"),
         initial=timezone.localdate,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def clean(self):
@@ -170,12 +171,12 @@ class WorkingHoursForm(forms.Form):
     work_start = forms.TimeField(
         label=_("Working day starts at"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
     )
     work_end = forms.TimeField(
         label=_("Working day ends at"),
         required=False,
-        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        widget=TimeInput(),
         help_text=_(
             "Reminders reach the person on weekdays between these times, in their time zone. "
             "Leave both empty to send reminders at any time."

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -240,7 +241,8 @@ def _matrix_csv_row(row, columns) -> list:
         elif cell.state == "acknowledged":
             cells.append(f"acknowledged v{cell.acknowledged_version}")
         elif cell.is_open:
-            text = f"{cell.state} v{cell.version_number} due {cell.due_date.isoformat()}"
+            due = date_format(cell.due_date, "SHORT_DATE_FORMAT")
+            text = f"{cell.state} v{cell.version_number} due {due}"
             cells.append(text + (" failed-check" if cell.failed_check else ""))
         else:
             cells.append("unavailable")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import DateInput
 from sla.reports.params import MAX_DATE, MIN_DATE
 from sla.reports.query import MAX_PERIOD_DAYS
 
@@ -26,12 +28,8 @@ class ReportPeriodForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    from_ = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    from_ = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    to = forms.DateField(label=_("To"), required=False, widget=DateInput())
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +55,10 @@ class ReportPeriodForm(forms.Form):
                 self.add_error(
                     name,
                     _("Give a date between %(min)s and %(max)s.")
-                    % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
+                    % {
+                        "min": date_format(MIN_DATE, "SHORT_DATE_FORMAT"),
+                        "max": date_format(MAX_DATE, "SHORT_DATE_FORMAT"),
+                    },
                 )
                 return data
         if start and end:

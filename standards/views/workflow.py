@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import TemplateView
@@ -207,6 +208,6 @@ class StandardMarkReviewedView(ManagerRequiredMixin, StandardMixin, View):
             messages.success(
                 request,
                 gettext("Marked as reviewed. The next review is due on %(date)s.")
-                % {"date": standard.next_review_date.isoformat()},
+                % {"date": date_format(standard.next_review_date, "SHORT_DATE_FORMAT")},
             )
         return redirect(standard)

@@ -101,7 +101,7 @@ def test_week_starts_cover_a_year_in_53_weeks_at_most():
 
 
 @pytest.mark.parametrize(
-    ("language", "label"), [("en", "05.01.2026"), ("ru", "05.01.2026"), ("pl", "05-01-2026")]
+    ("language", "label"), [("en", "05.01.2026"), ("ru", "05.01.2026"), ("pl", "05.01.2026")]
 )
 def test_week_labels_are_short_dates_in_the_active_language(answers, language, label):
     data = selectors.satisfaction_dashboard(days=90, now=NOW)

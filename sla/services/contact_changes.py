@@ -278,9 +278,8 @@ class _Change:
         ContactEvent.objects.bulk_create(self.events)
         if self.superseded:
             ContactEvent.objects.filter(pk__in=self.superseded).delete()
-        at = min((f.at for f in self.facts), default=self.now)
-        for metric in withdraw:
-            breach_withdraw(c, metric, at=at, now=self.now)
+        for metric in withdraw:  # on the timeline when the portal learned it was wrong
+            breach_withdraw(c, metric, at=self.now, now=self.now)
         self.breaches += list(record.items())
         queued = breaches_record([(c, m, due) for m, due in self.breaches], now=self.now)
         if dl.needs_sweep(c, self.now):

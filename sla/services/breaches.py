@@ -68,17 +68,17 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
 
 
 def breach_withdraw(contact: Contact, metric: str, *, at: datetime, now: datetime) -> None:
-    """A replayed event shows the target was met after all: the flagged breach was wrong.
+    """A late event shows the recorded breach was wrong (the target was met, or its deadline
+    moved): the breach row goes, and so does every alert about it not sent yet.
 
-    The breach row and any notification not sent yet go; the timeline keeps both stories.
+    "Not sent yet" is any status but ``sent``, so an alert waiting for its grace period, its
+    channel's opening or a retry is cancelled too. The timeline keeps both stories: the breach
+    and its withdrawal at ``at``.
     """
     deleted, _ = Breach.objects.filter(contact=contact, metric=metric).delete()
     SlaNotification.objects.filter(
-        contact=contact,
-        metric=metric,
-        kind=SlaNotification.Kind.BREACH,
-        status=SlaNotification.Status.PENDING,
-    ).delete()
+        contact=contact, metric=metric, kind=SlaNotification.Kind.BREACH
+    ).exclude(status=SlaNotification.Status.SENT).delete()
     if deleted:
         ContactEvent.objects.create(
             contact=contact,

@@ -12,7 +12,10 @@ Decisions worth knowing:
 * Recorded times are facts: replaying the same value is a no-op, a different value is refused.
 * A contact created ``waiting`` waits from its latest known event (first response or opening).
 * A resolved contact cannot be reopened (push a new contact instead).
-* A breach is final unless a replayed event shows the target was met: then it is withdrawn.
+* Events may arrive late and in any order: states, deadlines, minutes and breaches depend on
+  the events' times only (``contact_changes``). A breach the full timeline disproves (a wait
+  reported late, a response replayed in time) is withdrawn; a status change after the
+  resolution is refused.
 * Contacts created already resolved are judged like any other but never notified.
 """
 
@@ -65,7 +68,6 @@ MSG_NO_REOPEN = _("A resolved contact cannot be reopened; push a new contact ins
 MSG_ALREADY = _("Already recorded as %(value)s; recorded times cannot be changed.")
 MSG_NO_CLEAR = _("A recorded time cannot be removed.")
 MSG_BEFORE_WAIT = _("This time is before the contact started waiting (%(value)s).")
-MSG_BEFORE_RESUME = _("This time is before the contact last resumed (%(value)s).")
 MSG_REQUIRED = _("This field is required.")
 
 

@@ -314,3 +314,19 @@ def test_api_replays_a_wait_late_in_reverse_order(integration_api, chat, chat_po
     breaches = integration_api.get("/api/v1/breaches/").json()
     rows = breaches["results"] if isinstance(breaches, dict) else breaches
     assert [row["metric"] for row in rows] == ["first_response"]
+
+
+def test_withdrawal_cancels_every_alert_not_sent_and_keeps_the_sent_ones(
+    chat, chat_policy, staff_user
+):
+    contact = _contact(chat, staff_user)
+    services.sla_sweep(now=warsaw(2026, 3, 2, 11, 5))
+    rows = SlaNotification.objects.filter(contact=contact, kind="breach")
+    assert rows.count() == 2  # the channel's owner and the agent
+    rows.filter(recipient__username="owner").update(status="sent")
+    rows.filter(recipient__username="agent").update(status="failed", attempts=5)
+    services.contact_record_first_response(
+        contact=contact, at=warsaw(2026, 3, 2, 10, 50), now=warsaw(2026, 3, 2, 11, 10)
+    )
+    assert not Breach.objects.exists()
+    assert list(rows.values_list("recipient__username", "status")) == [("owner", "sent")]

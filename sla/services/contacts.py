@@ -114,6 +114,7 @@ def _normalise(data: Mapping) -> dict:
         item.setdefault(name, None)
     if item["resolved_at"] is not None and item["first_response_at"] is None:
         item["first_response_at"] = item["resolved_at"]
+        item["first_response_inferred"] = True  # gives way to one reported later
     return item
 
 
@@ -206,15 +207,16 @@ def _build(item: dict, policy, now: datetime) -> tuple[Contact, list, list]:
         **{k: item[k] for k in TEXT_DEFAULTS},
     )
     breached = dl.deadlines_refresh(contact, policy=policy, now=now)
-    events = [(ContactEvent.Kind.OPENED, contact.opened_at, "")]
+    events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
     if contact.first_response_at is not None:
         contact.first_response_minutes = whole_minutes(
             dl.minutes_taken(contact, contact.first_response_at)
         )
-        events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, ""))
+        inferred = {"implied": True} if item.get("first_response_inferred") else {}
+        events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, inferred))
     if resolved is not None:
         contact.resolution_minutes = whole_minutes(dl.minutes_taken(contact, resolved))
-        events.append((ContactEvent.Kind.RESOLVED, resolved, ""))
+        events.append((ContactEvent.Kind.RESOLVED, resolved, {}))
     if status == Status.WAITING:
         start = max(contact.opened_at, contact.first_response_at or contact.opened_at)
         due = contact.resolution_due_at
@@ -224,7 +226,7 @@ def _build(item: dict, policy, now: datetime) -> tuple[Contact, list, list]:
         elif contact.resolution_state in dl.RUNNING:
             contact.resolution_state = RES.PAUSED
         contact.paused_at = start
-        events.append((ContactEvent.Kind.PAUSED, start, ""))
+        events.append((ContactEvent.Kind.PAUSED, start, {}))
     due_of = {
         Metric.FIRST_RESPONSE: contact.first_response_due_at,
         Metric.RESOLUTION: contact.resolution_due_at,
@@ -285,9 +287,9 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
 def _after_insert(built, *, now: datetime) -> None:
     ContactEvent.objects.bulk_create(
         [
-            ContactEvent(contact=contact, kind=kind, at=at, metric=metric, recorded_at=now)
+            ContactEvent(contact=contact, kind=kind, at=at, detail=detail, recorded_at=now)
             for contact, events, _ in built
-            for kind, at, metric in events
+            for kind, at, detail in events
         ]
     )
     queued = breaches_record(

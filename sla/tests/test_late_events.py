@@ -100,7 +100,18 @@ def stories(draw):
     delays = draw(
         st.lists(st.integers(0, 1500), min_size=len(order) + len(replays), max_size=len(order) + 5)
     )
-    created = opened + dt.timedelta(minutes=draw(st.integers(0, 2000)))
+    # Pushed soon after opening, or only once its whole story is over.
+    created = max([opened, *(e.at for e in events)]) if draw(st.booleans()) else opened
+    created += dt.timedelta(minutes=draw(st.integers(0, 2000)))
+    # The contact may be pushed with what was known by then: its response, even its resolution.
+    known = {}
+    for event in events:
+        if (
+            event.kind in ("first_response", "resolved")
+            and event.at <= created
+            and draw(st.booleans())
+        ):
+            known[f"{event.kind}_at"] = event.at
     # Arrival instants increase with the order of arrival and never precede the event.
     arrivals, now = [], created
     for index, delay in zip([*order, *replays], delays, strict=False):
@@ -113,13 +124,16 @@ def stories(draw):
         for m in draw(st.lists(st.integers(0, span), max_size=4, unique=True))
     ]
     final = end + dt.timedelta(minutes=draw(st.integers(1, 600)))
-    return channel, opened, events, created, arrivals, sweeps, final
+    return channel, opened, events, created, known, arrivals, sweeps, final
 
 
-def _run(channel, external_id, opened, created, arrivals, sweeps, final) -> Contact:
-    """Create the contact at ``created``, then events and sweeps in the order of their instants
-    (an event before a sweep at the same instant), then a last sweep at ``final``."""
-    contact = make_contact(channel=channel, opened_at=opened, external_id=external_id, now=created)
+def _run(channel, external_id, opened, created, arrivals, sweeps, final, **known) -> Contact:
+    """Create the contact at ``created`` (with the ``known`` times), then events and sweeps in
+    the order of their instants (an event before a sweep at the same instant), then a last sweep
+    at ``final``."""
+    contact = make_contact(
+        channel=channel, opened_at=opened, external_id=external_id, now=created, **known
+    )
     steps = [(now, 0, event) for now, event in arrivals]
     steps += [(at, 1, None) for at in sweeps if at >= created]
     for now, _, event in sorted(steps, key=lambda s: (s[0], s[1])):
@@ -140,16 +154,18 @@ def _run(channel, external_id, opened, created, arrivals, sweeps, final) -> Cont
 def test_any_order_of_arrival_gives_the_live_contact(
     story, chat, chat_policy, always, always_policy, staff_user
 ):
-    name, opened, events, created, arrivals, sweeps, final = story
+    name, opened, events, created, known, arrivals, sweeps, final = story
     channel = {"chat": chat, "always": always}[name]
     with transaction.atomic():
         live = _run(channel, "LIVE", opened, opened, [(e.at, e) for e in events], sweeps, final)
-        late = _run(channel, "LATE", opened, created, arrivals, sweeps, final)
+        late = _run(channel, "LATE", opened, created, arrivals, sweeps, final, **known)
         expected = _outcome(live)
         assert _outcome(late) == expected
-        # Every breach left has its alert waiting; a withdrawn one has none left.
+        # Every breach left has its alert waiting, a withdrawn one has none left; a contact
+        # pushed already resolved is history: judged, never alerted about.
         breached = {metric for metric, _ in expected["breaches"]}
-        assert _alerted(live) == _alerted(late) == breached
+        assert _alerted(live) == breached
+        assert _alerted(late) == (set() if "resolved_at" in known else breached)
         transaction.set_rollback(True)
 
 
@@ -330,3 +346,17 @@ def test_withdrawal_cancels_every_alert_not_sent_and_keeps_the_sent_ones(
     )
     assert not Breach.objects.exists()
     assert list(rows.values_list("recipient__username", "status")) == [("owner", "sent")]
+
+
+def test_contact_pushed_resolved_takes_its_first_response_late(chat, chat_policy):
+    contact = make_contact(
+        channel=chat, opened_at=MON_10, resolved_at=warsaw(2026, 3, 2, 15, 0), now=TUE_930
+    )
+    assert contact.first_response_state == "breached"  # inferred from the resolution
+    services.contact_record_first_response(
+        contact=contact, at=warsaw(2026, 3, 2, 10, 40), now=TUE_930
+    )
+    contact.refresh_from_db()
+    assert (contact.first_response_state, contact.first_response_minutes) == ("met", 40)
+    assert list(Breach.objects.values_list("metric", flat=True)) == []
+    assert _kinds(contact).count("first_response") == 1

@@ -9,7 +9,8 @@ Decisions worth knowing:
 * Times may not lie in the future (beyond a minute of clock skew) nor before ``opened_at``.
 * Resolving a contact that has no first response records the first response at the same
   instant: the customer got an answer when the contact was resolved.
-* Recorded times are facts: replaying the same value is a no-op, a different value is refused.
+* Recorded times are facts: replaying the same value is a no-op, a different value is refused;
+  only a first response inferred from the resolution gives way to an earlier reported one.
 * A contact created ``waiting`` waits from its latest known event (first response or opening).
 * A resolved contact cannot be reopened (push a new contact instead).
 * Events may arrive late and in any order: states, deadlines, minutes and breaches depend on

@@ -6,8 +6,8 @@ it, each run sends only the latest step that applies and records it in
 ``ReminderSent`` (unique per obligation and step) in the transaction that writes the email to
 the outbox: a second worker finds the row taken, and the outbox retries a failed send.
 Selection is state-based, so a missed run is caught up by the next; earlier steps that were
-missed are skipped, not sent late. People with known working hours are written to only within them, which is why the
-task runs hourly.
+missed are skipped, not sent late. People with known working hours are written to only within
+them, which is why the task runs hourly.
 """
 
 from __future__ import annotations

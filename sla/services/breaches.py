@@ -74,10 +74,12 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
 
 
 def breach_withdraw(contact: Contact, metric: str, *, at: datetime, now: datetime) -> None:
-    """A replayed event shows the target was met after all: the flagged breach was wrong.
+    """A late event shows the recorded breach was wrong (the target was met, or its deadline
+    moved): the breach row goes, and so does every alert about it not sent yet.
 
-    The breach row and any alert not sent yet go (also from a digest still waiting in the
-    outbox); the timeline keeps both stories.
+    "Not sent yet" covers an alert waiting for its grace period, its channel's opening or a
+    retry, and one in a digest the outbox has not sent (the digest is drawn when it is sent, so
+    it leaves the breach out). The timeline keeps both stories: the breach and its withdrawal.
     """
     deleted, _ = Breach.objects.filter(contact=contact, metric=metric).delete()
     notifications_withdraw(contact=contact, metric=metric)

@@ -3,17 +3,24 @@
 Every change validates everything against the locked row first and raises a Django
 ``ValidationError`` keyed by the API's field names; nothing is written unless all of it is valid.
 The decisions behind the checks are listed in :mod:`sla.services.contacts`.
+
+Clients may replay events late and in any order (``event_at``), so an event is not a step applied
+to the stored state: it joins the contact's timeline, and the metrics it touches are derived again
+from the whole timeline in time order (:func:`timeline_fold`, a pure function). The breach rows are
+then reconciled with what the timeline says: a provisional breach it disproves is withdrawn (with
+any alert not sent yet), one it shows is recorded. Live and late arrival give the same contact.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sla import signals
-from sla.models import Contact, ContactEvent, Metric
+from sla.models import Breach, Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breach_withdraw, breaches_record
 from sla.services.common import now_or, whole_minutes
@@ -22,7 +29,6 @@ from sla.services.contacts import (
     MSG_AFTER_RESOLUTION,
     MSG_ALREADY,
     MSG_BEFORE_RESPONSE,
-    MSG_BEFORE_RESUME,
     MSG_BEFORE_WAIT,
     MSG_NO_CLEAR,
     MSG_NO_REOPEN,
@@ -37,6 +43,7 @@ from sla.services.sweep import sla_sweep
 FR = Contact.FirstResponseState
 RES = Contact.ResolutionState
 Status = Contact.Status
+Kind = ContactEvent.Kind
 
 
 def _lock(contact: Contact) -> Contact:
@@ -55,15 +62,131 @@ def _copy_into(target: Contact, source: Contact) -> None:
             setattr(target, name, getattr(source, name))
 
 
+class Fact(NamedTuple):
+    """One event of a contact's timeline that its states derive from."""
+
+    kind: str
+    at: datetime
+    implied: bool = False  # a first response inferred from the resolution, not reported
+
+
+# Events at the same instant: a resume before a pause, so "answered, and waiting again at once"
+# keeps both waits; the resolution last, closing whatever wait is open.
+_RANK = {Kind.FIRST_RESPONSE: 0, Kind.RESUMED: 1, Kind.PAUSED: 2, Kind.RESOLVED: 3}
+TIMELINE_KINDS = tuple(_RANK)
+FIRST_RESPONSE_FIELDS = (
+    "first_response_at",
+    "first_response_due_at",
+    "first_response_warn_at",
+    "first_response_state",
+    "first_response_minutes",
+)
+RESOLUTION_FIELDS = (
+    "status",
+    "resolved_at",
+    "paused_at",
+    "paused_business_minutes",
+    "resolution_due_at",
+    "resolution_warn_at",
+    "resolution_state",
+    "resolution_minutes",
+)
+_RUNNING = "running"
+
+
+def _running(old: str, due: datetime | None, warn: datetime | None, now: datetime) -> str:
+    """A metric still without its event: breached once its deadline has passed (what the sweep
+    would flag), "at risk" kept only while still true so that a warning is never given twice."""
+    if due is not None and due < now:
+        return FR.BREACHED
+    if old == FR.AT_RISK and warn is not None and warn <= now:
+        return FR.AT_RISK
+    return FR.PENDING
+
+
+def timeline_fold(contact: Contact, facts, *, now: datetime) -> tuple[dict, dict, dict]:
+    """What a contact's timeline means at ``now``, whatever order its events arrived in.
+
+    A pure function of the events' times, the contact's opening, policy and calendar: answers
+    the first-response fields, the resolution fields (status and wait included) and the breached
+    metrics with their deadlines. It replays the live rules in time order: a wait stops the
+    resolution clock unless it began after the deadline (a breach), resuming moves the deadline
+    by the business time waited, the resolution closes an open wait and is the first response
+    when none was reported; events after the resolution do not count. ``contact`` is only read.
+    """
+    policy = contact.sla_policy
+    calendar = dl.clock_calendar(policy, contact.channel)
+    ordered = sorted(facts, key=lambda f: (f.at, _RANK[f.kind]))
+    resolved = next((f.at for f in ordered if f.kind == Kind.RESOLVED), None)
+    reported = [f.at for f in ordered if f.kind == Kind.FIRST_RESPONSE and not f.implied]
+    response = reported[0] if reported else resolved
+    breaches: dict[str, datetime] = {}
+
+    due, warn = dl.first_response_deadlines(contact, policy, calendar)
+    if response is None:
+        state, minutes = _running(contact.first_response_state, due, warn, now), None
+    else:
+        state = dl.judge(response, due) or FR.PENDING
+        minutes = whole_minutes(dl.minutes_taken(contact, response))
+    if state == FR.BREACHED:
+        breaches[Metric.FIRST_RESPONSE] = due
+    first = dict(zip(FIRST_RESPONSE_FIELDS, (response, due, warn, state, minutes), strict=True))
+
+    paused, since = 0.0, None
+    due, warn = dl.resolution_deadlines(contact, policy, calendar, paused)
+    state, minutes = _RUNNING, None
+    for fact in ordered:
+        if fact.kind == Kind.FIRST_RESPONSE:
+            continue
+        if resolved is not None and fact.at > resolved:
+            break
+        if fact.kind == Kind.PAUSED:
+            if since is None:
+                if state == _RUNNING:
+                    late = due is not None and fact.at > due  # the deadline passed before the wait
+                    state = RES.BREACHED if late else RES.PAUSED
+                since = fact.at
+            continue
+        if since is not None:  # a resume, or a resolution while waiting
+            paused += dl.paused_minutes(contact, since, fact.at)
+            since = None
+            if state == RES.PAUSED:
+                due, warn = dl.resolution_deadlines(contact, policy, calendar, paused)
+                state = _RUNNING
+        if fact.kind == Kind.RESOLVED:
+            state = dl.judge(fact.at, due) or RES.PENDING
+            minutes = whole_minutes(dl.minutes_taken(contact, fact.at, paused=paused))
+    if state == _RUNNING:
+        state = _running(contact.resolution_state, due, warn, now)
+    if state == RES.BREACHED:
+        breaches[Metric.RESOLUTION] = due
+    status = Status.RESOLVED if resolved else Status.WAITING if since else Status.OPEN
+    resolution = dict(
+        zip(
+            RESOLUTION_FIELDS,
+            (status, resolved, since, paused, due, warn, state, minutes),
+            strict=True,
+        )
+    )
+    return first, resolution, breaches
+
+
+def _timeline(contact: Contact) -> list[tuple[int, Fact]]:
+    rows = contact.events.filter(kind__in=TIMELINE_KINDS).values_list("pk", "kind", "at", "detail")
+    return [(pk, Fact(kind, at, bool(detail.get("implied")))) for pk, kind, at, detail in rows]
+
+
 class _Change:
     """One contact being changed under its row lock: what to write, record and queue."""
 
-    def __init__(self, contact: Contact, now: datetime):
+    def __init__(self, contact: Contact, now: datetime, timeline: list[tuple[int, Fact]]):
         self.c = contact
         self.now = now
+        self.timeline = timeline
+        self.facts: list[Fact] = []
+        self.superseded: list[int] = []
         self.events: list[ContactEvent] = []
         self.breaches: list[tuple[str, datetime]] = []
-        self.withdrawn: list[tuple[str, datetime]] = []
 
     def event(self, kind, at, metric="", **detail):
         self.events.append(
@@ -72,67 +195,36 @@ class _Change:
             )
         )
 
-    def judge(self, metric: str, at: datetime) -> None:
-        prefix = "first_response" if metric == Metric.FIRST_RESPONSE else "resolution"
-        old = getattr(self.c, f"{prefix}_state")
-        due = getattr(self.c, f"{prefix}_due_at")
-        new = dl.judge(at, due) or FR.PENDING
-        if old == FR.BREACHED and new != FR.BREACHED:
-            self.withdrawn.append((metric, at))
-        if new == FR.BREACHED and old != FR.BREACHED:
-            self.breaches.append((metric, due))
-        setattr(self.c, f"{prefix}_state", new)
+    def fact(self, kind: str, at: datetime, *, implied: bool = False) -> None:
+        """A timeline event; one already known (same kind, same instant) is a replay: nothing."""
+        known = [f for _, f in self.timeline] + self.facts
+        if any(f.kind == kind and f.at == at for f in known):
+            return
+        if kind == Kind.FIRST_RESPONSE and not implied:
+            # A reported first response replaces the one inferred from the resolution.
+            self.superseded += [
+                pk for pk, f in self.timeline if f.kind == Kind.FIRST_RESPONSE and f.implied
+            ]
+        self.facts.append(Fact(kind, at, implied))
+        self.event(kind, at, **({"implied": True} if implied else {}))
 
     # Each step below assumes its input was validated by contact_update.
 
     def first_response(self, at: datetime) -> None:
-        c = self.c
-        c.first_response_at = at
-        c.first_response_minutes = whole_minutes(dl.minutes_taken(c, at))
-        self.judge(Metric.FIRST_RESPONSE, at)
-        self.event(ContactEvent.Kind.FIRST_RESPONSE, at)
-
-    def close_pause(self, at: datetime) -> None:
-        c = self.c
-        c.paused_business_minutes += dl.paused_minutes(c, c.paused_at, at)
-        c.paused_at = None
-        if c.resolution_state == RES.PAUSED:
-            calendar = dl.clock_calendar(c.sla_policy, c.channel)
-            due, warn = dl.resolution_deadlines(
-                c, c.sla_policy, calendar, c.paused_business_minutes
-            )
-            c.resolution_due_at, c.resolution_warn_at = due, warn
-            c.resolution_state = RES.PENDING
+        self.fact(Kind.FIRST_RESPONSE, at)
 
     def pause(self, at: datetime) -> None:
-        c = self.c
-        due = c.resolution_due_at
-        if c.resolution_state in dl.RUNNING and due is not None and at > due:
-            self.judge(Metric.RESOLUTION, at)  # the deadline passed before the wait began
-        if c.resolution_state in dl.RUNNING:
-            c.resolution_state = RES.PAUSED
-        c.paused_at = at
-        c.status = Status.WAITING
-        self.event(ContactEvent.Kind.PAUSED, at)
+        self.fact(Kind.PAUSED, at)
 
     def resume(self, at: datetime) -> None:
-        self.close_pause(at)
-        self.c.status = Status.OPEN
-        self.event(ContactEvent.Kind.RESUMED, at)
+        self.fact(Kind.RESUMED, at)
 
     def resolve(self, at: datetime) -> None:
-        c = self.c
-        if c.first_response_at is None:
-            self.first_response(at)
-        if c.paused_at is not None:
-            self.close_pause(at)
-        c.resolved_at = at
-        c.status = Status.RESOLVED
-        c.resolution_minutes = whole_minutes(
-            dl.minutes_taken(c, at, paused=c.paused_business_minutes)
-        )
-        self.judge(Metric.RESOLUTION, at)
-        self.event(ContactEvent.Kind.RESOLVED, at)
+        if self.c.first_response_at is None and not any(
+            f.kind == Kind.FIRST_RESPONSE for f in self.facts
+        ):
+            self.fact(Kind.FIRST_RESPONSE, at, implied=True)
+        self.fact(Kind.RESOLVED, at)
 
     def priority(self, priority: str) -> None:
         c = self.c
@@ -144,20 +236,51 @@ class _Change:
                 c.first_response_due_at if metric == Metric.FIRST_RESPONSE else c.resolution_due_at
             )
             self.breaches.append((metric, due))
-        self.event(ContactEvent.Kind.PRIORITY_CHANGED, self.now, **{"from": old, "to": priority})
+        self.event(Kind.PRIORITY_CHANGED, self.now, **{"from": old, "to": priority})
 
     def agent(self, agent) -> None:
         old = self.c.agent.get_username() if self.c.agent else None
         self.c.agent = agent
         new = agent.get_username() if agent else None
-        self.event(ContactEvent.Kind.AGENT_CHANGED, self.now, **{"from": old, "to": new})
+        self.event(Kind.AGENT_CHANGED, self.now, **{"from": old, "to": new})
+
+    def _derive(self) -> tuple[list[str], dict[str, datetime]]:
+        """Derive the metrics the new events touch from the whole timeline; answer which
+        breaches to withdraw and which to record so the breach rows say what the timeline says."""
+        kinds = {f.kind for f in self.facts}
+        touched = []
+        if kinds & {Kind.FIRST_RESPONSE, Kind.RESOLVED}:
+            touched.append(Metric.FIRST_RESPONSE)
+        if kinds & {Kind.PAUSED, Kind.RESUMED, Kind.RESOLVED}:
+            touched.append(Metric.RESOLUTION)
+        if not touched:
+            return [], {}
+        facts = [f for _, f in self.timeline] + self.facts
+        first, resolution, found = timeline_fold(self.c, facts, now=self.now)
+        recorded = dict(Breach.objects.filter(contact=self.c).values_list("metric", "due_at"))
+        withdraw, record = [], {}
+        for metric in touched:
+            for name, value in (first if metric == Metric.FIRST_RESPONSE else resolution).items():
+                setattr(self.c, name, value)
+            wanted, had = found.get(metric), recorded.get(metric)
+            if had is not None and had != wanted:
+                withdraw.append(metric)
+            if wanted is not None and had != wanted:
+                record[metric] = wanted
+        # The timeline decides these metrics; what a priority change found for them is stale.
+        self.breaches = [(m, due) for m, due in self.breaches if m not in touched]
+        return withdraw, record
 
     def save(self) -> None:
         c = self.c
+        withdraw, record = self._derive()
         c.save()
         ContactEvent.objects.bulk_create(self.events)
-        for metric, at in self.withdrawn:
-            breach_withdraw(c, metric, at=at, now=self.now)
+        if self.superseded:
+            ContactEvent.objects.filter(pk__in=self.superseded).delete()
+        for metric in withdraw:  # on the timeline when the portal learned it was wrong
+            breach_withdraw(c, metric, at=self.now, now=self.now)
+        self.breaches += list(record.items())
         queued = breaches_record([(c, m, due) for m, due in self.breaches], now=self.now)
         if dl.needs_sweep(c, self.now):
             queued += sla_sweep(now=self.now, contact_ids=[c.pk])["notifications"]
@@ -173,18 +296,21 @@ class _Change:
 _UNSET = object()
 
 
-def _last_resumed_at(contact: Contact) -> datetime | None:
-    return (
-        contact.events.filter(kind=ContactEvent.Kind.RESUMED)
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
+def _update_errors(
+    c: Contact, changes: dict, event_at: datetime, now: datetime, timeline: list
+) -> dict:
+    """Everything wrong with a change, checked against the locked row before anything is set.
 
-
-def _update_errors(c: Contact, changes: dict, event_at: datetime, now: datetime) -> dict:
-    """Everything wrong with a change, checked against the locked row before anything is set."""
+    Only what no order of arrival can make right is refused: a recorded time changed, a
+    resolution before the first response or the wait it ends, a status change after the
+    resolution. A resume before the wait it ends, or a wait before the last resume, is a late
+    event and welcome.
+    """
     errors: dict[str, list] = {}
+    # A first response inferred from the resolution gives way to the one the client reports.
+    inferred = c.first_response_at is not None and not any(
+        f.kind == Kind.FIRST_RESPONSE and not f.implied for _, f in timeline
+    )
 
     def add(name, message):
         errors.setdefault(name, []).append(message)
@@ -202,6 +328,8 @@ def _update_errors(c: Contact, changes: dict, event_at: datetime, now: datetime)
             continue
         for problem in _time_errors(name, value, now=now, opened_at=c.opened_at):
             add(name, problem)
+        if name == "first_response_at" and inferred:
+            continue
         if recorded is not None and value != recorded and name not in errors:
             add(name, MSG_ALREADY % {"value": _fmt(recorded)})
     if errors:
@@ -223,16 +351,11 @@ def _update_errors(c: Contact, changes: dict, event_at: datetime, now: datetime)
     if response not in (_UNSET, None) and c.resolved_at is not None and response > c.resolved_at:
         add("first_response_at", MSG_AFTER_RESOLUTION)
     if status is not _UNSET:
-        if c.status == Status.RESOLVED and status != Status.RESOLVED:
+        reopens = status != Status.RESOLVED and c.resolved_at is not None
+        if reopens and event_at > c.resolved_at:
             add("status", MSG_NO_REOPEN)
         elif resolved not in (_UNSET, None) and status in (Status.OPEN, Status.WAITING):
             add("status", MSG_STATUS_CONFLICT % {"status": status})
-        elif status == Status.OPEN and c.status == Status.WAITING and event_at < c.paused_at:
-            add("event_at", MSG_BEFORE_WAIT % {"value": _fmt(c.paused_at)})
-        elif status == Status.WAITING and c.status == Status.OPEN:
-            resumed = _last_resumed_at(c)
-            if resumed is not None and event_at < resumed:
-                add("event_at", MSG_BEFORE_RESUME % {"value": _fmt(resumed)})
     checked = {k: changes[k] for k in (*DETAIL_FIELDS, "priority", "status") if k in changes}
     for name, messages in _field_errors(checked).items():
         for message in messages:
@@ -264,11 +387,12 @@ def contact_update(
     if errors:
         raise ValidationError(errors)
     at = event_at or now
-    errors = _update_errors(c, changes, at, now)
+    timeline = _timeline(c)
+    errors = _update_errors(c, changes, at, now, timeline)
     if errors:
         raise ValidationError(errors)
 
-    change = _Change(c, now)
+    change = _Change(c, now, timeline)
     for name in DETAIL_FIELDS:
         if name in changes and changes[name] is not None:
             setattr(c, name, changes[name])
@@ -276,21 +400,24 @@ def contact_update(
         change.agent(changes["agent"])
     if changes.get("priority") not in (None, c.priority):
         change.priority(changes["priority"])
+    # Every event joins the timeline, whatever the current status: an "open" on an open contact
+    # may end a wait reported later with an earlier time. Validated above: none is after the
+    # resolution, and a replay of a known event adds nothing.
     response = changes.get("first_response_at")
-    if response is not None and c.first_response_at is None:
+    if response is not None:
         change.first_response(response)
     status = changes.get("status")
     resolved = changes.get("resolved_at")
     was_resolved = c.status == Status.RESOLVED
-    if c.status != Status.RESOLVED:
-        if resolved is not None:
-            change.resolve(resolved)
-        elif status == Status.RESOLVED:
+    if resolved is not None:
+        change.resolve(resolved)
+    elif status == Status.RESOLVED:
+        if not was_resolved:
             change.resolve(at)
-        elif status == Status.WAITING and c.status == Status.OPEN:
-            change.pause(at)
-        elif status == Status.OPEN and c.status == Status.WAITING:
-            change.resume(at)
+    elif status == Status.WAITING:
+        change.pause(at)
+    elif status == Status.OPEN:
+        change.resume(at)
     change.save()
     if not was_resolved and c.status == Status.RESOLVED:
         signals.contacts_resolved.send(sender=Contact, contact_ids=[c.pk], imported=False)

@@ -9,10 +9,14 @@ Decisions worth knowing:
 * Times may not lie in the future (beyond a minute of clock skew) nor before ``opened_at``.
 * Resolving a contact that has no first response records the first response at the same
   instant: the customer got an answer when the contact was resolved.
-* Recorded times are facts: replaying the same value is a no-op, a different value is refused.
+* Recorded times are facts: replaying the same value is a no-op, a different value is refused;
+  only a first response inferred from the resolution gives way to an earlier reported one.
 * A contact created ``waiting`` waits from its latest known event (first response or opening).
 * A resolved contact cannot be reopened (push a new contact instead).
-* A breach is final unless a replayed event shows the target was met: then it is withdrawn.
+* Events may arrive late and in any order: states, deadlines, minutes and breaches depend on
+  the events' times only (``contact_changes``). A breach the full timeline disproves (a wait
+  reported late, a response replayed in time) is withdrawn; a status change after the
+  resolution is refused.
 * Contacts created already resolved are judged like any other but never notified.
 """
 
@@ -65,7 +69,6 @@ MSG_NO_REOPEN = _("A resolved contact cannot be reopened; push a new contact ins
 MSG_ALREADY = _("Already recorded as %(value)s; recorded times cannot be changed.")
 MSG_NO_CLEAR = _("A recorded time cannot be removed.")
 MSG_BEFORE_WAIT = _("This time is before the contact started waiting (%(value)s).")
-MSG_BEFORE_RESUME = _("This time is before the contact last resumed (%(value)s).")
 MSG_REQUIRED = _("This field is required.")
 
 
@@ -112,6 +115,7 @@ def _normalise(data: Mapping) -> dict:
         item.setdefault(name, None)
     if item["resolved_at"] is not None and item["first_response_at"] is None:
         item["first_response_at"] = item["resolved_at"]
+        item["first_response_inferred"] = True  # gives way to one reported later
     return item
 
 
@@ -205,15 +209,16 @@ def _build(item: dict, policy, now: datetime) -> tuple[Contact, list, list]:
         **{k: item[k] for k in TEXT_DEFAULTS},
     )
     breached = dl.deadlines_refresh(contact, policy=policy, now=now)
-    events = [(ContactEvent.Kind.OPENED, contact.opened_at, "")]
+    events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
     if contact.first_response_at is not None:
         contact.first_response_minutes = whole_minutes(
             dl.minutes_taken(contact, contact.first_response_at)
         )
-        events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, ""))
+        inferred = {"implied": True} if item.get("first_response_inferred") else {}
+        events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, inferred))
     if resolved is not None:
         contact.resolution_minutes = whole_minutes(dl.minutes_taken(contact, resolved))
-        events.append((ContactEvent.Kind.RESOLVED, resolved, ""))
+        events.append((ContactEvent.Kind.RESOLVED, resolved, {}))
     if status == Status.WAITING:
         start = max(contact.opened_at, contact.first_response_at or contact.opened_at)
         due = contact.resolution_due_at
@@ -223,7 +228,7 @@ def _build(item: dict, policy, now: datetime) -> tuple[Contact, list, list]:
         elif contact.resolution_state in dl.RUNNING:
             contact.resolution_state = RES.PAUSED
         contact.paused_at = start
-        events.append((ContactEvent.Kind.PAUSED, start, ""))
+        events.append((ContactEvent.Kind.PAUSED, start, {}))
     due_of = {
         Metric.FIRST_RESPONSE: contact.first_response_due_at,
         Metric.RESOLUTION: contact.resolution_due_at,
@@ -284,9 +289,9 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
 def _after_insert(built, *, now: datetime) -> None:
     ContactEvent.objects.bulk_create(
         [
-            ContactEvent(contact=contact, kind=kind, at=at, metric=metric, recorded_at=now)
+            ContactEvent(contact=contact, kind=kind, at=at, detail=detail, recorded_at=now)
             for contact, events, _ in built
-            for kind, at, metric in events
+            for kind, at, detail in events
         ]
     )
     queued = breaches_record(

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Count, F, Window
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -67,11 +67,11 @@ def notifications_digest(*, now: datetime | None = None) -> dict[str, int]:
 
 def notifications_withdraw(*, contact, metric: str) -> int:
     """A withdrawn breach is not announced: its rows leave any digest not sent yet."""
+    unsent = Q(status__in=[Status.PENDING, Status.FAILED]) | Q(
+        status=Status.QUEUED, message__status=OutboxMessage.Status.PENDING
+    )
     deleted, _ = SlaNotification.objects.filter(
-        contact=contact,
-        metric=metric,
-        kind=SlaNotification.Kind.BREACH,
-        status__in=[Status.PENDING, Status.QUEUED],
+        unsent, contact=contact, metric=metric, kind=SlaNotification.Kind.BREACH
     ).delete()
     return deleted
 

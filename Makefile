@@ -68,7 +68,7 @@ demo: $(VENV)/.installed
 
 ## messages: refresh the catalogues after adding strings (needs GNU gettext), then translate
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l ru -l pl --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules
+	$(PY) manage.py makemessages -l ru -l pl --no-obsolete --ignore=.venv --ignore=var --ignore=node_modules --ignore=tests --ignore=bench
 	@echo "Now translate the new entries in locale/*/LC_MESSAGES/django.po, then: make compile"
 
 compile: $(VENV)/.installed

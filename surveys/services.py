@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from channels_app.selectors import channel_business_calendar
 from core import outbox
@@ -195,7 +195,7 @@ def _invitations_failed(refs: list[str]) -> None:
 def register_messages() -> None:
     outbox.register(
         INVITATION,
-        label=_lazy("Survey invitation"),
+        label=gettext_lazy("Survey invitation"),
         template="surveys/email/invitation",
         html=True,
         on_sent=_invitations_sent,
@@ -203,7 +203,7 @@ def register_messages() -> None:
     )
     outbox.register(
         FOLLOW_UP,
-        label=_lazy("Low score to follow up"),
+        label=gettext_lazy("Low score to follow up"),
         template="surveys/email/follow_up",
     )
 

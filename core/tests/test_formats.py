@@ -191,7 +191,7 @@ def test_onboarding_matrix_csv_writes_local_dates(manager, staff_user, client, l
     services.track_assign(track=track, users=[staff_user], by=manager, start_date=start)
     set_preferred_language(manager, language)
     client.force_login(manager)
-    body = client.get("/training/matrix/?format=csv").content.decode()
+    body = b"".join(client.get("/training/matrix/?format=csv").streaming_content).decode()
     due = start + dt.timedelta(days=3)
     with translation.override(language):
         assert f"due {date_format(due, 'SHORT_DATE_FORMAT')}" in body

@@ -28,6 +28,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -344,10 +344,9 @@ OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
 
 # Links in emails are absolute: a task has no request to take the host from.
 # The default is the address `make run` serves (its PORT), so links work out of the box.
-PORTAL_BASE_URL = env_url(
-    "PORTAL_BASE_URL",
-    f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}",
-    schemes=("http", "https"),
+PORTAL_BASE_URL = (
+    env_url("PORTAL_BASE_URL", None, schemes=("http", "https"))
+    or f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1)}"
 ).rstrip("/")
 
 # --- REST API ---------------------------------------------------------------------------------

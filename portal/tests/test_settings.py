@@ -63,3 +63,21 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_links_in_emails_follow_the_port_make_run_serves(tmp_path):
+    """`PORT=8080 make run` must not write links to port 8000 into every email."""
+    env = {"PORT": "8080", "PORTAL_VAR_DIR": str(tmp_path)}
+    env = {**env, "PORTAL_BASE_URL": ""}
+    result = run_django(
+        env, "shell", "-c", "from django.conf import settings; print(settings.PORTAL_BASE_URL)"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("http://127.0.0.1:8080")
+    result = run_django(
+        {**env, "PORTAL_BASE_URL": "https://portal.example.com/"},
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.PORTAL_BASE_URL)",
+    )
+    assert result.stdout.strip().endswith("https://portal.example.com")

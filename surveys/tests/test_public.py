@@ -232,6 +232,25 @@ def test_low_score_opens_a_follow_up_for_the_channel_owner(client, invitation, o
     assert follow_up.closed_at is None
 
 
+def test_the_follow_up_owner_is_told_in_their_language(client, invitation, owner):
+    from django.core import mail
+
+    from core.models import Profile
+    from core.testing import flush_outbox
+
+    Profile.objects.create(user=owner, language="pl")
+    client.post(
+        api_url(invitation.token),
+        {"csat": 1, "comment": "Nikt nie oddzwonił"},
+        content_type="application/json",
+    )
+    flush_outbox()
+    [email] = [m for m in mail.outbox if m.to == [owner.email]]
+    assert email.subject.startswith("Niska ocena do obsłużenia")
+    assert "Nikt nie oddzwonił" in email.body
+    assert "/surveys/follow-ups/" in email.body
+
+
 def test_high_score_opens_no_follow_up(client, invitation):
     client.post(api_url(invitation.token), {"csat": 3, "nps": 7}, content_type="application/json")
     assert not FollowUp.objects.exists()

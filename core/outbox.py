@@ -22,9 +22,13 @@ Sending (``outbox_send``):
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
+import smtplib
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -269,6 +273,115 @@ def _failed(row: OutboxMessage, error: str, now: datetime, counts: dict) -> None
     counts["failed" if give_up else "retrying"] += 1
 
 
+#: Errors that say the mail server itself is away, not that one message was refused.
+_SERVER_DOWN = (
+    ConnectionError,
+    TimeoutError,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPServerDisconnected,
+)
+
+
+class _Courier:
+    """Hands emails to the mail server over up to ``OUTBOX_CONNECTIONS`` connections at once.
+
+    A relay across a network answers each command after a round trip, so one connection at a
+    time spends its life waiting. Each thread keeps its own connection; the database is only
+    touched by the caller's thread, which marks every message as soon as its delivery ends.
+    """
+
+    def __init__(self, connections: int):
+        self.local = threading.local()
+        self.opened: list = []
+        self.pool = ThreadPoolExecutor(connections) if connections > 1 else None
+        self.size = connections
+
+    def _deliver(self, email) -> None:
+        mail = getattr(self.local, "mail", None)
+        if mail is None:
+            mail = get_connection()
+            mail.open()
+            self.local.mail = mail
+            self.opened.append(mail)
+        try:
+            email.connection = mail
+            email.send()
+        except Exception:
+            self.local.mail = None  # the connection may be broken: a fresh one next time
+            with contextlib.suppress(Exception):
+                mail.close()
+            raise
+
+    def deliver(self, items):
+        """Yield ``(row, email, error)`` for each ``(row, email)`` as its delivery ends."""
+        if self.pool is None:
+            for row, email in items:
+                try:
+                    self._deliver(email)
+                except Exception as exc:
+                    yield row, email, exc
+                else:
+                    yield row, email, None
+            return
+        items = iter(items)
+        running = {}
+        for row, email in itertools.islice(items, self.size):
+            running[self.pool.submit(self._deliver, email)] = (row, email)
+        while running:
+            done, _pending = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                row, email = running.pop(future)
+                yield row, email, future.exception()
+                for row, email in itertools.islice(items, 1):
+                    running[self.pool.submit(self._deliver, email)] = (row, email)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+        for mail in self.opened:
+            with contextlib.suppress(Exception):  # closing a dead connection
+                mail.close()
+
+
+def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
+    """Render each row, deliver them, and record each outcome the moment it is known."""
+    ready = []
+    for row in rows:
+        try:
+            ready.append((row, render(row, fresh.get(row.pk))))
+        except Exception as exc:
+            logger.exception("Message %s could not be drawn", row.pk)
+            _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
+    courier = _Courier(max(1, settings.OUTBOX_CONNECTIONS))
+    server_down = None
+    delivered = 0
+    try:
+        outcomes = courier.deliver(ready)
+        for row, email, error in outcomes:
+            if error is None:
+                _sent(row, email.subject, fixed_now or timezone.now())
+                counts["sent"] += 1
+                delivered += 1
+                continue
+            logger.warning("Message %s to %s failed: %s", row.pk, row.to, error)
+            _failed(row, f"{type(error).__name__}: {error}", now, counts)
+            if not delivered and isinstance(error, _SERVER_DOWN):
+                server_down = error
+                break
+    finally:
+        courier.close()
+    if server_down is not None:
+        # The server is away: the rest of the batch waits for its next turn, untried.
+        done = set(
+            OutboxMessage.objects.filter(
+                pk__in=[r.pk for r, _e in ready], leased_until__isnull=True
+            ).values_list("pk", flat=True)
+        )
+        for row, _email in ready:
+            if row.pk not in done:
+                _failed(row, f"{type(server_down).__name__}: {server_down}", now, counts)
+
+
 def _fresh_contexts(rows: list[OutboxMessage]) -> dict[int, dict | None]:
     """Contexts drawn at sending time by the kinds that ask for it, one call per kind."""
     fresh: dict[int, dict | None] = {}
@@ -331,34 +444,7 @@ def _send_batches(now: datetime | None, batch_size: int) -> dict[str, int]:
             _cancel(empty, "nothing left to say")
             counts["cancelled"] += len(empty)
             rows = [r for r in rows if not (r.pk in fresh and fresh[r.pk] is None)]
-        mail = get_connection()
-        try:
-            mail.open()
-        except Exception as exc:  # the mail server is down: the whole batch waits
-            logger.warning("Mail server unavailable: %s", exc)
-            for row in rows:
-                _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
-            continue
-        try:
-            for row in rows:
-                try:
-                    email = render(row, fresh.get(row.pk))
-                    email.connection = mail
-                    email.send()
-                except Exception as exc:
-                    logger.warning("Message %s to %s failed: %s", row.pk, row.to, exc)
-                    _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
-                    try:  # the connection may be broken: start a fresh one for the next row
-                        mail.close()
-                        mail.open()
-                    except Exception:  # noqa: S110 -- the next send reports it
-                        pass
-                    continue
-                _sent(row, email.subject, fixed_now or timezone.now())
-                counts["sent"] += 1
-        finally:
-            with contextlib.suppress(Exception):  # closing a dead connection
-                mail.close()
+        _deliver_batch(rows, fresh, now, fixed_now, counts)
         if len(ids) < batch_size:
             break
     if counts["failed"]:

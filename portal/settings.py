@@ -341,6 +341,11 @@ SURVEYS_KIOSK_FOLLOWUP_HOURS = env_int("SURVEYS_KIOSK_FOLLOWUP_HOURS", 1, minimu
 
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
+# SMTP connections the outbox sends over at once: a relay across a network answers each command
+# after a round trip, so several connections keep it busy.
+OUTBOX_CONNECTIONS = env_int("OUTBOX_CONNECTIONS", 4, minimum=1)
+# Seconds before a mail server that stopped answering counts as down (Django's default: never).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 
 # Links in emails are absolute: a task has no request to take the host from.
 # The default is the address `make run` serves (its PORT), so links work out of the box.

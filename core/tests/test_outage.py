@@ -89,6 +89,8 @@ def start_worker(tmp_path, redis_url, mail_dir, *, before=0.0, after=0.0) -> Wor
             "FAULT_MAIL_DIR": str(mail_dir),
             "FAULT_MAIL_BEFORE": str(before),
             "FAULT_MAIL_AFTER": str(after),
+            # One connection: one message in flight, so the duplicates counted are exact.
+            "OUTBOX_CONNECTIONS": "1",
         },
     )
     try:

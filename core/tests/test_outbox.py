@@ -133,8 +133,11 @@ def test_given_up_messages_are_shown_and_sent_again(kind, settings):
     assert len(mail.outbox) == 2
 
 
-def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(kind, monkeypatch):
+def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(
+    kind, monkeypatch, settings
+):
     """Killed after the mail server took message 1 and before it was marked sent."""
+    settings.OUTBOX_CONNECTIONS = 1
     _write(3)
     real = outbox._sent
     calls = []
@@ -267,3 +270,43 @@ def test_the_dashboard_tells_managers_when_anything_failed(manager_client, faile
 
 def test_staff_cannot_see_the_messages(staff_client):
     assert staff_client.get("/messages/").status_code == 403
+
+
+def test_several_connections_duplicate_at_most_one_message_each(kind, monkeypatch, settings):
+    """With four connections, a crash leaves at most four messages in flight, each sent at most
+    twice; every message is delivered in the end."""
+    settings.OUTBOX_CONNECTIONS = 4
+    _write(12)
+    real = outbox._sent
+    calls = []
+
+    def dying(row, subject, now):
+        calls.append(row.ref)
+        if len(calls) == 5:
+            raise SystemExit("worker killed")
+        real(row, subject, now)
+
+    monkeypatch.setattr(outbox, "_sent", dying)
+    with pytest.raises(SystemExit):
+        outbox.outbox_send(now=NOW)
+    monkeypatch.undo()
+    outbox.outbox_send(now=NOW + outbox.LEASE)
+    sent_to = [m.to[0] for m in mail.outbox]
+    assert set(sent_to) == {f"c{n}@example.com" for n in range(12)}
+    duplicates = [to for to in set(sent_to) if sent_to.count(to) > 1]
+    assert all(sent_to.count(to) == 2 for to in duplicates)
+    assert len(duplicates) <= 4
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+
+def test_a_mail_server_that_is_down_is_tried_once_per_batch(kind, settings):
+    settings.OUTBOX_CONNECTIONS = 2
+    _write(10)
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages",
+        side_effect=ConnectionRefusedError("refused"),
+    ) as send:
+        counts = outbox.outbox_send(now=NOW)
+    assert counts["retrying"] == 10
+    assert send.call_count <= 2  # the rest of the batch waits, untried
+    assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}

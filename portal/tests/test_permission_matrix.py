@@ -308,6 +308,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     # Project, accounts, languages
     "dashboard": SIGNED_IN_PAGE,
     "my-service": SIGNED_IN_PAGE,
+    "account": SIGNED_IN_PAGE,  # each person's own preferences
+    "messages": MANAGER_PAGE,
     "login": PUBLIC,
     "logout": row(405, 405, 405, 405),  # POST only (Django 5)
     "password_change": SIGNED_IN_PAGE,

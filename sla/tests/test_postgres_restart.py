@@ -288,7 +288,12 @@ def test_restarts_during_bulk_ingest_lose_nothing_and_never_answer_500(cluster, 
     assert all(set(body) == {"detail"} for _, _, _, body in unavailable)
     assert statuses.count(200) + statuses.count(201) == CLIENTS * BATCHES
 
-    expected = {f"C{c}-{b}-{n}" for c in range(CLIENTS) for b in range(BATCHES) for n in range(20)}
+    expected = {
+        f"C{c}-{b}-{n}"
+        for c in range(CLIENTS)
+        for b in range(BATCHES)
+        for n in range(OWN_PER_BATCH)
+    }
     expected |= {key for batch in shared for key in batch}
     rows = cluster.query("SELECT external_id, id FROM sla_contact")
     events = dict(cluster.query("SELECT contact_id, count(*) FROM sla_contactevent GROUP BY 1"))

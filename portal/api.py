@@ -1,12 +1,16 @@
 """Shared pieces of the REST API: pagination, error shape, strict timestamps."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.db import is_unavailable
+from core.dbfaults import log_unavailable, unavailable_message
 
 
 class Pagination(PageNumberPagination):
@@ -15,9 +19,24 @@ class Pagination(PageNumberPagination):
     max_page_size = 500
 
 
+class DatabaseUnavailable(APIException):
+    """503: the database cannot be reached now (``wait`` becomes DRF's ``Retry-After``)."""
+
+    status_code = 503
+    default_code = "database_unavailable"
+
+    def __init__(self):
+        super().__init__(unavailable_message())
+        self.wait = settings.DATABASE_RETRY_AFTER
+
+
 def exception_handler(exc, context):
-    """Model-level validation errors surface as DRF's 400 shape instead of a 500."""
-    if isinstance(exc, DjangoValidationError):
+    """Model-level validation errors surface as DRF's 400 shape instead of a 500; a database
+    that cannot be reached is a 503 with ``Retry-After`` (see ``core.dbfaults``)."""
+    if is_unavailable(exc):
+        log_unavailable(context["request"], exc)
+        exc = DatabaseUnavailable()
+    elif isinstance(exc, DjangoValidationError):
         if hasattr(exc, "message_dict"):
             exc = ValidationError(exc.message_dict)
         else:

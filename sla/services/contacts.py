@@ -32,6 +32,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.db import retry_transient
 from sla import signals
 from sla.models import Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
@@ -245,10 +246,16 @@ def _existing_ids(keys) -> dict[tuple[int, str], int]:
 
 
 def _insert(items: list[dict], *, now: datetime) -> BulkResult:
-    """Insert the items not there yet; concurrent duplicates lose the race and are re-read."""
+    """Insert the items not there yet; concurrent duplicates lose the race and are re-read.
+
+    Rows go in in (channel, external id) order, whatever the request's order: each inserted row
+    holds its unique-index entry until commit, so two requests inserting shared keys in
+    different orders could each wait for the other (a deadlock). In one order, the later one
+    waits for the earlier's commit, then finds those keys taken and re-reads them.
+    """
     keys = [(item["channel"].pk, item["external_id"]) for item in items]
     first_index: dict[tuple[int, str], int] = {}
-    for index, key in enumerate(keys):
+    for index, key in sorted(enumerate(keys), key=lambda pair: pair[1]):
         first_index.setdefault(key, index)
     created_ids: dict[tuple[int, str], int] = {}
     for attempt in range(_INSERT_ATTEMPTS):
@@ -314,7 +321,7 @@ def _enqueue_sending() -> None:
     enqueue(tasks.send_notifications)
 
 
-@transaction.atomic
+@retry_transient
 def contacts_bulk_create(
     *, items: Sequence[Mapping], now: datetime | None = None, max_items: int = BULK_MAX
 ) -> BulkResult:
@@ -324,6 +331,7 @@ def contacts_bulk_create(
     a user or None). Invalid items raise :class:`BulkValidationError` (errors by input index) and
     nothing is written. Answers the ids in input order; a key given twice counts once as created.
     A few queries per call whatever the number of items (SQLite splits the insert in batches).
+    A deadlock or serialisation failure runs the whole call again (:func:`retry_transient`).
     """
     now = now_or(now)
     if len(items) > max_items:
@@ -343,7 +351,7 @@ def contacts_bulk_create(
     return _insert(normalised, now=now)
 
 
-@transaction.atomic
+@retry_transient
 def contact_create(
     *,
     channel,

@@ -30,6 +30,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
+from core.db import retry_transient
 from portal.text import storable
 from sla.services.common import now_or
 from sla.services.contacts import BULK_MAX, BulkValidationError, contacts_bulk_create
@@ -215,6 +216,7 @@ def _error_order(error: tuple[int | None, str, str]) -> tuple[int, int]:
     return line or 0, COLUMNS.index(column) if column in COLUMNS else len(COLUMNS)
 
 
+@retry_transient  # its chunks share one transaction: only the whole import can run again
 def contacts_import_csv(*, data: bytes, now: datetime | None = None) -> ImportResult:
     """Import a helpdesk export; raises :class:`ContactImportError` listing every problem.
 

@@ -133,18 +133,14 @@ def test_given_up_messages_are_shown_and_sent_again(kind, settings):
     assert len(mail.outbox) == 2
 
 
-def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(
-    kind, monkeypatch, settings
-):
-    """Killed after the mail server took message 1 and before it was marked sent."""
-    settings.OUTBOX_CONNECTIONS = 1
-    _write(3)
+def _killed_when_marking(monkeypatch, *, mark: int) -> None:
+    """Send, with the worker killed as it records the ``mark``-th delivery as sent."""
     real = outbox._sent
     calls = []
 
     def dying(row, subject, now):
         calls.append(row.ref)
-        if len(calls) == 2:
+        if len(calls) == mark:
             raise SystemExit("worker killed")
         real(row, subject, now)
 
@@ -152,6 +148,15 @@ def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(
     with pytest.raises(SystemExit):
         outbox.outbox_send(now=NOW)
     monkeypatch.undo()
+
+
+def test_a_worker_that_dies_mid_batch_duplicates_at_most_the_message_in_flight(
+    kind, monkeypatch, settings
+):
+    """Killed after the mail server took message 1 and before it was marked sent."""
+    settings.OUTBOX_CONNECTIONS = 1
+    _write(3)
+    _killed_when_marking(monkeypatch, mark=2)
     assert [m.to[0] for m in mail.outbox] == ["c0@example.com", "c1@example.com"]
     assert outbox.outbox_send(now=NOW)["sent"] == 0  # still leased to the dead worker
     assert outbox.outbox_send(now=NOW + outbox.LEASE)["sent"] == 2
@@ -277,19 +282,7 @@ def test_several_connections_duplicate_at_most_one_message_each(kind, monkeypatc
     twice; every message is delivered in the end."""
     settings.OUTBOX_CONNECTIONS = 4
     _write(12)
-    real = outbox._sent
-    calls = []
-
-    def dying(row, subject, now):
-        calls.append(row.ref)
-        if len(calls) == 5:
-            raise SystemExit("worker killed")
-        real(row, subject, now)
-
-    monkeypatch.setattr(outbox, "_sent", dying)
-    with pytest.raises(SystemExit):
-        outbox.outbox_send(now=NOW)
-    monkeypatch.undo()
+    _killed_when_marking(monkeypatch, mark=5)
     outbox.outbox_send(now=NOW + outbox.LEASE)
     sent_to = [m.to[0] for m in mail.outbox]
     assert set(sent_to) == {f"c{n}@example.com" for n in range(12)}

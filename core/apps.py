@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
+        from core import passwords
         from core.receivers import fill_language_on_login
 
+        passwords.register_messages()
         user_logged_in.connect(fill_language_on_login, dispatch_uid="core.fill_language_on_login")

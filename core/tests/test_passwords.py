@@ -7,6 +7,8 @@ from django.core import mail
 from django.urls import reverse
 
 from conftest import make_user
+from core.models import OutboxMessage
+from core.testing import flush_outbox
 
 pytestmark = pytest.mark.django_db
 DONE = reverse("password_reset_done")
@@ -20,13 +22,16 @@ def limits(settings):
     return settings
 
 
-def _reset(client, email, address):
-    return client.post(
+def _reset(client, email, address, **extra):
+    answer = client.post(
         reverse("password_reset"),
         {"email": email},
         REMOTE_ADDR="10.1.0.5",
         HTTP_X_FORWARDED_FOR=address,
+        **extra,
     )
+    flush_outbox()  # what the worker does right after the request commits
+    return answer
 
 
 def test_one_account_gets_at_most_its_limit(client, limits):
@@ -76,3 +81,13 @@ def test_a_malformed_email_is_a_form_error(client, limits):
     page = _reset(client, "not-an-email", "198.51.100.1")
     assert page.status_code == 200
     assert page.context["form"].errors["email"]
+
+
+def test_the_reset_email_goes_through_the_outbox_in_the_pages_language(client, limits):
+    make_user("ann", None)
+    _reset(client, "ann@example.com", "198.51.100.1", HTTP_ACCEPT_LANGUAGE="pl")
+    message = OutboxMessage.objects.get(kind="core.password_reset")
+    assert (message.status, message.language, message.recipient.username) == ("sent", "pl", "ann")
+    [email] = mail.outbox
+    assert "/accounts/reset/" in email.body
+    assert "&amp;" not in email.subject

@@ -251,8 +251,39 @@ def test_edit_page_shows_current_rows(manager_client):
             "Monday 09:00–13:00 overlaps Monday 12:00–18:00.",
         ),
         (
-            _calendar_post(hours=[{"weekday": "2", "start": "18:00", "end": "09:00"}]),
-            "Wednesday 18:00–09:00: the start must be before the end.",
+            _calendar_post(hours=[{"weekday": "2", "start": "09:00", "end": "09:00"}]),
+            "Wednesday 09:00–09:00 opens and closes at the same time.",
+        ),
+        (
+            _calendar_post(hours=[{"weekday": "2", "start": "24:00", "end": "06:00"}]),
+            "The start must be between 00:00 and 23:59.",
+        ),
+        (  # an overnight row overlaps the next morning's row
+            _calendar_post(
+                hours=[
+                    {"weekday": "6", "start": "09:00", "end": "12:00"},
+                    {"weekday": "5", "start": "22:00", "end": "10:00"},
+                ]
+            ),
+            "Saturday 22:00–10:00 overlaps Sunday 09:00–12:00.",
+        ),
+        (  # Sunday night runs into Monday
+            _calendar_post(
+                hours=[
+                    {"weekday": "6", "start": "23:00", "end": "02:00"},
+                    {"weekday": "0", "start": "01:00", "end": "10:00"},
+                ]
+            ),
+            "Sunday 23:00–02:00 overlaps Monday 01:00–10:00.",
+        ),
+        (  # two night shifts of the same evening
+            _calendar_post(
+                hours=[
+                    {"weekday": "4", "start": "22:00", "end": "06:00"},
+                    {"weekday": "4", "start": "23:00", "end": "24:00"},
+                ]
+            ),
+            "Friday 22:00–06:00 overlaps Friday 23:00–24:00.",
         ),
         (
             _calendar_post(hours=[{"weekday": "2", "start": "9.00", "end": "18:00"}]),

@@ -231,6 +231,8 @@ class CopyDayForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "btn-check"}),
         error_messages={"required": _("Tick the days to copy to.")},
     )
+
+
 HolidayFormSet = forms.formset_factory(
     HolidayForm, formset=ServiceErrorsFormSet, extra=3, can_delete=True
 )
@@ -264,4 +266,6 @@ class HolidayImportForm(NoTagHelperMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs.update({"form": HOLIDAY_IMPORT_FORM_ID, "class": "form-control form-control-sm"})
+            field.widget.attrs.update(
+                {"form": HOLIDAY_IMPORT_FORM_ID, "class": "form-control form-control-sm"}
+            )

@@ -395,6 +395,109 @@ def test_delete_unused_calendar_page(manager_client):
     assert not BusinessCalendar.objects.exists()
 
 
+def test_overnight_row_is_saved_as_two_days_and_shown_again_as_one_row(manager_client):
+    data = _calendar_post(
+        hours=[
+            {"weekday": "0", "start": "09:00", "end": "13:00"},
+            {"weekday": "0", "start": "14:00", "end": "18:00"},
+            {"weekday": "5", "start": "22:00", "end": "06:00"},
+            {"weekday": "6", "start": "20:00", "end": "00:00"},  # closes at midnight
+        ]
+    )
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 302
+    calendar = BusinessCalendar.objects.get()
+    assert list(calendar.hours.values_list("weekday", "start_minute", "end_minute")) == [
+        (0, 540, 780),
+        (0, 840, 1080),
+        (5, 1320, 1440),
+        (6, 0, 360),
+        (6, 1200, 1440),
+    ]
+    page = manager_client.get(response.url)
+    initial = [form.initial for form in page.context["hours_formset"].initial_forms]
+    assert initial == [
+        {"weekday": 0, "start": 540, "end": 780},
+        {"weekday": 0, "start": 840, "end": 1080},
+        {"weekday": 5, "start": 1320, "end": 360},
+        {"weekday": 6, "start": 1200, "end": 1440},
+    ]
+    html = page.content.decode()
+    assert 'name="hours-2-start" value="22:00"' in html
+    assert 'name="hours-2-end" value="06:00"' in html
+    assert 'name="hours-3-end" value="00:00"' in html
+    # Only the Saturday row says it closes the next day.
+    assert html.count('overnight-hint"') == 1
+
+    # Saved again unchanged, the rows stay the same intervals.
+    again = _calendar_post(
+        hours=[
+            {
+                k: str(v) if k == "weekday" else f"{v // 60 % 24:02d}:{v % 60:02d}"
+                for k, v in row.items()
+            }
+            for row in initial
+        ]
+    )
+    again["hours-INITIAL_FORMS"] = "4"
+    response = manager_client.post(reverse("channels:calendar-update", args=[calendar.pk]), again)
+    assert response.status_code == 302
+    assert calendar.hours.count() == 5
+
+
+def test_copy_without_script_copies_the_posted_rows_and_saves_nothing(manager_client):
+    data = _calendar_post(
+        name="",  # not filled in yet: copying does not complain about it
+        hours=[
+            {"weekday": "0", "start": "09:00", "end": "13:00"},
+            {"weekday": "0", "start": "14:00", "end": "18:00"},
+            {"weekday": "2", "start": "07:00", "end": "08:00"},
+            {"weekday": "5", "start": "22:00", "end": "06:00"},
+        ],
+        action="copy",
+        **{"copy-source": "0", "copy-targets": ["1", "2", "3", "4"]},
+    )
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 200
+    assert not BusinessCalendar.objects.exists()
+    rows = [
+        (f.initial["weekday"], f.initial["start"], f.initial["end"])
+        for f in response.context["hours_formset"].initial_forms
+    ]
+    assert rows == sorted(
+        [(d, 540, 780) for d in range(5)] + [(d, 840, 1080) for d in range(5)]
+    ) + [(5, 1320, 360)]
+    assert not response.context["form"].errors
+    assert _messages(response) == ["Copied to 4 days. Save to keep the changes."]
+    assert 'name="hours-TOTAL_FORMS" value="14"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"copy-source": "0"}, "Tick the days to copy to."),
+        ({"copy-source": "0", "copy-targets": ["1"], "hours-0-end": "25:00"}, "Enter a time"),
+    ],
+)
+def test_copy_without_script_shows_errors(manager_client, extra, message):
+    data = _calendar_post(action="copy", **extra)
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_holiday_import_sits_on_the_calendar_page(manager_client):
+    calendar = BusinessCalendarFactory(name="Office")
+    html = manager_client.get(reverse("channels:calendar-update", args=[calendar.pk])).content
+    html = html.decode()
+    action = reverse("channels:calendar-import-holidays", args=[calendar.pk])
+    assert f'action="{action}" id="holiday-import"' in html
+    # Its fields sit among the holidays but belong to the import's own form.
+    assert re.search(r'<input type="text" name="country"[^>]*form="holiday-import"', html)
+    assert re.search(r'<button type="submit" form="holiday-import"', html)
+
+
 # -- holiday import ----------------------------------------------------------------------------
 
 

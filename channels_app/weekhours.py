@@ -55,7 +55,7 @@ def merge_intervals(intervals: Iterable[Row]) -> list[Row]:
     heads = {
         weekday: (weekday, start, end)
         for weekday, start, end in intervals
-        if end == MINUTES_PER_DAY and 0 < start
+        if end == MINUTES_PER_DAY and start > 0
     }
     tails = {
         weekday: (weekday, start, end)

@@ -464,9 +464,8 @@ def test_copy_without_script_copies_the_posted_rows_and_saves_nothing(manager_cl
         (f.initial["weekday"], f.initial["start"], f.initial["end"])
         for f in response.context["hours_formset"].initial_forms
     ]
-    assert rows == sorted(
-        [(d, 540, 780) for d in range(5)] + [(d, 840, 1080) for d in range(5)]
-    ) + [(5, 1320, 360)]
+    week = [(d, 540, 780) for d in range(5)] + [(d, 840, 1080) for d in range(5)]
+    assert rows == [*sorted(week), (5, 1320, 360)]
     assert not response.context["form"].errors
     assert _messages(response) == ["Copied to 4 days. Save to keep the changes."]
     assert 'name="hours-TOTAL_FORMS" value="14"' in response.content.decode()

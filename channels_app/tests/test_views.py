@@ -614,3 +614,11 @@ def test_admin_pages(admin_client):
         reverse("admin:channels_app_holiday_changelist"),
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_enter_in_a_field_saves_rather_than_copies(manager_client):
+    """Browsers submit a form with its first submit button when Enter is pressed in a field."""
+    html = manager_client.get(reverse("channels:calendar-create")).content.decode()
+    buttons = re.findall(r'<button type="submit"[^>]*name="action" value="(\w+)"', html)
+    assert buttons[0] == "save"
+    assert "copy" in buttons

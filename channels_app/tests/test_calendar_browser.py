@@ -158,3 +158,48 @@ def test_manager_enters_a_week_with_a_lunch_break_and_a_night_shift(
 
     context.close()
     problems.assert_none(url)
+
+
+def test_without_a_script_the_page_still_enters_the_week(
+    transactional_db, live_server, browser, manager
+):
+    """The plain formset: blank rows, "Copy" done by the server, errors from the server."""
+    Profile.objects.update_or_create(user=manager, defaults={"language": "pl"})
+    url = live_server.url
+    context, page, problems = log_in(
+        browser, url, manager.username, viewport=DESK, locale="pl-PL", java_script_enabled=False
+    )
+    page.goto(f"{url}{reverse('channels:calendar-create')}")
+    rows = page.locator("[data-formset=hours] tr[data-formset-row]")
+    expect(rows).to_have_count(3)
+    expect(page.locator("[data-formset=hours] [data-formset-add]")).to_be_hidden()
+    page.fill("#id_name", "Bez skryptu")
+    fill_row(rows.nth(0), 0, "09:00", "13:00")
+    fill_row(rows.nth(1), 0, "14:00", "18:00")
+    for day in range(1, 5):
+        page.locator(f"label[for='id_copy-targets_{day}']").click()
+    with page.expect_navigation():
+        page.locator("[data-copy-submit]").click()
+    expect(page.locator(".alert-info")).to_be_visible()
+    expect(page.locator("#id_name")).to_have_value("Bez skryptu")
+    expect(rows).to_have_count(13)  # ten rows and three blank ones
+    assert not BusinessCalendar.objects.exists()
+
+    # An overnight row that runs into the next morning's hours: a form error, nothing saved.
+    fill_row(rows.nth(10), 5, "22:00", "06:00")
+    fill_row(rows.nth(11), 6, "05:00", "09:00")
+    with page.expect_navigation():
+        page.locator("#calendar-save").click()
+    expect(page.locator(".alert-danger")).to_contain_text("22:00–06:00")
+    assert not BusinessCalendar.objects.exists()
+    screenshot(page, "calendar-pl-05-no-script-error-1280.png")
+
+    rows.nth(11).locator("input[type=checkbox]").check()
+    with page.expect_navigation():
+        page.locator("#calendar-save").click()
+    calendar = BusinessCalendar.objects.get(name="Bez skryptu")
+    assert calendar.hours.count() == 12
+    assert calendar.hours.filter(weekday=6, start_minute=0, end_minute=360).exists()
+    assert_fits(page, "calendar page without a script")
+    context.close()
+    problems.assert_none(url)

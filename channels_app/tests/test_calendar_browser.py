@@ -75,6 +75,10 @@ def test_manager_enters_a_week_with_a_lunch_break_and_a_night_shift(
     expect(page.locator(ROWS).nth(1).locator("select")).to_have_value("0")
     fill_row(page.locator(ROWS).nth(1), 0, "14:00", "18:00")
 
+    # A Saturday row entered first is put back in its place after the copy.
+    add.click()
+    fill_row(page.locator(ROWS).nth(2), 5, "10:00", "12:00")
+
     # Monday to the weekdays in one click.
     page.select_option("#id_copy-source", "0")
     page.locator("[data-copy-weekdays]").click()
@@ -83,6 +87,10 @@ def test_manager_enters_a_week_with_a_lunch_break_and_a_night_shift(
     expect(page.locator("#id_copy-targets_5")).not_to_be_checked()
     page.locator("[data-copy-submit]").click()
     expect(page.locator("[data-copy-status]")).not_to_be_empty()
+    expect(page.locator(ROWS)).to_have_count(11)
+    days = [s.input_value() for s in page.locator(f"{ROWS} select[name$='-weekday']").all()]
+    assert days == ["0", "0", "1", "1", "2", "2", "3", "3", "4", "4", "5"]
+    page.locator(ROWS).nth(10).locator("[data-formset-delete] button").click()
     expect(page.locator(ROWS)).to_have_count(10)
 
     # The night shift is one row, and the page says it closes the next day.

@@ -118,6 +118,21 @@
     hint.classList.toggle("d-none", !overnight);
   }
 
+  // Copies land at the end of the table; put the week back in order (day, then opening time),
+  // blank rows last. Moving rows keeps their field names, so the formset does not notice.
+  function sortRows(hours) {
+    var keyed = hours.liveRows().map(function (row, position) {
+      var day = hours.field(row, "weekday").value;
+      var start = minutes(hours.field(row, "start").value);
+      return { row: row, day: day === "" ? 7 : parseInt(day, 10), start: start, position: position };
+    });
+    keyed.sort(function (a, b) {
+      return a.day - b.day || (a.start === null ? 1440 : a.start) - (b.start === null ? 1440 : b.start) ||
+        a.position - b.position;
+    });
+    keyed.forEach(function (item) { item.row.parentNode.appendChild(item.row); });
+  }
+
   function setUpCopy(hours) {
     var box = document.getElementById("copy-day");
     if (!box) {
@@ -172,6 +187,7 @@
           hours.remove(row);
         }
       });
+      sortRows(hours);
       Array.prototype.forEach.call(targets, function (box) { box.checked = false; });
       showStatus(box.getAttribute("data-copied"), true);
     });

@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
-from channels_app import businesstime
+from channels_app import businesstime, weekhours
 from portal.models import TimeStampedModel
 
 MINUTES_PER_DAY = businesstime.MINUTES_PER_DAY
@@ -95,12 +95,18 @@ class BusinessCalendar(TimeStampedModel):
         )
 
     def hours_summary(self) -> str:
-        """Compact weekly hours ("Mon–Fri 09:00–18:00; Sat 10:00–16:00") from prefetched rows."""
+        """Compact weekly hours ("Mon–Fri 09:00–18:00; Sat 22:00–06:00") from prefetched rows.
+
+        A night shift stored as two days is shown as the one row the calendar page shows.
+        """
         if self.always_open:
             return str(_("Always open"))
         by_day: dict[int, list[str]] = {}
-        for interval in self.hours.all():
-            by_day.setdefault(interval.weekday, []).append(interval.label())
+        rows = weekhours.merge_intervals(
+            (h.weekday, h.start_minute, h.end_minute) for h in self.hours.all()
+        )
+        for weekday, start, end in rows:
+            by_day.setdefault(weekday, []).append(f"{format_minutes(start)}–{format_minutes(end)}")
         parts: list[str] = []
         day = 0
         while day < 7:

@@ -14,13 +14,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, ListView, TemplateView
 
-from channels_app import selectors, services
+from channels_app import selectors, services, weekhours
 from channels_app.forms import (
     CalendarForm,
     ChannelForm,
+    CopyDayForm,
     HolidayFormSet,
     HolidayImportForm,
     OpeningIntervalFormSet,
+    hours_initial,
 )
 from channels_app.models import BusinessCalendar, Channel
 from portal.permissions import ManagerRequiredMixin
@@ -170,10 +172,9 @@ class CalendarFormView(ManagerRequiredMixin, TemplateView):
                 "timezone": calendar.timezone,
                 "always_open": calendar.always_open,
             }
-            hours = [
-                {"weekday": h.weekday, "start": h.start_minute, "end": h.end_minute}
-                for h in calendar.hours.all()
-            ]
+            hours = hours_initial(
+                (h.weekday, h.start_minute, h.end_minute) for h in calendar.hours.all()
+            )
             holidays = [{"date": h.date, "name": h.name} for h in calendar.holidays.all()]
         return (
             CalendarForm(data, initial=initial),
@@ -189,11 +190,13 @@ class CalendarFormView(ManagerRequiredMixin, TemplateView):
     def post(self, request, *args, **kwargs):
         self.calendar = self.get_calendar()
         form, hours, holidays = self.build_forms(request.POST)
+        if request.POST.get("action") == "copy":
+            return self.copy_day(form, hours, holidays)
         if form.is_valid() & hours.is_valid() & holidays.is_valid():  # validate all, show all
             try:
                 calendar = self.save(
                     **form.cleaned_data,
-                    hours=[(r["weekday"], r["start"], r["end"]) for r in hours.rows()],
+                    hours=hours.intervals(),
                     holidays=[(r["date"], r["name"]) for r in holidays.rows()],
                 )
             except ValidationError as exc:
@@ -203,11 +206,46 @@ class CalendarFormView(ManagerRequiredMixin, TemplateView):
                 return redirect("channels:calendar-update", pk=calendar.pk)
         return self.render(form, hours, holidays)
 
-    def render(self, form, hours, holidays):
+    def copy_day(self, form, hours, holidays):
+        """The page without a script: copy the posted rows of one day to others, save nothing.
+
+        The rest of the page comes back as posted (unbound where it can, so a half-filled new
+        calendar does not greet the manager with "required" errors).
+        """
+        copy_form = CopyDayForm(self.request.POST, prefix="copy")
+        if not (hours.is_valid() & copy_form.is_valid()):
+            return self.render(form, hours, holidays, copy_form=copy_form)
+        source, targets = copy_form.cleaned_data["source"], copy_form.cleaned_data["targets"]
+        rows = weekhours.copy_day(hours.entered_rows(), source, targets)
+        hours = OpeningIntervalFormSet(
+            initial=[{"weekday": w, "start": s, "end": e} for w, s, e in rows], prefix="hours"
+        )
+        data = self.request.POST
+        form = CalendarForm(
+            initial={
+                "name": data.get("name", ""),
+                "timezone": data.get("timezone") or "Europe/Warsaw",
+                "always_open": bool(data.get("always_open")),
+            }
+        )
+        copied = len([day for day in targets if day != source])
+        messages.info(
+            self.request,
+            ngettext(
+                "Copied to %(count)d day. Save to keep the changes.",
+                "Copied to %(count)d days. Save to keep the changes.",
+                copied,
+            )
+            % {"count": copied},
+        )
+        return self.render(form, hours, holidays, copy_form=CopyDayForm(prefix="copy"))
+
+    def render(self, form, hours, holidays, copy_form=None):
         context = self.get_context_data(
             form=form,
             hours_formset=hours,
             holidays_formset=holidays,
+            copy_form=copy_form or CopyDayForm(prefix="copy"),
             calendar=self.calendar,
             import_form=HolidayImportForm() if self.calendar else None,
         )

@@ -112,6 +112,10 @@ def test_hours_summary_groups_equal_days():
     )
     calendar = BusinessCalendar.objects.with_schedule().get(pk=calendar.pk)
     assert calendar.hours_summary() == "Mon–Fri 08:00–20:00; Sat 10:00–14:00, 15:00–16:00"
+    night = BusinessCalendarFactory()
+    night.hours.create(weekday=5, start_minute=1320, end_minute=1440)
+    night.hours.create(weekday=6, start_minute=0, end_minute=360)
+    assert night.hours_summary() == "Sat 22:00–06:00"
     assert BusinessCalendarFactory().hours_summary() == "No opening hours"
     assert BusinessCalendarFactory(always_open=True).hours_summary() == "Always open"
 

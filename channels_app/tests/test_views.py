@@ -251,8 +251,39 @@ def test_edit_page_shows_current_rows(manager_client):
             "Monday 09:00–13:00 overlaps Monday 12:00–18:00.",
         ),
         (
-            _calendar_post(hours=[{"weekday": "2", "start": "18:00", "end": "09:00"}]),
-            "Wednesday 18:00–09:00: the start must be before the end.",
+            _calendar_post(hours=[{"weekday": "2", "start": "09:00", "end": "09:00"}]),
+            "Wednesday 09:00–09:00 opens and closes at the same time.",
+        ),
+        (
+            _calendar_post(hours=[{"weekday": "2", "start": "24:00", "end": "06:00"}]),
+            "The start must be between 00:00 and 23:59.",
+        ),
+        (  # an overnight row overlaps the next morning's row
+            _calendar_post(
+                hours=[
+                    {"weekday": "6", "start": "09:00", "end": "12:00"},
+                    {"weekday": "5", "start": "22:00", "end": "10:00"},
+                ]
+            ),
+            "Saturday 22:00–10:00 overlaps Sunday 09:00–12:00.",
+        ),
+        (  # Sunday night runs into Monday
+            _calendar_post(
+                hours=[
+                    {"weekday": "6", "start": "23:00", "end": "02:00"},
+                    {"weekday": "0", "start": "01:00", "end": "10:00"},
+                ]
+            ),
+            "Sunday 23:00–02:00 overlaps Monday 01:00–10:00.",
+        ),
+        (  # two night shifts of the same evening
+            _calendar_post(
+                hours=[
+                    {"weekday": "4", "start": "22:00", "end": "06:00"},
+                    {"weekday": "4", "start": "23:00", "end": "24:00"},
+                ]
+            ),
+            "Friday 22:00–06:00 overlaps Friday 23:00–24:00.",
         ),
         (
             _calendar_post(hours=[{"weekday": "2", "start": "9.00", "end": "18:00"}]),
@@ -362,6 +393,108 @@ def test_delete_unused_calendar_page(manager_client):
     response = manager_client.post(reverse("channels:calendar-delete", args=[calendar.pk]))
     assert response.status_code == 302
     assert not BusinessCalendar.objects.exists()
+
+
+def test_overnight_row_is_saved_as_two_days_and_shown_again_as_one_row(manager_client):
+    data = _calendar_post(
+        hours=[
+            {"weekday": "0", "start": "09:00", "end": "13:00"},
+            {"weekday": "0", "start": "14:00", "end": "18:00"},
+            {"weekday": "5", "start": "22:00", "end": "06:00"},
+            {"weekday": "6", "start": "20:00", "end": "00:00"},  # closes at midnight
+        ]
+    )
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 302
+    calendar = BusinessCalendar.objects.get()
+    assert list(calendar.hours.values_list("weekday", "start_minute", "end_minute")) == [
+        (0, 540, 780),
+        (0, 840, 1080),
+        (5, 1320, 1440),
+        (6, 0, 360),
+        (6, 1200, 1440),
+    ]
+    page = manager_client.get(response.url)
+    initial = [form.initial for form in page.context["hours_formset"].initial_forms]
+    assert initial == [
+        {"weekday": 0, "start": 540, "end": 780},
+        {"weekday": 0, "start": 840, "end": 1080},
+        {"weekday": 5, "start": 1320, "end": 360},
+        {"weekday": 6, "start": 1200, "end": 1440},
+    ]
+    html = page.content.decode()
+    assert 'name="hours-2-start" value="22:00"' in html
+    assert 'name="hours-2-end" value="06:00"' in html
+    assert 'name="hours-3-end" value="00:00"' in html
+    # Only the Saturday row says it closes the next day.
+    assert html.count('overnight-hint"') == 1
+
+    # Saved again unchanged, the rows stay the same intervals.
+    again = _calendar_post(
+        hours=[
+            {
+                k: str(v) if k == "weekday" else f"{v // 60 % 24:02d}:{v % 60:02d}"
+                for k, v in row.items()
+            }
+            for row in initial
+        ]
+    )
+    again["hours-INITIAL_FORMS"] = "4"
+    response = manager_client.post(reverse("channels:calendar-update", args=[calendar.pk]), again)
+    assert response.status_code == 302
+    assert calendar.hours.count() == 5
+
+
+def test_copy_without_script_copies_the_posted_rows_and_saves_nothing(manager_client):
+    data = _calendar_post(
+        name="",  # not filled in yet: copying does not complain about it
+        hours=[
+            {"weekday": "0", "start": "09:00", "end": "13:00"},
+            {"weekday": "0", "start": "14:00", "end": "18:00"},
+            {"weekday": "2", "start": "07:00", "end": "08:00"},
+            {"weekday": "5", "start": "22:00", "end": "06:00"},
+        ],
+        action="copy",
+        **{"copy-source": "0", "copy-targets": ["1", "2", "3", "4"]},
+    )
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 200
+    assert not BusinessCalendar.objects.exists()
+    rows = [
+        (f.initial["weekday"], f.initial["start"], f.initial["end"])
+        for f in response.context["hours_formset"].initial_forms
+    ]
+    week = [(d, 540, 780) for d in range(5)] + [(d, 840, 1080) for d in range(5)]
+    assert rows == [*sorted(week), (5, 1320, 360)]
+    assert not response.context["form"].errors
+    assert _messages(response) == ["Copied to 4 days. Save to keep the changes."]
+    assert 'name="hours-TOTAL_FORMS" value="14"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ({"copy-source": "0"}, "Tick the days to copy to."),
+        ({"copy-source": "0", "copy-targets": ["1"], "hours-0-end": "25:00"}, "Enter a time"),
+    ],
+)
+def test_copy_without_script_shows_errors(manager_client, extra, message):
+    data = _calendar_post(action="copy", **extra)
+    response = manager_client.post(reverse("channels:calendar-create"), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not BusinessCalendar.objects.exists()
+
+
+def test_holiday_import_sits_on_the_calendar_page(manager_client):
+    calendar = BusinessCalendarFactory(name="Office")
+    html = manager_client.get(reverse("channels:calendar-update", args=[calendar.pk])).content
+    html = html.decode()
+    action = reverse("channels:calendar-import-holidays", args=[calendar.pk])
+    assert f'action="{action}" id="holiday-import"' in html
+    # Its fields sit among the holidays but belong to the import's own form.
+    assert re.search(r'<input type="text" name="country"[^>]*form="holiday-import"', html)
+    assert re.search(r'<button type="submit" form="holiday-import"', html)
 
 
 # -- holiday import ----------------------------------------------------------------------------
@@ -481,3 +614,11 @@ def test_admin_pages(admin_client):
         reverse("admin:channels_app_holiday_changelist"),
     ]:
         assert admin_client.get(url).status_code == 200, url
+
+
+def test_enter_in_a_field_saves_rather_than_copies(manager_client):
+    """Browsers submit a form with its first submit button when Enter is pressed in a field."""
+    html = manager_client.get(reverse("channels:calendar-create")).content.decode()
+    buttons = re.findall(r'<button type="submit"[^>]*name="action" value="(\w+)"', html)
+    assert buttons[0] == "save"
+    assert "copy" in buttons

@@ -1,7 +1,7 @@
 """SLA policies, contacts with their stored deadlines, breaches and the notification outbox.
 
 Deadlines and at-risk instants are computed once (by the services) and stored, so the sweep that
-flags breaches is a comparison of indexed columns with "now"; see ``shared/docs/design.md``.
+flags breaches is a comparison of indexed columns with "now", however many contacts there are.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The Celery app: broker and result store from settings, behaviour and schedule in code.
 
-Why each setting is here is in ``shared/docs/design.md`` ("Settings that keep it standing").
+Each setting says why it is here. In short: a task is acknowledged late and run again when its
+worker dies, so every task is idempotent; schedules are state-based ("everything past its
+deadline and not yet flagged"), so a run that beat missed heals itself at the next one.
 """
 
 import os

@@ -1,7 +1,7 @@
 """SLA policies, contacts with their stored deadlines, breaches and the notification outbox.
 
 Deadlines and at-risk instants are computed once (by the services) and stored, so the sweep that
-flags breaches is a comparison of indexed columns with "now"; see ``shared/docs/design.md``.
+flags breaches is a comparison of indexed columns with "now", however many contacts there are.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
 from portal.models import TimeStampedModel
@@ -337,9 +338,10 @@ class ContactEvent(models.Model):
         FIRST_RESPONSE = "first_response", _("First response")
         PAUSED = "paused", _("Waiting on the customer")
         RESUMED = "resumed", _("Resumed")
-        RESOLVED = "resolved", _("Resolved")
-        AT_RISK = "at_risk", _("At risk")
-        BREACHED = "breached", _("Breached")
+        # Events, not states: "Resolved" here is what happened, not a contact's status.
+        RESOLVED = "resolved", pgettext_lazy("SLA event", "Resolved")
+        AT_RISK = "at_risk", pgettext_lazy("SLA event", "At risk")
+        BREACHED = "breached", pgettext_lazy("SLA event", "Breached")
         BREACH_WITHDRAWN = "breach_withdrawn", _("Breach withdrawn")
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         AGENT_CHANGED = "agent_changed", _("Agent changed")

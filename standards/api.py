@@ -1,4 +1,4 @@
-"""REST API for standards (``/api/v1/standards/``) and their versions, exactly as ``api.md`` says.
+"""REST API for standards (``/api/v1/standards/``) and versions, as ``docs/api.md`` says.
 
 Serializers check the shape of the input; the services decide (the same functions the pages
 call). A request that does not fit the version's state (publishing a published version, a second

@@ -12,7 +12,7 @@ Decisions worth knowing:
 - Links: ``<id>.<HMAC-SHA256 under SECRET_KEY over the stored 32-byte nonce>`` (see
   ``tokens``). They take answers from creation (even before the e-mail went out) until expiry or
   the answer. Suppressed invitations have no working link. On the page, unknown and expired
-  links show the same 404 "not valid any more" page; the JSON endpoint follows api.md
+  links show the same 404 "not valid any more" page; the JSON endpoint follows docs/api.md
   (404 unknown, 410 expired).
 - The report counts responses answered in the period and invitations whose ``sent_at`` falls in
   it (status sent or answered); the response rate is the share of those that were answered.

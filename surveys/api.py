@@ -1,4 +1,4 @@
-"""The surveys part of the REST API, exactly as ``shared/docs/api.md`` says."""
+"""The surveys part of the REST API, exactly as ``docs/api.md`` says."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Satisfaction formulas (design.md), pure: counts in, figures out (2 decimals, None if no data)."""
+"""Satisfaction formulas, pure: counts in, figures out (2 decimals, None if no data)."""
 
 from __future__ import annotations
 

@@ -66,7 +66,7 @@ INVITATION_AGGREGATES = {
 }
 
 
-# The columns of a row, in the order api.md lists them (also the CSV's).
+# The columns of a row, in the order docs/api.md lists them (also the CSV's).
 SATISFACTION_FIELDS = (
     "key",
     "responses",

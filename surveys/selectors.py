@@ -102,7 +102,7 @@ def satisfaction_summary(*, days: int = 30, now=None) -> dict:
     return figures
 
 
-# The scales the dashboard draws a distribution of (design.md: CSAT 1–5, NPS 0–10, CES 1–7).
+# The scales the dashboard draws a distribution of: CSAT 1–5, NPS 0–10, CES 1–7.
 SCALES = {"csat": range(1, 6), "nps": range(0, 11), "ces": range(1, 8)}
 SCORE_AGGREGATES = {
     f"{question}_{score}": Count("id", filter=Q(**{question: score}))

@@ -1,4 +1,4 @@
-"""REST API for onboarding, exactly as ``api.md`` says: acknowledgements (read-only: they are
+"""REST API for onboarding, exactly as ``docs/api.md`` says: acknowledgements (read-only: they are
 written only through the acknowledgement page) and per-person progress."""
 
 from __future__ import annotations

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from core.clientip import client_ip
 from core.csv import csv_response
+from core.figures import percent
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
 from standards.models import Standard, StandardVersion
@@ -143,14 +144,14 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
             if attempt.passed:
                 messages.success(
                     request,
-                    _("You passed the check with %(score)d%%. Now confirm and sign below.")
-                    % {"score": attempt.score},
+                    _("You passed the check with %(score)s. Now confirm and sign below.")
+                    % {"score": percent(attempt.score)},
                 )
             else:
                 messages.error(
                     request,
-                    _("%(score)d%% is below the pass mark. Read the standard again and retry.")
-                    % {"score": attempt.score},
+                    _("%(score)s is below the pass mark. Read the standard again and retry.")
+                    % {"score": percent(attempt.score)},
                 )
             return redirect(request.path)
         form = AcknowledgeForm(request.POST)
@@ -226,7 +227,12 @@ class MatrixView(ManagerRequiredMixin, TemplateView):
     def _csv(self, users, track_ids):
         rows = selectors.build_rows(users, track_ids=track_ids)
         columns = selectors.matrix_columns(rows)
-        header = [_("Username"), _("Name"), _("Progress (%)"), *[s.slug for s in columns]]
+        header = [
+            _("Username"),
+            pgettext("person", "Name"),
+            _("Progress (%)"),
+            *[s.slug for s in columns],
+        ]
         return csv_response(
             "onboarding-matrix.csv", header, (_matrix_csv_row(row, columns) for row in rows)
         )

@@ -67,10 +67,10 @@ def test_a_message_is_sent_once_in_its_language_and_its_app_is_told(kind):
     _write(language="ru")
     assert outbox.outbox_send(now=NOW) == {"sent": 1, "retrying": 0, "failed": 0, "cancelled": 0}
     [email] = mail.outbox
-    assert email.subject == "Панель управления 0"
+    assert email.subject == "Главная 0"
     assert email.body == "Hi 13 декабря 2026 г. http://127.0.0.1:8000"
     row = OutboxMessage.objects.get()
-    assert (row.status, row.sent_at, row.subject) == ("sent", NOW, "Панель управления 0")
+    assert (row.status, row.sent_at, row.subject) == ("sent", NOW, "Главная 0")
     assert kind == ["0"]
     assert outbox.outbox_send(now=NOW)["sent"] == 0
     assert len(mail.outbox) == 1

@@ -54,10 +54,10 @@ def test_manager_logs_in_and_switches_the_dashboard_to_russian(
         russian.click()
     assert page.url == f"{live_server.url}/"
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    expect(page.locator("#main-nav").get_by_role("link", name="Панель управления")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Главная")).to_be_visible()
     expect(page.locator("h1")).to_have_text("Добро пожаловать, Maria Nowak")
     expect(page.locator("#language-menu")).to_have_text("Русский")
-    expect(page).to_have_title("Панель управления · Портал стандартов обслуживания")
+    expect(page).to_have_title("Главная · Портал стандартов обслуживания")
     screenshot(page, "03-dashboard-ru.png")
 
     # 4. A manager's bar holds every app, yet fits a laptop screen even in Russian; each app's

@@ -34,7 +34,7 @@ def test_staff_member_chooses_russian_and_keeps_it_after_signing_in_again(
     assert page.url == f"{url}/account/"
     expect(page.locator("html")).to_have_attribute("lang", "ru")
     expect(page.locator("#language-menu")).to_have_text("Русский")
-    expect(page.locator("#main-nav").get_by_role("link", name="Панель управления")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Главная")).to_be_visible()
     expect(page.locator("#id_language")).to_have_value("ru")
     screenshot(page, "language-02-account-ru.png")
     assert Profile.objects.get(user=staff_user).language == "ru"
@@ -58,7 +58,7 @@ def test_staff_member_chooses_russian_and_keeps_it_after_signing_in_again(
     # ... and after signing in, the preference wins.
     log_in_page(page, url, staff_user.username)
     expect(page.locator("html")).to_have_attribute("lang", "ru")
-    expect(page.locator("#main-nav").get_by_role("link", name="Панель управления")).to_be_visible()
+    expect(page.locator("#main-nav").get_by_role("link", name="Главная")).to_be_visible()
     expect(page.locator("#language-menu")).to_have_text("Русский")
     screenshot(page, "language-03-dashboard-ru-after-sign-in.png")
     # The cookie now agrees, so pages seen after signing out stay Russian too.

@@ -196,7 +196,7 @@ def test_translations_keep_the_placeholders(lang):
 @pytest.mark.parametrize(
     ("lang", "dashboard", "portal_name"),
     [
-        ("ru", "Панель управления", "Портал стандартов обслуживания"),
+        ("ru", "Главная", "Портал стандартов обслуживания"),
         ("pl", "Pulpit", "Portal standardów obsługi"),
     ],
 )

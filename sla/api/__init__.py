@@ -1,6 +1,6 @@
 """REST API of the SLA engine: policies, contacts (idempotent create, bulk, PATCH events), breaches.
 
-Paths, fields and semantics are the contract in ``shared/docs/api.md``. Serializers check the
+Paths, fields and semantics are the contract in ``docs/api.md``. Serializers check the
 shape of the input (types, choices, known channel and agent); the services decide everything
 else (times in order, state transitions) and their field errors become 400s.
 

@@ -1,6 +1,6 @@
 """Report endpoints, mounted under /api/v1/ through sla.api.extra_urls.
 
-``GET /api/v1/reports/sla/`` as ``shared/docs/api.md`` says; JSON, or CSV with ``?format=csv``
+``GET /api/v1/reports/sla/`` as ``docs/api.md`` says; JSON, or CSV with ``?format=csv``
 or ``Accept: text/csv`` (streamed; the groups' rows, then the total on a line of its own, told
 apart by the last column ``row_type`` = ``group`` or ``total``). Errors are always JSON.
 """

@@ -34,7 +34,7 @@ TIME_GROUPS = ("day", "week", "month")
 MAX_PERIOD_DAYS = 366
 ENGINES = ("postgresql", "portable")
 
-# The fields of a row, in the order of api.md (and of the CSV columns).
+# The fields of a row, in the order of docs/api.md (and of the CSV columns).
 ROW_FIELDS = (
     "key",
     "contacts",

@@ -1,5 +1,5 @@
 """Late events: a contact's states, deadlines, minutes and breaches depend on when its events
-happened, never on when or in which order they arrived (design.md, "Late events")."""
+happened, never on when or in which order they arrived (docs/api.md: PATCH and ``event_at``)."""
 
 import datetime as dt
 from dataclasses import dataclass

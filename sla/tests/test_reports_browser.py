@@ -199,10 +199,10 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     expect(page.locator("svg.sla-chart")).to_have_count(6)  # three charts per channel
     summary = _summary(page)
     assert list(summary) == ["Chat", "Phone", "All channels"]
-    assert summary["Chat"][:2] == ["6", "60.0 %"]  # 3 met of 5 decided
-    assert summary["Chat"][4] == "75.0 %"  # 3 met, 1 breached
-    assert summary["Phone"][:2] == ["1", "100.0 %"]
-    assert summary["All channels"][:2] == ["7", "66.67 %"]
+    assert summary["Chat"][:2] == ["6", "60.0\u00a0%"]  # 3 met of 5 decided
+    assert summary["Chat"][4] == "75.0\u00a0%"  # 3 met, 1 breached
+    assert summary["Phone"][:2] == ["1", "100.0\u00a0%"]
+    assert summary["All channels"][:2] == ["7", "66.67\u00a0%"]
     screenshot(page, "reports-01-dashboard-30-days.png")
 
     # --- 7 days: charts and table alternatives agree ---------------------------------------
@@ -214,10 +214,10 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     summary = _summary(page)
     # Chat: first response 10 30 met, 90 and the open one breached; resolution 60 300 met,
     # 600 breached; medians of the known minutes.
-    assert summary["Chat"] == ["5", "50.0 %", "30.0", "78.0", "66.67 %", "300.0", "540.0"]
-    assert summary["Phone"] == ["1", "100.0 %", "3.0", "3.0", "100.0 %", "20.0", "20.0"]
-    assert summary["All channels"][:2] == ["6", "60.0 %"]
-    assert summary["All channels"][4] == "75.0 %"
+    assert summary["Chat"] == ["5", "50.0\u00a0%", "30.0", "78.0", "66.67\u00a0%", "300.0", "540.0"]
+    assert summary["Phone"] == ["1", "100.0\u00a0%", "3.0", "3.0", "100.0\u00a0%", "20.0", "20.0"]
+    assert summary["All channels"][:2] == ["6", "60.0\u00a0%"]
+    assert summary["All channels"][4] == "75.0\u00a0%"
     _check_chat_section(page, seeded, slots)
     page.locator("#channel-chat details summary").click()
     expect(page.locator("#channel-chat details table").first).to_be_visible()
@@ -261,11 +261,11 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     # --- 90 days: weeks instead of days ----------------------------------------------------
     _period(page, "Last 90 days")
     summary = _summary(page)
-    assert summary["Chat"][:2] == ["7", "50.0 %"]
-    assert summary["Chat"][4] == "60.0 %"
-    assert summary["Phone"][:2] == ["2", "50.0 %"]
-    assert summary["All channels"][:2] == ["9", "50.0 %"]
-    assert summary["All channels"][4] == "71.43 %"
+    assert summary["Chat"][:2] == ["7", "50.0\u00a0%"]
+    assert summary["Chat"][4] == "60.0\u00a0%"
+    assert summary["Phone"][:2] == ["2", "50.0\u00a0%"]
+    assert summary["All channels"][:2] == ["9", "50.0\u00a0%"]
+    assert summary["All channels"][4] == "71.43\u00a0%"
     weeks = _rows(page, "#channel-chat details table >> nth=0")[1:]
     assert 13 <= len(weeks) <= 14
     assert all(dt.date.fromisoformat(row[0]).weekday() == 0 for row in weeks)  # Mondays
@@ -280,7 +280,7 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
         page.get_by_role("button", name="Show").click()
     expect(page.locator("#report-period input[value='custom']")).to_be_checked()
     summary = _summary(page)
-    assert summary["Chat"][:2] == ["1", "100.0 %"]
+    assert summary["Chat"][:2] == ["1", "100.0\u00a0%"]
     # Phone has nothing in the period and nothing open: no section. Chat's open contacts
     # still need attention now, whatever the period.
     assert "Phone" not in summary
@@ -370,14 +370,14 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     page.locator("#main-nav").get_by_role("link", name="My service").click()
     page.wait_for_url(f"{url}/my-service/")
     # Own (30 days): CHAT-1, CHAT-2, PHONE-1: first response 10 met, 90 breached, 3 met.
-    expect(page.locator("#sla-my-fr-pct")).to_have_text("66.67 %")
-    expect(page.locator("#sla-my-res-pct")).to_have_text("100.0 %")
+    expect(page.locator("#sla-my-fr-pct")).to_have_text("66.67\u00a0%")
+    expect(page.locator("#sla-my-res-pct")).to_have_text("100.0\u00a0%")
     expect(page.locator("#sla-my-fr-median")).to_have_text("10.0")
     expect(page.locator("#sla-my-breaches")).to_have_text("1")
     figures = {row[0]: row[1:] for row in _rows(page, "#sla-my-service-figures")[1:]}
     # The team: everything opened in the 30 days (CHAT-OPEN-2 is still undecided).
     assert figures["Contacts"] == ["3", "7"]
-    assert figures["First response within target"] == ["66.67 %", "66.67 %"]
+    assert figures["First response within target"] == ["66.67\u00a0%", "66.67\u00a0%"]
     trend = _chart(page, "my-service-trend")
     expect(trend.locator(".sla-chart__legend")).to_have_text(["You", "Team"])
     # A dot per week with decided contacts, as many as the table alternative has figures.

@@ -274,7 +274,7 @@ def test_dashboard_page_shows_charts_tables_and_links(march, manager_client):  #
             "</table>", page.index('id="report-summary"')
         )
     ]
-    assert re.search(r"Chat.*?<td[^>]*>4</td>\s*<td[^>]*>75.0 %</td>", summary, re.S)
+    assert re.search(r"Chat.*?<td[^>]*>4</td>\s*<td[^>]*>75.0\u00a0%</td>", summary, re.S)
     # The contacts list filters by the channel's id (its select's values), not by its code.
     chat_id = chat3.channel_id
     assert f"/sla/contacts/?channel={chat_id}&amp;first_response_state=at_risk" in page
@@ -400,12 +400,12 @@ def test_my_service_shows_own_figures_next_to_the_team(
     # The whole page, with the surveys and evaluations sections beside this one.
     with django_assert_max_num_queries(10):
         page = staff_client.get(reverse("my-service")).content.decode()
-    assert re.search(r'id="sla-my-fr-pct">50.0 %<', page)
-    assert re.search(r'id="sla-my-res-pct">100.0 %<', page)
+    assert re.search(r'id="sla-my-fr-pct">50.0\u00a0%<', page)
+    assert re.search(r'id="sla-my-res-pct">100.0\u00a0%<', page)
     assert re.search(r'id="sla-my-fr-median">20.0<', page)
     assert re.search(r'id="sla-my-breaches">1<', page)
     # The team: FR 10 30 50, 2 of 3 met; 2 breaches.
-    assert "66.67 %" in page and "30.0" in page
+    assert "66.67\u00a0%" in page and "30.0" in page
     assert 'aria-labelledby="my-service-trend-title my-service-trend-desc"' in page
 
 

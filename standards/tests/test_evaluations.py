@@ -431,9 +431,9 @@ def test_a_valid_form_saves_and_shows_the_evaluation(version, manager, staff_use
     assert evaluation.score == Decimal("66.7")  # 4 of 6
     assert evaluation.evaluator == manager
     assert evaluation.items.get(criterion=criterion).note == "Clear."
-    assert "66.7 %" in messages_of(response)[0]
+    assert "66.7\u00a0%" in messages_of(response)[0]
     page = _client(manager).get(evaluation.get_absolute_url()).content.decode()
-    assert "66.7 %" in page
+    assert "66.7\u00a0%" in page
     assert "Friendly, but no summary." in page
     assert 'id="critical-missed"' not in page
 
@@ -610,7 +610,7 @@ def test_the_list_filters_and_averages_in_the_database(version, manager, staff_u
     assert shown(order="lowest")[1] == [0, Decimal("66.7"), 100]
     assert shown(order="highest")[1] == [100, Decimal("66.7"), 0]
     html = client.get(url, {"standard": "closing"}).content.decode()
-    assert 'id="evaluation-average">0.0 %' in html
+    assert 'id="evaluation-average">0.0\u00a0%' in html
     # The standard page links here; a standard without evaluations yet lists none, not all.
     StandardFactory(slug="not-evaluated")
     assert shown(standard="not-evaluated") == ({"count": 0, "average": None}, [])
@@ -709,9 +709,9 @@ def test_my_service_shows_the_agents_average_next_to_the_teams(
     assert 'id="evaluations-my-service"' in html
     section = html.split('id="evaluations-my-service"')[1]
     assert 'id="evaluations-my-count">2<' in section
-    assert 'id="evaluations-my-average">83.4 %<' in section  # (100 + 66.7) / 2, not the old 0
+    assert 'id="evaluations-my-average">83.4\u00a0%<' in section  # (100 + 66.7) / 2, not the old 0
     assert 'id="evaluations-team-count">3<' in section
-    assert 'id="evaluations-team-average">55.6 %<' in section
+    assert 'id="evaluations-team-average">55.6\u00a0%<' in section
     for evaluation in Evaluation.objects.filter(agent=staff_user):
         assert evaluation.get_absolute_url() in section  # the old one is listed, not averaged
     assert old.get_absolute_url() in section

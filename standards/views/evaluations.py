@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core.figures import percent
 from standards import evaluation_selectors, selectors, services
 from standards.evaluation_forms import EvaluationFilterForm, EvaluationForm
 from standards.models import Evaluation, StandardVersion
@@ -109,7 +110,7 @@ class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
         messages.success(
             request,
             gettext("The evaluation is saved with a score of %(score)s.")
-            % {"score": f"{number_format(evaluation.score, 1)} %"},
+            % {"score": percent(number_format(evaluation.score, 1))},
         )
         return redirect(evaluation)
 

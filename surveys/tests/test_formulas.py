@@ -1,4 +1,4 @@
-"""The formulas of design.md, by hand, with no database."""
+"""The satisfaction formulas, by hand, with no database."""
 
 from surveys import formulas
 

@@ -1,4 +1,4 @@
-"""The API exactly as api.md says, permissions, and query bounds."""
+"""The API exactly as docs/api.md says, permissions, and query bounds."""
 
 import pytest
 from django.urls import reverse

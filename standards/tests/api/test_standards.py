@@ -1,4 +1,4 @@
-"""``/api/v1/standards/``: every field and error of api.md, the permission matrix, the schema."""
+"""``/api/v1/standards/``: every field and error of docs/api.md, permissions, the schema."""
 
 from datetime import datetime
 

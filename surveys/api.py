@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
@@ -20,7 +21,7 @@ from rest_framework.views import APIView
 
 from channels_app.models import Channel
 from portal.roles import INTEGRATION, MANAGER
-from sla.reports.api import ReportView
+from sla.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
 from sla.reports.params import ReportQuerySerializer
 from surveys import selectors, services
 from surveys.models import Invitation, Response, Survey
@@ -117,12 +118,27 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
         return Invitation.objects.order_by("-pk")
 
 
+# "SurveyResponse", not "Response": generated clients have a Response type of their own.
+@extend_schema_serializer(component_name="SurveyResponse")
 class ResponseSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agent = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The agent's username; null when unknown (kiosk answers)."),
+    )
     contact = serializers.SerializerMethodField()
-    kiosk = serializers.PrimaryKeyRelatedField(read_only=True)
-    language = serializers.CharField(read_only=True, help_text="en, ru or pl")
+    kiosk = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The kiosk's id; null for answers by invitation link."),
+    )
+    invitation = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The invitation's id; null for kiosk answers."),
+    )
 
     class Meta:
         model = Response
@@ -233,7 +249,7 @@ class SatisfactionReportView(ReportView):
 
     @extend_schema(
         operation_id="reports_satisfaction",
-        parameters=[ReportQuerySerializer],
+        parameters=[ReportQuerySerializer, UNDOCUMENTED_FORMAT],
         responses={
             (200, "application/json"): inline_serializer(
                 "SatisfactionReport",
@@ -277,4 +293,13 @@ extra_urls = [
         name="public-survey-answer",
     ),
     path("reports/satisfaction/", SatisfactionReportView.as_view(), name="satisfaction-report"),
+    path(
+        "reports/satisfaction/csv/",
+        csv_only(
+            SatisfactionReportView,
+            operation_id="reports_satisfaction_csv",
+            description=CSV_DESCRIPTION,
+        ).as_view(),
+        name="satisfaction-report-csv",
+    ),
 ]

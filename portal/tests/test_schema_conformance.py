@@ -17,6 +17,7 @@ from drf_spectacular.generators import SchemaGenerator
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from channels_app.models import BusinessCalendar
 from standards.models import Standard
 from surveys.models import Response
 
@@ -146,3 +147,55 @@ def test_kiosk_answers_are_documented_with_null_kiosk_agent_and_invitation(demo,
     # The check bites: the same answer against a schema that forbids the null fails.
     component = schema["components"]["schemas"]["SurveyResponse"]["properties"]["agent"]
     assert component.get("nullable") is True
+
+
+def test_every_operation_documents_its_errors_and_takes_json_only(schema):
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            responses = operation["responses"]
+            assert "503" in responses, (method, path)
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], path
+                assert {"400", "415"} <= set(responses), (method, path)
+            if operation.get("security"):
+                assert {"401", "403"} <= set(responses), (method, path)
+            if "{" in path:
+                assert "404" in responses, (method, path)
+            for code, response in responses.items():
+                if int(code) >= 400:
+                    shape = response["content"]["application/json"]["schema"]
+                    assert shape.get("$ref") in (
+                        "#/components/schemas/Error",
+                        "#/components/schemas/FieldErrors",
+                    ), (method, path, code)
+    # The CSV of each report is an operation of its own that answers text/csv.
+    for name in ("sla", "satisfaction"):
+        csv = schema["paths"][f"/api/v1/reports/{name}/csv/"]["get"]["responses"]["200"]
+        assert list(csv["content"]) == ["text/csv"]
+
+
+def test_a_form_body_is_refused_with_415_and_nothing_is_written(manager):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=manager)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = client.post(
+        "/api/v1/calendars/", {"name": "Form", "timezone": "UTC"}, format="multipart"
+    )
+    assert response.status_code == 415
+    assert set(response.json()) == {"detail"}
+    assert not BusinessCalendar.objects.filter(name="Form").exists()
+    json_answer = client.post("/api/v1/calendars/", {"name": "Json", "timezone": "UTC"})
+    assert json_answer.status_code == 201
+
+
+def test_report_csv_operations_answer_csv_and_errors_as_json(manager):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=manager)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    for name in ("sla", "satisfaction"):
+        ok = client.get(f"/api/v1/reports/{name}/csv/", {"from": "2026-01-01", "to": "2026-01-31"})
+        assert ok.status_code == 200 and ok["Content-Type"].startswith("text/csv")
+        assert b"".join(ok.streaming_content if ok.streaming else [ok.content]).startswith(b"key,")
+        bad = client.get(f"/api/v1/reports/{name}/csv/", {"from": "January"})
+        assert bad.status_code == 400 and bad["Content-Type"] == "application/json"
+        assert "from" in bad.json()

@@ -4,7 +4,8 @@ drf-spectacular documents the success answers the views declare. Clients generat
 schema (openapi-python-client and the like) only type what the schema lists, so this hook adds
 the errors DRF and the portal really answer, with their shapes, wherever they can happen:
 
-- 400 ``FieldErrors`` when the operation takes a body or query filters (DRF's field errors);
+- 400 ``FieldErrors`` when the operation takes a body or query filters (DRF's field errors), and
+  on a delete (an object still in use is refused with field errors);
 - 401 and 403 ``Error`` when the operation needs a signed-in user with a role;
 - 404 ``Error`` when the path names an object, or the list is paginated (an unknown page);
 - 415 ``Error`` when the operation takes a body (JSON only);
@@ -82,13 +83,13 @@ def _error_response(code: int, description=None) -> dict:
     return response
 
 
-def _error_codes(path: str, operation: dict) -> list[int]:
+def _error_codes(path: str, method: str, operation: dict) -> list[int]:
     parameters = operation.get("parameters", [])
     query = {p["name"] for p in parameters if p.get("in") == "query"}
     has_body = "requestBody" in operation
     is_list = bool(query & _PAGING_PARAMETERS)
     codes = []
-    if has_body or query - _PAGING_PARAMETERS:
+    if has_body or query - _PAGING_PARAMETERS or method == "delete":
         codes.append(400)
     if operation.get("security") != [] and operation.get("security") is not None:
         codes += [401, 403]
@@ -136,12 +137,12 @@ def postprocess_errors(result, generator, request, public):
         schemes["tokenAuth"]["description"] = TOKEN_SCHEME_DESCRIPTION
     enum_refs = _enum_refs(schemas)
     for path, methods in result.get("paths", {}).items():
-        for operation in methods.values():
+        for method, operation in methods.items():
             _reuse_enums(operation, enum_refs)
             responses = operation.setdefault("responses", {})
             for key, response in list(responses.items()):
                 if str(key).isdigit() and int(key) >= 400:
                     responses[key] = _typed(response, int(key))
-            for code in _error_codes(path, operation):
+            for code in _error_codes(path, method, operation):
                 responses.setdefault(str(code), _error_response(code))
     return result

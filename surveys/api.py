@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_serializer,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
@@ -161,6 +163,33 @@ class ResponseSerializer(serializers.ModelSerializer):
         return obj.invitation.contact_id if obj.invitation_id else None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("channel", str, description=gettext_lazy("Channel code.")),
+            OpenApiParameter("agent", str, description=gettext_lazy("Agent username.")),
+            OpenApiParameter(
+                "score",
+                str,
+                enum=["low", "high"],
+                description=gettext_lazy("low: CSAT 1–2 or NPS 0–6; high: CSAT 4–5 or NPS 9–10."),
+            ),
+            OpenApiParameter(
+                "comments", str, enum=["1"], description=gettext_lazy("1: only with a comment.")
+            ),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                description=gettext_lazy("Answered on or after this date."),
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                description=gettext_lazy("Answered on or before this date."),
+            ),
+        ]
+    )
+)
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResponseSerializer
     read_roles = (MANAGER,)

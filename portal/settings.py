@@ -372,6 +372,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"public": "30/minute"},
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    # The contract is JSON in and out: a form or multipart body answers 415, and the schema
+    # lists application/json alone, which generated clients handle (lists in bodies included).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Service Standards Portal API",
@@ -382,10 +386,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Stable, unambiguous enum names in the schema that clients generate code from.
+    # Stable, unambiguous enum names in the schema that clients generate code from: one name
+    # per set of choices, whichever field uses it.
     "ENUM_NAME_OVERRIDES": {
         "ChannelKindEnum": "channels_app.models.ChannelKind",
+        "PriorityEnum": "sla.models.Priority",
+        "MetricEnum": "sla.models.Metric",
+        "ContactStatusEnum": "sla.models.Contact.Status",
+        "LanguageEnum": "surveys.models.LANGUAGES",
+        "FirstResponseStateEnum": "sla.models.Contact.FirstResponseState",
+        "ResolutionStateEnum": "sla.models.Contact.ResolutionState",
+        "InvitationStatusEnum": "surveys.models.Invitation.Status",
+        "VersionStatusEnum": "standards.models.versions.StandardVersion.Status",
+        "ChangeKindEnum": "standards.models.versions.StandardVersion.ChangeKind",
+        "GroupByEnum": "sla.reports.query.GROUP_BYS",
     },
+    # A nullable choice is the enum or null, not a oneOf with a one-value "NullEnum" type.
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # Every operation documents its error answers, and the token scheme says "Token <key>".
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api_schema.postprocess_errors",
+    ],
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

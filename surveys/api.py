@@ -9,8 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
     inline_serializer,
 )
 from rest_framework import serializers, status, viewsets
@@ -20,7 +23,7 @@ from rest_framework.views import APIView
 
 from channels_app.models import Channel
 from portal.roles import INTEGRATION, MANAGER
-from sla.reports.api import ReportView
+from sla.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
 from sla.reports.params import ReportQuerySerializer
 from surveys import selectors, services
 from surveys.models import Invitation, Response, Survey
@@ -117,12 +120,27 @@ class InvitationViewSet(viewsets.ReadOnlyModelViewSet):
         return Invitation.objects.order_by("-pk")
 
 
+# "SurveyResponse", not "Response": generated clients have a Response type of their own.
+@extend_schema_serializer(component_name="SurveyResponse")
 class ResponseSerializer(serializers.ModelSerializer):
     channel = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    agent = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    agent = serializers.SlugRelatedField(
+        slug_field="username",
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The agent's username; null when unknown (kiosk answers)."),
+    )
     contact = serializers.SerializerMethodField()
-    kiosk = serializers.PrimaryKeyRelatedField(read_only=True)
-    language = serializers.CharField(read_only=True, help_text="en, ru or pl")
+    kiosk = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The kiosk's id; null for answers by invitation link."),
+    )
+    invitation = serializers.PrimaryKeyRelatedField(
+        read_only=True,
+        allow_null=True,
+        help_text=gettext_lazy("The invitation's id; null for kiosk answers."),
+    )
 
     class Meta:
         model = Response
@@ -145,6 +163,33 @@ class ResponseSerializer(serializers.ModelSerializer):
         return obj.invitation.contact_id if obj.invitation_id else None
 
 
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("channel", str, description=gettext_lazy("Channel code.")),
+            OpenApiParameter("agent", str, description=gettext_lazy("Agent username.")),
+            OpenApiParameter(
+                "score",
+                str,
+                enum=["low", "high"],
+                description=gettext_lazy("low: CSAT 1–2 or NPS 0–6; high: CSAT 4–5 or NPS 9–10."),
+            ),
+            OpenApiParameter(
+                "comments", str, enum=["1"], description=gettext_lazy("1: only with a comment.")
+            ),
+            OpenApiParameter(
+                "from",
+                OpenApiTypes.DATE,
+                description=gettext_lazy("Answered on or after this date."),
+            ),
+            OpenApiParameter(
+                "to",
+                OpenApiTypes.DATE,
+                description=gettext_lazy("Answered on or before this date."),
+            ),
+        ]
+    )
+)
 class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ResponseSerializer
     read_roles = (MANAGER,)
@@ -233,7 +278,7 @@ class SatisfactionReportView(ReportView):
 
     @extend_schema(
         operation_id="reports_satisfaction",
-        parameters=[ReportQuerySerializer],
+        parameters=[ReportQuerySerializer, UNDOCUMENTED_FORMAT],
         responses={
             (200, "application/json"): inline_serializer(
                 "SatisfactionReport",
@@ -277,4 +322,13 @@ extra_urls = [
         name="public-survey-answer",
     ),
     path("reports/satisfaction/", SatisfactionReportView.as_view(), name="satisfaction-report"),
+    path(
+        "reports/satisfaction/csv/",
+        csv_only(
+            SatisfactionReportView,
+            operation_id="reports_satisfaction_csv",
+            description=CSV_DESCRIPTION,
+        ).as_view(),
+        name="satisfaction-report-csv",
+    ),
 ]

@@ -344,6 +344,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "breach-list": API_ALL,
     "breach-detail": API_STAFF_NOT_THEIRS,
     "report-sla": API_ALL,  # Staff: their own figures only
+    "report-sla-csv": API_ALL,  # the same report as CSV, for generated clients
     # API: training
     "acknowledgement-list": API_MANAGER_STAFF,
     "acknowledgement-detail": row(401, 404, 403, 200),
@@ -356,6 +357,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "survey-response-list": API_MANAGER,
     "survey-response-detail": API_MANAGER,
     "satisfaction-report": row(401, 403, 200, 200),
+    "satisfaction-report-csv": row(401, 403, 200, 200),
     "public-survey-answer": row(405, 405, 405, 405),  # customers POST their answer, no login
     # Channels and calendars
     "channels:channel-list": MANAGER_PAGE,

@@ -6,6 +6,7 @@ write through :mod:`sla.services`, whose ``ValidationError`` becomes a form erro
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -167,7 +168,7 @@ class ContactListView(ContactListMixin, ListView):
             is_manager_view=has_role(self.request.user, MANAGER),
             sort_links=self._sort_links(),
             export_query=query.urlencode(),
-            countdown_words=countdown_words(),
+            countdown_words=json.dumps(countdown_words()),
             import_batch=(ContactImport.objects.filter(pk=batch_id).first() if batch_id else None),
         )
         return context
@@ -218,7 +219,7 @@ class ContactDetailView(RoleRequiredMixin, DetailView):
         contact = self.object
         context.update(
             now=now,
-            countdown_words=countdown_words(),
+            countdown_words=json.dumps(countdown_words()),
             clock=sla_clock(contact, now),
             timeline=list(selectors.contact_timeline(contact=contact)),
             breaches=list(contact.breaches.order_by("detected_at", "id")),

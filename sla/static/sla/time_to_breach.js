@@ -3,7 +3,7 @@
 // renders the same words (sla/durations.py), so the page reads correctly without JavaScript;
 // the server's clock (data-server-now) corrects the browser's.
 //
-// The translated words come from <script type="application/json" id="sla-countdown-words">:
+// The translated words come from <div id="sla-countdown-words" data-words="{JSON}">:
 // each unit for the sample numbers 1, 2, 5 and 0; a number takes the sample of its own plural
 // category (Intl.PluralRules in the page's language), exactly as gettext chooses on the server.
 (function () {
@@ -13,7 +13,7 @@
   if (!wordsNode) {
     return;
   }
-  var words = JSON.parse(wordsNode.textContent);
+  var words = JSON.parse(wordsNode.getAttribute("data-words"));
   var language = document.documentElement.lang || "en";
   var rules;
   try {

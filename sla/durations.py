@@ -20,16 +20,27 @@ SAMPLES = (1, 2, 5, 0)
 _PLACEHOLDER = "{n}"
 
 
+NBSP = "\u00a0"
+
+
+def _unit(text: str) -> str:
+    """A number and its unit never split across lines ("3 h" stays together in a narrow cell)."""
+    return text.replace(" ", NBSP)
+
+
 def _days(count: int, shown: str) -> str:
-    return npgettext("time to breach", "%(count)s d", "%(count)s d", count) % {"count": shown}
+    text = npgettext("time to breach", "%(count)s d", "%(count)s d", count)
+    return _unit(text % {"count": shown})
 
 
 def _hours(count: int, shown: str) -> str:
-    return npgettext("time to breach", "%(count)s h", "%(count)s h", count) % {"count": shown}
+    text = npgettext("time to breach", "%(count)s h", "%(count)s h", count)
+    return _unit(text % {"count": shown})
 
 
 def _minutes(count: int, shown: str) -> str:
-    return npgettext("time to breach", "%(count)s min", "%(count)s min", count) % {"count": shown}
+    text = npgettext("time to breach", "%(count)s min", "%(count)s min", count)
+    return _unit(text % {"count": shown})
 
 
 UNITS = {"d": _days, "h": _hours, "min": _minutes}

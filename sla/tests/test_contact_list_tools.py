@@ -20,8 +20,7 @@ from django.utils.translation import trans_real
 from conftest import make_user
 from core.models import OutboxMessage
 from portal.roles import MANAGER
-from sla import selectors, services
-from sla.durations import countdown_words, duration_text, time_to_breach_text
+from sla import durations, selectors, services
 from sla.models import Breach, Contact, ContactEvent, ContactImport
 from sla.reports import charts
 from sla.reports.dashboard import slot_ticks
@@ -46,6 +45,28 @@ def _frozen():
 
 
 # -- time to breach in words ---------------------------------------------------------------------
+
+
+def time_to_breach_text(seconds) -> str:
+    """The words with plain spaces (a number and its unit are joined by a no-break space)."""
+    return durations.time_to_breach_text(seconds).replace(durations.NBSP, " ")
+
+
+def duration_text(seconds) -> str:
+    return durations.duration_text(seconds).replace(durations.NBSP, " ")
+
+
+def countdown_words() -> dict:
+    words = durations.countdown_words()
+    for unit, forms in words["units"].items():
+        words["units"][unit] = {n: form.replace(durations.NBSP, " ") for n, form in forms.items()}
+    return words
+
+
+def test_a_number_and_its_unit_stay_on_one_line():
+    with translation.override("en"):
+        assert durations.time_to_breach_text(-100800) == "overdue by 1\u00a0d 4\u00a0h"
+        assert durations.countdown_words()["units"]["h"]["2"] == "{n}\u00a0h"
 
 
 @contextmanager
@@ -150,7 +171,7 @@ def test_the_list_and_the_contact_page_say_it_in_words(manager_client, chat_poli
     )
     for url in (LIST, reverse("sla:contact-detail", args=[late.pk])):
         html = manager_client.get(url).content.decode()
-        assert re.search(r"data-sla-countdown[^>]*>overdue by 5 min</time>", html), url
+        assert re.search(r"data-sla-countdown[^>]*>overdue by 5\xa0min</time>", html), url
         assert 'id="sla-countdown-words"' in html
         assert "&quot;overdue by {duration}&quot;" in html  # the script's words, as JSON
 

@@ -54,12 +54,18 @@ class ContactFilterForm(forms.Form):
     )
     opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
     opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
+    # Set by the import's redirect (the contacts one CSV import created); not a visible filter.
+    import_batch = forms.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, show_agent: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if not show_agent:
             del self.fields["agent"]
         for field in self.fields.values():
+            if field.widget.is_hidden:
+                continue
             select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if select else "form-control"
 
@@ -84,6 +90,8 @@ class ContactFilterForm(forms.Form):
                 | Q(customer_name__icontains=q)
                 | Q(customer_email__icontains=q)
             )
+        if data.get("import_batch"):
+            contacts = contacts.filter(import_batch_id=data["import_batch"])
         for name in ("channel", "agent", "status", "first_response_state", "resolution_state"):
             if data.get(name):
                 contacts = contacts.filter(**{name: data[name]})

@@ -261,6 +261,16 @@ class Contact(TimeStampedModel):
         help_text=_("Off for contacts imported already resolved: judged, never notified."),
     )
 
+    # The CSV import that created the contact, so the manager lands on exactly those rows.
+    import_batch = models.ForeignKey(
+        "ContactImport",
+        verbose_name=_("import"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
+    )
+
     objects = ContactQuerySet.as_manager()
 
     class Meta:
@@ -318,6 +328,10 @@ class Contact(TimeStampedModel):
             models.Index(fields=["opened_at"], name="sla_contact_opened"),
             models.Index(fields=["channel", "opened_at"], name="sla_contact_channel_opened"),
             models.Index(fields=["agent", "opened_at"], name="sla_contact_agent_opened"),
+            # The contacts list's sortable columns (sla/views.py SORTS), each ending in id.
+            models.Index(fields=["opened_at", "id"], name="sla_contact_sort_opened"),
+            models.Index(fields=["external_id", "id"], name="sla_contact_sort_external"),
+            models.Index(fields=["status", "id"], name="sla_contact_sort_status"),
             # Recomputation after a calendar or policy edit walks the open contacts by id.
             models.Index(
                 fields=["channel", "id"],
@@ -328,6 +342,36 @@ class Contact(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.external_id
+
+
+class ContactImport(models.Model):
+    """One uploaded CSV: checked first (nothing written), then imported on confirmation.
+
+    The file waits here between the two steps (any web process may answer the second), and the
+    contacts it created point back to it, so the list can show exactly the imported rows.
+    """
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    data = models.BinaryField(_("file"), blank=True)
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("contacts created"), default=0)
+    existing = models.PositiveIntegerField(_("contacts already there"), default=0)
+
+    class Meta:
+        verbose_name = _("contact import")
+        verbose_name_plural = _("contact imports")
+
+    def __str__(self) -> str:
+        return self.file_name or str(self.pk)
 
 
 class ContactEvent(models.Model):
@@ -388,7 +432,11 @@ class Breach(models.Model):
                 condition=Q(metric__in=Metric.values), name="sla_breach_metric_valid"
             ),
         ]
-        indexes = [models.Index(fields=["detected_at"], name="sla_breach_detected")]
+        indexes = [
+            models.Index(fields=["detected_at"], name="sla_breach_detected"),
+            # The dashboard card counts breaches whose deadline fell in the last 24 hours.
+            models.Index(fields=["due_at"], name="sla_breach_due"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contact_id} {self.metric}"

@@ -6,6 +6,7 @@ from sla.reports import urls as report_urls
 app_name = "sla"
 urlpatterns = [
     path("sla/contacts/", views.ContactListView.as_view(), name="contact-list"),
+    path("sla/contacts/export.csv", views.ContactExportView.as_view(), name="contact-export"),
     path("sla/contacts/import/", views.ContactImportView.as_view(), name="contact-import"),
     path("sla/contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
     path("sla/policies/", views.PolicyListView.as_view(), name="policy-list"),

@@ -392,6 +392,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,
+    "sla:contact-export": READER_PAGE,
     "sla:contact-import": MANAGER_PAGE,
     "sla:policy-list": MANAGER_PAGE,
     "sla:policy-create": MANAGER_PAGE,

@@ -14,9 +14,15 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 480, 220
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 28, 34
+# The title sits on the first line, the legend on the second, the plot below; under the plot
+# the tick labels, then the x axis's name. The y axis's name runs up the left edge.
+WIDTH, HEIGHT = 480, 260
+LEFT, RIGHT, TOP, BOTTOM = 58, 12, 48, 44
+TITLE_Y, LEGEND_Y = 16, 26
 MAX_X_LABELS = 8
+# Average width of a tick character at the ticks' 10 px font, with a gap between labels: what
+# decides how many tick labels fit without running into each other.
+TICK_CHAR_WIDTH, TICK_GAP = 6.2, 10
 
 Number = int | float
 
@@ -55,13 +61,29 @@ def _e(text) -> str:
     return escape(str(text), quote=True)
 
 
-def _frame(chart_id: str, title: str, desc: str, body: str, css: str) -> SafeString:
+def _frame(
+    chart_id: str, title: str, desc: str, body: str, css: str, x_label: str = "", y_label: str = ""
+) -> SafeString:
+    """The SVG around ``body``: its accessible name, the visible title and the axes' names."""
     cid = _e(chart_id)
+    x0, y0, w, h = _plot_box()
+    names = f'<text class="sla-chart__title" x="{x0}" y="{TITLE_Y}">{_e(title)}</text>'
+    if x_label:
+        names += (
+            f'<text class="sla-chart__axis-label" x="{_fmt(x0 + w / 2)}" y="{HEIGHT - 6}" '
+            f'text-anchor="middle">{_e(x_label)}</text>'
+        )
+    if y_label:
+        middle = _fmt(y0 + h / 2)
+        names += (
+            f'<text class="sla-chart__axis-label" x="12" y="{middle}" text-anchor="middle" '
+            f'transform="rotate(-90 12 {middle})">{_e(y_label)}</text>'
+        )
     return mark_safe(  # noqa: S308 -- every text in it went through _e(); the rest are numbers
         f'<svg xmlns="http://www.w3.org/2000/svg" class="sla-chart {css}" '
         f'viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{cid}-title {cid}-desc" '
         f'focusable="false"><title id="{cid}-title">{_e(title)}</title>'
-        f'<desc id="{cid}-desc">{_e(desc)}</desc>{body}</svg>'
+        f'<desc id="{cid}-desc">{_e(desc)}</desc>{names}{body}</svg>'
     )
 
 
@@ -86,10 +108,23 @@ def _y_axis(top: Number, suffix: str, bottom: Number = 0) -> str:
     return "".join(parts)
 
 
-def _x_labels(labels: Sequence[str], centres: Sequence[float], most: int = MAX_X_LABELS) -> str:
+def tick_every(labels: Sequence[str], most: int = MAX_X_LABELS, *, fit: bool = False) -> int:
+    """Label every n-th slot: at most ``most`` labels and, with ``fit``, only as many as fit
+    side by side at the ticks' font without touching."""
+    every = max(1, math.ceil(len(labels) / max(1, most)))
+    if fit and labels:
+        slot = (WIDTH - LEFT - RIGHT) / len(labels)
+        widest = max(len(label) for label in labels) * TICK_CHAR_WIDTH + TICK_GAP
+        every = max(every, math.ceil(widest / slot))
+    return every
+
+
+def _x_labels(
+    labels: Sequence[str], centres: Sequence[float], most: int = MAX_X_LABELS, fit: bool = False
+) -> str:
     """At most ``most`` labels: every n-th one, starting with the first, when there are more."""
     _x0, y0, _w, h = _plot_box()
-    every = max(1, math.ceil(len(labels) / max(1, most)))
+    every = tick_every(labels, most, fit=fit)
     return "".join(
         f'<text class="sla-chart__tick" x="{_fmt(x)}" y="{y0 + h + 14}" '
         f'text-anchor="middle">{_e(label)}</text>'
@@ -102,9 +137,9 @@ def _legend(names: Sequence[str]) -> str:
     if len(names) < 2:
         return ""
     return "".join(
-        f'<rect class="sla-chart__swatch sla-chart__series-{i}" x="{LEFT + i * 150}" y="6" '
-        f'width="10" height="10"/><text class="sla-chart__legend" x="{LEFT + i * 150 + 14}" '
-        f'y="15">{_e(name)}</text>'
+        f'<rect class="sla-chart__swatch sla-chart__series-{i}" x="{LEFT + i * 150}" '
+        f'y="{LEGEND_Y}" width="10" height="10"/><text class="sla-chart__legend" '
+        f'x="{LEFT + i * 150 + 14}" y="{LEGEND_Y + 9}">{_e(name)}</text>'
         for i, name in enumerate(names)
     )
 
@@ -119,11 +154,16 @@ def line_chart(
     y_max: Number | None = None,
     y_min: Number = 0,
     suffix: str = "",
+    ticks: Sequence[str] | None = None,
+    x_label: str = "",
+    y_label: str = "",
 ) -> SafeString:
     """One polyline per series; a ``None`` value leaves a gap (a dot marks every point).
 
     The y axis runs from ``y_min`` (0 unless given; NPS needs -100) to ``y_max``, or to a round
-    number above the largest value; values outside are drawn at the nearest end.
+    number above the largest value; values outside are drawn at the nearest end. ``ticks`` are
+    what the x axis shows for the slots (e.g. "6 Dec" for "2026-12-06"); with them, only as
+    many are shown as fit without touching. ``x_label`` and ``y_label`` name the axes.
     """
     x0, y0, w, h = _plot_box()
     values = [v for _name, vs in series for v in vs if v is not None]
@@ -163,10 +203,10 @@ def line_chart(
         _y_axis(top, suffix, y_min)
         + "".join(lines)
         + "".join(dots)
-        + _x_labels(labels, centres)
+        + _x_labels(ticks or labels, centres, fit=ticks is not None)
         + _legend([n for n, _ in series])
     )
-    return _frame(chart_id, title, desc, body, "sla-chart--line")
+    return _frame(chart_id, title, desc, body, "sla-chart--line", x_label, y_label)
 
 
 def bar_chart(
@@ -178,11 +218,15 @@ def bar_chart(
     series: Sequence[tuple[str, Sequence[Number]]],
     histogram: bool = False,
     max_x_labels: int = MAX_X_LABELS,
+    ticks: Sequence[str] | None = None,
+    x_label: str = "",
+    y_label: str = "",
 ) -> SafeString:
     """Grouped bars (one per series in each slot); ``histogram`` draws touching bins.
 
     Past ``max_x_labels`` slots only every n-th slot is labelled; short labels (scores) can
-    afford more.
+    afford more. ``ticks``, ``x_label`` and ``y_label`` as for :func:`line_chart`; a bar's
+    tooltip names its slot by ``labels``.
     """
     x0, y0, w, h = _plot_box()
     top = count_max(max((v for _n, vs in series for v in vs), default=0))
@@ -204,9 +248,8 @@ def bar_chart(
     body = (
         _y_axis(top, "")
         + "".join(parts)
-        + _x_labels(labels, centres, max_x_labels)
+        + _x_labels(ticks or labels, centres, max_x_labels, fit=ticks is not None)
         + _legend([n for n, _ in series])
     )
-    return _frame(
-        chart_id, title, desc, body, "sla-chart--histogram" if histogram else "sla-chart--bars"
-    )
+    css = "sla-chart--histogram" if histogram else "sla-chart--bars"
+    return _frame(chart_id, title, desc, body, css, x_label, y_label)

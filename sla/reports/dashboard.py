@@ -19,6 +19,7 @@ from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import cache as shared_cache
@@ -75,7 +76,8 @@ def contact_url(pk: int) -> str:
 
 def _period_contacts(query: ReportQuery):
     lo, hi = query.bounds()
-    return Contact.objects.filter(opened_at__gte=lo, opened_at__lt=hi)
+    contacts = Contact.objects.filter(opened_at__gte=lo, opened_at__lt=hi)
+    return contacts.filter(agent_id=query.agent_id) if query.agent_id else contacts
 
 
 def first_response_histogram(query: ReportQuery) -> dict[str, list[int]]:
@@ -103,16 +105,17 @@ def first_response_histogram(query: ReportQuery) -> dict[str, list[int]]:
     return result
 
 
-def _attention_filter() -> Q:
-    return ~Q(status=Contact.Status.RESOLVED) & (
+def _attention_filter(agent_id: int | None = None) -> Q:
+    wanted = ~Q(status=Contact.Status.RESOLVED) & (
         Q(first_response_state__in=ATTENTION_STATES) | Q(resolution_state__in=ATTENTION_STATES)
     )
+    return wanted & Q(agent_id=agent_id) if agent_id else wanted
 
 
-def attention_counts() -> dict[str, dict[str, int]]:
+def attention_counts(agent_id: int | None = None) -> dict[str, dict[str, int]]:
     """Open contacts at risk or breached right now, per channel and metric: one query."""
     rows = (
-        Contact.objects.filter(_attention_filter())
+        Contact.objects.filter(_attention_filter(agent_id))
         .values("channel__code")
         .annotate(
             first_response_at_risk=Count("id", filter=Q(first_response_state="at_risk")),
@@ -125,10 +128,12 @@ def attention_counts() -> dict[str, dict[str, int]]:
     return {row.pop("channel__code"): row for row in rows}
 
 
-def attention_contacts(per_channel: int = ATTENTION_PER_CHANNEL) -> dict[str, list[Contact]]:
+def attention_contacts(
+    per_channel: int = ATTENTION_PER_CHANNEL, agent_id: int | None = None
+) -> dict[str, list[Contact]]:
     """The oldest open contacts at risk or breached, at most ``per_channel`` each: one query."""
     ranked = (
-        Contact.objects.filter(_attention_filter())
+        Contact.objects.filter(_attention_filter(agent_id))
         .select_related("channel", "agent")
         .annotate(
             rank=Window(
@@ -162,16 +167,26 @@ class ChannelSection:
         return list(zip(histogram_labels(), self.histogram, strict=True))
 
 
-def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
+def manager_dashboard(
+    *, start: dt.date, end: dt.date, tz: str, agent_id: int | None = None
+) -> dict:
     """Per channel: summary, trend, breaches, first-response distribution, contacts needing
-    attention now. The figures come from :func:`sla_report` grouped by period and split by
-    channel: each channel's total equals its row grouped by channel (a test checks it)."""
+    attention now; with ``agent_id``, all of it for that agent's contacts only. The figures
+    come from :func:`sla_report` grouped by period and split by channel: each channel's total
+    equals its row grouped by channel (a test checks it)."""
     grain = trend_grain(start, end)
-    trend_query = ReportQuery(start=start, end=end, tz=tz, group_by=grain, split_by_channel=True)
+    trend_query = ReportQuery(
+        start=start,
+        end=end,
+        tz=tz,
+        group_by=grain,
+        split_by_channel=True,
+        agent_id=agent_id,
+    )
     trend = sla_report(trend_query)
     histograms = first_response_histogram(trend_query)
-    counts = attention_counts()
-    waiting = attention_contacts()
+    counts = attention_counts(agent_id)
+    waiting = attention_contacts(agent_id=agent_id)
     slots = time_slots(start, end, grain)
     # code -> (name, id): the contacts list filters by the channel's id, not its code.
     channels = {}
@@ -212,10 +227,10 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
                 },
             ),
             attention=waiting.get(code, []),
-            links=_links(channel_id),
+            links=_links(channel_id, agent_id),
             charts={},
         )
-        section.charts = _channel_charts(section, slots)
+        section.charts = _channel_charts(section, slots, grain)
         sections.append(section)
     return {
         "grain": grain,
@@ -226,9 +241,11 @@ def manager_dashboard(*, start: dt.date, end: dt.date, tz: str) -> dict:
     }
 
 
-def _links(channel_id: int | None) -> dict[str, str]:
-    """The contacts list, filtered: its ``channel`` filter takes the channel's id."""
+def _links(channel_id: int | None, agent_id: int | None = None) -> dict[str, str]:
+    """The contacts list, filtered: its ``channel`` and ``agent`` filters take ids."""
     channel = {"channel": channel_id} if channel_id is not None else {}
+    if agent_id:
+        channel["agent"] = agent_id
     return {
         "all": contacts_list_url(**channel),
         "first_response_at_risk": contacts_list_url(**channel, first_response_state="at_risk"),
@@ -238,10 +255,26 @@ def _links(channel_id: int | None) -> dict[str, str]:
     }
 
 
-def _channel_charts(section: ChannelSection, slots: list[str]) -> dict:
+def slot_ticks(slots: list[str], grain: str) -> list[str]:
+    """Short tick labels in the page's language: "6 Dec" for days and weeks, "Dec 2026" for
+    months (the ISO keys stay in the tooltips and the tables)."""
+    fmt = "M Y" if grain == "month" else "j M"
+    return [date_format(dt.date.fromisoformat(slot), fmt) for slot in slots]
+
+
+def grain_label(grain: str) -> str:
+    return {
+        "day": _("Day opened"),
+        "week": _("Week opened (from Monday)"),
+        "month": _("Month opened"),
+    }[grain]
+
+
+def _channel_charts(section: ChannelSection, slots: list[str], grain: str = "day") -> dict:
     name = section.name
     fr = [r["first_response_compliance_pct"] for r in section.trend]
     res = [r["resolution_compliance_pct"] for r in section.trend]
+    ticks = slot_ticks(slots, grain)
     return {
         "compliance": charts.line_chart(
             chart_id=f"compliance-{section.code}",
@@ -254,6 +287,9 @@ def _channel_charts(section: ChannelSection, slots: list[str]) -> dict:
             series=[(str(_("First response")), fr), (str(_("Resolution")), res)],
             y_max=100,
             suffix="%",
+            ticks=ticks,
+            x_label=grain_label(grain),
+            y_label=_("Targets met (%)"),
         ),
         "breaches": charts.bar_chart(
             chart_id=f"breaches-{section.code}",
@@ -264,6 +300,9 @@ def _channel_charts(section: ChannelSection, slots: list[str]) -> dict:
                 (str(_("First response")), [r["first_response_breached"] for r in section.trend]),
                 (str(_("Resolution")), [r["resolution_breached"] for r in section.trend]),
             ],
+            ticks=ticks,
+            x_label=grain_label(grain),
+            y_label=_("Breaches"),
         ),
         "distribution": charts.bar_chart(
             chart_id=f"distribution-{section.code}",
@@ -272,6 +311,8 @@ def _channel_charts(section: ChannelSection, slots: list[str]) -> dict:
             labels=histogram_labels(),
             series=[(str(_("Contacts")), section.histogram)],
             histogram=True,
+            x_label=_("First response (business minutes)"),
+            y_label=_("Contacts"),
         ),
     }
 
@@ -329,6 +370,9 @@ def my_service(*, user, today: dt.date, tz: str) -> dict:
         ],
         y_max=100,
         suffix="%",
+        ticks=slot_ticks(slots, "week"),
+        x_label=grain_label("week"),
+        y_label=_("Targets met (%)"),
     )
     return {
         "start": start,

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.forms import UserChoiceField
 from core.forms import DateInput
 from sla.reports.params import MAX_DATE, MIN_DATE
 from sla.reports.query import MAX_PERIOD_DAYS
@@ -30,6 +32,12 @@ class ReportPeriodForm(forms.Form):
     )
     from_ = forms.DateField(label=_("From"), required=False, widget=DateInput())
     to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    agent = UserChoiceField(
+        label=_("Agent"),
+        queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
+        required=False,
+        empty_label=_("All agents"),
+    )
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

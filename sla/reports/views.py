@@ -33,12 +33,14 @@ def _dashboard_for(form: ReportPeriodForm) -> dict | None:
     if not form.is_valid():
         return None
     start, end, tz = form.cleaned_data["from"], form.cleaned_data["to"], settings.TIME_ZONE
+    agent = form.cleaned_data.get("agent")
+    agent_id = agent.pk if agent else None
     # Over a million contacts the figures take seconds to aggregate: every manager looking in
     # the same minute shares one computation (through the shared cache, so across processes).
     database = connection.settings_dict["NAME"]
-    key = f"sla:report-dashboard:v1:{database}:{start}:{end}:{tz}:{get_language()}"
-    figures = shared(key, lambda: manager_dashboard(start=start, end=end, tz=tz))
-    return {"start": start, "end": end, "tz": tz, "cache_key": key, **figures}
+    key = f"sla:report-dashboard:v2:{database}:{start}:{end}:{tz}:{agent_id or ''}:{get_language()}"
+    figures = shared(key, lambda: manager_dashboard(start=start, end=end, tz=tz, agent_id=agent_id))
+    return {"start": start, "end": end, "tz": tz, "agent": agent, "cache_key": key, **figures}
 
 
 class ReportDashboardView(ManagerRequiredMixin, TemplateView):
@@ -48,6 +50,8 @@ class ReportDashboardView(ManagerRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         form = _form(self.request)
         context["form"] = form
+        # One query for the agent picker (a template loop would count the users first).
+        context["agent_choices"] = list(iter(form.fields["agent"].choices))
         report = _dashboard_for(form)
         context["report"] = report
         context["cache_seconds"] = shared_cache_seconds()
@@ -58,10 +62,14 @@ class ReportDashboardView(ManagerRequiredMixin, TemplateView):
                 "to": report["end"].isoformat(),
                 "tz": report["tz"],
             }
+            agent = report["agent"]
+            if agent:
+                params["agent"] = agent.get_username()  # the API names agents by username
             context["period_query"] = urlencode(params)
-            context["csv_query"] = urlencode(
-                {"period": "custom", "from": params["from"], "to": params["to"]}
-            )
+            csv_params = {"period": "custom", "from": params["from"], "to": params["to"]}
+            if agent:
+                csv_params["agent"] = agent.pk
+            context["csv_query"] = urlencode(csv_params)
         return context
 
 

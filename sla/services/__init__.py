@@ -19,7 +19,15 @@ from sla.services.contacts import (
     contact_create,
     contacts_bulk_create,
 )
-from sla.services.imports import ContactImportError, ImportResult, contacts_import_csv
+from sla.services.imports import (
+    ContactImportError,
+    ImportCheck,
+    ImportResult,
+    contact_import_run,
+    contact_import_upload,
+    contacts_import_check,
+    contacts_import_csv,
+)
 from sla.services.notifications import notifications_digest, notifications_withdraw
 from sla.services.policies import sla_policy_create, sla_policy_delete, sla_policy_update
 from sla.services.recompute import contacts_recompute_deadlines, deadline_recomputation_run
@@ -30,16 +38,20 @@ __all__ = [
     "BulkResult",
     "BulkValidationError",
     "ContactImportError",
+    "ImportCheck",
     "ImportResult",
     "contact_assign",
     "contact_change_priority",
     "contact_create",
+    "contact_import_run",
+    "contact_import_upload",
     "contact_pause",
     "contact_record_first_response",
     "contact_resolve",
     "contact_resume",
     "contact_update",
     "contacts_bulk_create",
+    "contacts_import_check",
     "contacts_import_csv",
     "contacts_recompute_deadlines",
     "deadline_recomputation_run",

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import Channel
 from core.db import retry_transient
 from portal.text import storable
+from sla.models import Contact, ContactImport
 from sla.services.common import now_or
 from sla.services.contacts import BULK_MAX, BulkValidationError, contacts_bulk_create
 
@@ -216,12 +217,115 @@ def _error_order(error: tuple[int | None, str, str]) -> tuple[int, int]:
     return line or 0, COLUMNS.index(column) if column in COLUMNS else len(COLUMNS)
 
 
+@dataclass
+class LineOutcome:
+    """What the import does (or would do) with one data line."""
+
+    line: int
+    channel: str
+    external_id: str
+    outcome: str  # CREATE, EXISTING or REFUSED
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+
+
+CREATE, EXISTING, REFUSED = "create", "existing", "refused"
+
+
+@dataclass
+class ImportCheck:
+    """The check step's report: every line in file order, grouped by outcome on the page."""
+
+    rows: int
+    lines: list[LineOutcome]
+
+    def of(self, outcome: str) -> list[LineOutcome]:
+        return [line for line in self.lines if line.outcome == outcome]
+
+    @property
+    def created(self) -> int:
+        return len(self.of(CREATE))
+
+    @property
+    def existing(self) -> int:
+        return len(self.of(EXISTING))
+
+    @property
+    def refused(self) -> int:
+        return len(self.of(REFUSED))
+
+
+def _run(items, errors, *, now: datetime, check: bool, batch=None) -> dict[int, bool]:
+    """Every chunk through ``contacts_bulk_create``: line -> created (True) or existing.
+
+    The real import checks the chunks after a bad one too (so every error is reported) and the
+    caller rolls back. The check goes further: the good rows of a chunk with bad ones are run
+    again without them, so each line gets its own outcome.
+    """
+    outcomes: dict[int, bool] = {}
+    for start in range(0, len(items), BULK_MAX):
+        pending = items[start : start + BULK_MAX]
+        while pending:
+            try:
+                bulk = contacts_bulk_create(items=[item for _, item in pending], now=now)
+            except BulkValidationError as exc:
+                for index, fields in exc.errors.items():
+                    line = pending[index][0]
+                    for name, messages in fields.items():
+                        errors.extend((line, name, str(message)) for message in messages)
+                if not check:
+                    break
+                pending = [p for index, p in enumerate(pending) if index not in exc.errors]
+                continue
+            for (line, _item), created in zip(pending, bulk.created_flags, strict=True):
+                outcomes[line] = created
+            if batch is not None:
+                new = [
+                    pk for pk, created in zip(bulk.ids, bulk.created_flags, strict=True) if created
+                ]
+                Contact.objects.filter(pk__in=new).update(import_batch=batch)
+            break
+    return outcomes
+
+
+def contacts_import_check(*, data: bytes, now: datetime | None = None) -> ImportCheck:
+    """What importing ``data`` would do, line by line; nothing is kept.
+
+    Runs exactly the real import's path (the same parsing and ``contacts_bulk_create``) inside a
+    transaction that is always rolled back, so "would create" means what the import will create
+    (unless someone adds the same contacts meanwhile). A file-level problem (encoding, header,
+    size) raises :class:`ContactImportError`, as the import does.
+    """
+    if len(data) > MAX_BYTES:
+        raise ContactImportError([(None, "", str(MSG_TOO_BIG % {"max": MAX_BYTES // 2**20}))])
+    now = now_or(now)
+    columns, rows = _read(_decode(data))
+    items, errors = _items(columns, rows)
+    with transaction.atomic():
+        outcomes = _run(items, errors, now=now, check=True)
+        transaction.set_rollback(True)
+    problems: dict[int, list[tuple[str, str]]] = {}
+    for line, column, message in sorted(errors, key=_error_order):
+        problems.setdefault(line, []).append((column, message))
+    lines = []
+    for line, cells in rows:
+        key = {
+            name: cells[columns[name]].strip() if columns[name] < len(cells) else ""
+            for name in ("channel", "external_id")
+        }
+        outcome = REFUSED if line in problems else CREATE if outcomes.get(line) else EXISTING
+        lines.append(
+            LineOutcome(line, key["channel"], key["external_id"], outcome, problems.get(line, []))
+        )
+    return ImportCheck(rows=len(rows), lines=lines)
+
+
 @retry_transient  # its chunks share one transaction: only the whole import can run again
-def contacts_import_csv(*, data: bytes, now: datetime | None = None) -> ImportResult:
+def contacts_import_csv(*, data: bytes, now: datetime | None = None, batch=None) -> ImportResult:
     """Import a helpdesk export; raises :class:`ContactImportError` listing every problem.
 
     Nothing is written unless every row is valid: the chunks share one transaction, and the
     chunks after a bad one are still checked (then rolled back) so that every error is reported.
+    The contacts created point to ``batch`` (a :class:`~sla.models.ContactImport`) when given.
     """
     if len(data) > MAX_BYTES:
         raise ContactImportError([(None, "", str(MSG_TOO_BIG % {"max": MAX_BYTES // 2**20}))])
@@ -230,21 +334,50 @@ def contacts_import_csv(*, data: bytes, now: datetime | None = None) -> ImportRe
     items, errors = _items(columns, rows)
     result = ImportResult(rows=len(rows))
     with transaction.atomic():
-        for start in range(0, len(items), BULK_MAX):
-            chunk = items[start : start + BULK_MAX]
-            try:
-                bulk = contacts_bulk_create(items=[item for _, item in chunk], now=now)
-            except BulkValidationError as exc:
-                for index, fields in exc.errors.items():
-                    line = chunk[index][0]
-                    for name, messages in fields.items():
-                        errors.extend((line, name, str(message)) for message in messages)
-                continue
-            result.created += bulk.created
-            result.existing += bulk.existing
+        outcomes = _run(items, errors, now=now, check=False, batch=batch)
         if errors:
             transaction.set_rollback(True)
     if errors:
         errors.sort(key=_error_order)
         raise ContactImportError(errors)
+    result.created = sum(outcomes.values())
+    result.existing = len(outcomes) - result.created
     return result
+
+
+# -- the two steps: upload and check, then import ------------------------------------------------
+
+MSG_GONE = _("This upload was already imported or has expired; upload the file again.")
+#: Checked files nobody imported are dropped after this long (on the next upload).
+UPLOAD_KEEP = timedelta(days=1)
+
+
+def contact_import_upload(
+    *, data: bytes, file_name: str, user, now: datetime | None = None
+) -> ContactImport:
+    """Keep a checked file until its uploader confirms the import (any web process may answer)."""
+    now = now_or(now)
+    ContactImport.objects.filter(imported_at=None, created_at__lt=now - UPLOAD_KEEP).delete()
+    return ContactImport.objects.create(
+        created_by=user, file_name=file_name[:255], data=data, created_at=now
+    )
+
+
+def contact_import_run(*, upload_id: int, user, now: datetime | None = None) -> ContactImport:
+    """Import a checked upload once (a second click or another tab finds it done): the same
+    path as :func:`contacts_import_csv`, the created contacts marked with the upload."""
+    now = now_or(now)
+    with transaction.atomic():
+        upload = (
+            ContactImport.objects.select_for_update()
+            .filter(pk=upload_id, created_by=user, imported_at=None)
+            .first()
+        )
+        if upload is None:
+            raise ContactImportError([(None, "", str(MSG_GONE))])
+        result = contacts_import_csv(data=bytes(upload.data), now=now, batch=upload)
+        upload.imported_at = now
+        upload.rows, upload.created, upload.existing = result.rows, result.created, result.existing
+        upload.data = b""  # the contacts are the record now
+        upload.save()
+    return upload

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from sla import services
-from sla.models import Breach, Contact
+from sla.models import Breach, Contact, ContactImport
 from sla.services import imports
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
@@ -60,8 +60,17 @@ def _csv(*rows, header=HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-def _post(client, data: bytes, name="export.csv"):
+def _check(client, data: bytes, name="export.csv"):
+    """Step 1 only: upload and check."""
     return client.post(URL, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def _post(client, data: bytes, name="export.csv"):
+    """Both steps, as a manager clicks through them: check, then import if the check allows."""
+    response = _check(client, data, name)
+    if response.status_code == 200 and response.context.get("upload"):
+        return client.post(URL, {"upload": response.context["upload"].pk})
+    return response
 
 
 def _messages(response):
@@ -69,7 +78,14 @@ def _messages(response):
 
 
 def _errors(response) -> list[tuple]:
-    return response.context["import_errors"]
+    """File-level problems, or the check's refused lines as (line, column, message)."""
+    if response.context.get("import_errors"):
+        return response.context["import_errors"]
+    return [
+        (line.line, column, message)
+        for line in response.context["check"].of(imports.REFUSED)
+        for column, message in line.problems
+    ]
 
 
 # -- success -----------------------------------------------------------------------------------
@@ -92,7 +108,8 @@ def test_import_creates_contacts_with_deadlines(manager_client, chat_policy, sta
     )
     response = _post(manager_client, data)
     assert response.status_code == 302
-    assert response.url == reverse("sla:contact-list")
+    batch = ContactImport.objects.get()
+    assert response.url == f"{reverse('sla:contact-list')}?import_batch={batch.pk}"
     assert _messages(response) == ["Imported 3 rows. New contacts: 3; already in the portal: 0."]
     contacts = {c.external_id: c for c in Contact.objects.all()}
     assert set(contacts) == {"ZD-1", "ZD-2", "ZD-3"}
@@ -163,7 +180,7 @@ def test_large_file_goes_through_in_chunks(manager_client, chat_policy, monkeypa
     assert _messages(response) == [
         "Imported 2100 rows. New contacts: 2100; already in the portal: 0."
     ]
-    assert calls == [1000, 1000, 100]
+    assert calls == [1000, 1000, 100] * 2  # the check, then the import: the same path
     assert Contact.objects.count() == 2100
 
 
@@ -209,7 +226,7 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(
     assert by_line[12] == [("external_id", "The same channel and external id as line 2.")]
     assert by_line[13] == [("resolved_at", "Give resolved_at for a resolved contact.")]
     html = response.content.decode()
-    assert 'id="import-errors"' in html
+    assert 'id="import-refused"' in html
     assert "There is no channel with the code “fax”." in html
     assert not Contact.objects.exists()
 
@@ -299,6 +316,8 @@ def test_import_queries_do_not_grow_with_rows(
 ):
     data = _csv(*[_row(f"Q-{n}") for n in range(rows)])
     with django_assert_max_num_queries(40):
-        _post(manager_client, data)
+        checked = _check(manager_client, data)
+    with django_assert_max_num_queries(40):
+        manager_client.post(URL, {"upload": checked.context["upload"].pk})
     assert Contact.objects.count() == rows
     assert dt.timedelta(0) < NOW - Contact.objects.first().opened_at

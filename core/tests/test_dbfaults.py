@@ -197,7 +197,7 @@ def test_page_answers_the_503_page(client):
     assert response["Content-Type"].startswith("text/html")
     body = response.content.decode()
     assert '<html lang="pl">' in body
-    assert "cannot reach its database just now. Please try again in 7 seconds" in body
+    assert "nie może teraz połączyć się z bazą danych. Spróbuj ponownie za 7 sekund" in body
     assert 'href="/page/gone/?q=1"' in body
     assert "Something went wrong" not in body  # not the 500 page
 

@@ -82,7 +82,16 @@ class SurveyForm(forms.ModelForm):
 class KioskForm(forms.ModelForm):
     class Meta:
         model = Kiosk
-        fields = ["name", "channel", "min_interval_seconds"]
+        fields = ["name", "channel", "min_interval_seconds", "language"]
+
+
+class KioskLanguageForm(forms.ModelForm):
+    """One kiosk's opening language, edited in place on the kiosks page."""
+
+    class Meta:
+        model = Kiosk
+        fields = ["language"]
+        widgets = {"language": forms.Select(attrs={"class": "form-select form-select-sm"})}
 
 
 class FollowUpCloseForm(forms.Form):

@@ -467,7 +467,8 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, user, now: datetime | 
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say what was done before closing.")]})
-    FollowUp.objects.filter(pk=follow_up.pk).update(
+    # Only an open one: of two managers closing it at once, the first outcome stays.
+    FollowUp.objects.filter(pk=follow_up.pk, closed_at__isnull=True).update(
         outcome=outcome, closed_at=_now(now), closed_by=user, updated_at=timezone.now()
     )
     follow_up.refresh_from_db()

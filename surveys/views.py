@@ -10,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -21,6 +22,7 @@ from surveys.dashboard import satisfaction_charts
 from surveys.forms import (
     DashboardPeriodForm,
     FollowUpCloseForm,
+    FollowUpFilterForm,
     KioskForm,
     KioskLanguageForm,
     SurveyForm,
@@ -343,33 +345,53 @@ class KioskRevokeView(ManagerRequiredMixin, View):
 
 
 class FollowUpListView(ManagerRequiredMixin, TemplateView):
+    """Follow-ups as compact rows, the most urgent first; filters and pages by GET.
+
+    ``?id=`` shows one follow-up (the dashboard's items link there), whatever the filters.
+    """
+
     template_name = "surveys/follow_up_list.html"
+    paginate_by = 25
 
     def get_context_data(self, **kwargs):
-        show_closed = self.request.GET.get("closed") == "1"
-        page = Paginator(selectors.follow_up_list(open_only=not show_closed), 50).get_page(
-            self.request.GET.get("page")
-        )
+        now = timezone.now()
+        form = FollowUpFilterForm(self.request.GET or None)
+        only = self.request.GET.get("id", "")
+        if only.isdigit():
+            queryset = selectors.follow_up_list(pk=int(only))
+        else:
+            filters = form.filters() if form.is_bound else {"status": "open"}
+            queryset = selectors.follow_up_list(now=now, **filters)
+        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page_obj=page,
-            show_closed=show_closed,
-            form=FollowUpCloseForm(),
-            now=timezone.now(),
+            filter_form=form,
+            single=only.isdigit(),
+            next_url=self.request.get_full_path(),
+            now=now,
             **kwargs,
         )
 
 
 class FollowUpCloseView(ManagerRequiredMixin, View):
     def post(self, request, pk):
-        follow_up = get_object_or_404(selectors.follow_up_list(), pk=pk)
+        follow_up = get_object_or_404(selectors.follow_up_list(open_only=False), pk=pk)
         form = FollowUpCloseForm(request.POST)
-        if form.is_valid():
+        if follow_up.closed_at is not None:
+            messages.info(request, _("This follow-up was already closed."))
+        elif form.is_valid():
             services.follow_up_close(
                 follow_up=follow_up, outcome=form.cleaned_data["outcome"], user=request.user
             )
             messages.success(request, _("Follow-up closed."))
         else:
             messages.error(request, _("Say what was done before closing."))
+        # Back to the same filters and page the manager was working through.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("surveys:follow-up-list")
 
 

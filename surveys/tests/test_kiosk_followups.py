@@ -109,6 +109,8 @@ def test_kiosk_opens_in_its_own_language_and_the_choice_lasts_one_visit(client, 
     # The customer picks Russian: the form carries it, so the answer and its page are Russian.
     chosen = client.get(f"/kiosk/{kiosk.key}/?lang=ru").content.decode()
     assert '<html lang="ru">' in chosen and f'action="/kiosk/{kiosk.key}/?lang=ru"' in chosen
+    # Left idle in another language, the page goes back to the kiosk's own (kiosk.js).
+    assert f'data-idle-url="/kiosk/{kiosk.key}/"' in chosen and 'data-kiosk-language="pl"' in chosen
     thanks = client.post(f"/kiosk/{kiosk.key}/?lang=ru", {"csat": "5", "lang": "ru"})
     assert thanks.status_code == 200 and '<html lang="ru">' in thanks.content.decode()
     assert Response.objects.get().language == "ru"

@@ -97,7 +97,12 @@ class VersionForm(NoTagHelperMixin, forms.Form):
         required=False,
         strip=False,
         widget=forms.Textarea(
-            attrs={"rows": 18, "class": "font-monospace", "data-preview-source": "true"}
+            # form-control here: the editor renders this field by hand, its toolbar in between.
+            attrs={
+                "rows": 18,
+                "class": "form-control font-monospace",
+                "data-preview-source": "true",
+            }
         ),
         help_text=_(
             "**bold**, *italic*, lists with - or 1., tables, [links](https://example.com). "

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
@@ -82,7 +83,68 @@ class SurveyForm(forms.ModelForm):
 class KioskForm(forms.ModelForm):
     class Meta:
         model = Kiosk
-        fields = ["name", "channel", "min_interval_seconds"]
+        fields = ["name", "channel", "min_interval_seconds", "language"]
+
+
+class KioskLanguageForm(forms.ModelForm):
+    """One kiosk's opening language, edited in place on the kiosks page."""
+
+    class Meta:
+        model = Kiosk
+        fields = ["language"]
+        widgets = {"language": forms.Select(attrs={"class": "form-select form-select-sm"})}
+
+
+class FollowUpFilterForm(forms.Form):
+    """The follow-ups page's filters (GET). A value the page does not offer is a form error
+    shown above the list, which then shows the default (open follow-ups, everyone's)."""
+
+    STATUSES = (("open", _("Open")), ("closed", _("Closed")), ("all", _("All")))
+
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+    owner = forms.ChoiceField(label=_("Owner"), required=False)
+    channel = forms.ModelChoiceField(
+        label=_("Channel"),
+        queryset=Channel.objects.order_by("name"),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All channels"),
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from django.contrib.auth import get_user_model
+
+        super().__init__(*args, **kwargs)
+        # Owners of a follow-up or of a channel: the people a follow-up can be waiting on.
+        users = (
+            get_user_model()
+            .objects.filter(Q(survey_follow_ups__isnull=False) | Q(owned_channels__isnull=False))
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.owners = {u.username: u for u in users}
+        self.fields["owner"].choices = [
+            ("", _("Everyone")),
+            ("none", _("Nobody")),
+            *[(u.username, u.get_full_name() or u.username) for u in users],
+        ]
+        for name in ("status", "owner", "channel"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["overdue"].widget.attrs["class"] = "form-check-input"
+
+    def filters(self) -> dict:
+        """Keyword arguments for ``selectors.follow_up_list``; defaults when the form is bad."""
+        if not self.is_valid():
+            return {"status": "open"}
+        data = self.cleaned_data
+        owner = data["owner"]
+        return {
+            "status": data["status"] or "open",
+            "owner": "none" if owner == "none" else self.owners.get(owner),
+            "channel": data["channel"],
+            "overdue": data["overdue"],
+        }
 
 
 class FollowUpCloseForm(forms.Form):

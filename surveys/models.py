@@ -36,6 +36,11 @@ def new_kiosk_key() -> str:
     return secrets.token_urlsafe(24)
 
 
+def default_kiosk_language() -> str:
+    """The site's language when the kiosk offers it, else English (read at creation time)."""
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LANGUAGE_CODES else "en"
+
+
 class Survey(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
     channels = models.ManyToManyField(
@@ -213,6 +218,10 @@ class Kiosk(TimeStampedModel):
         _("minimum seconds between answers"), default=10
     )
     last_response_at = models.DateTimeField(_("last answer at"), null=True, blank=True)
+    # The language the kiosk opens in and returns to for each new customer.
+    language = models.CharField(
+        _("language"), max_length=2, choices=LANGUAGES, default=default_kiosk_language
+    )
 
     class Meta:
         ordering = ["name"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -52,9 +52,12 @@ def invitation_list(*, params=None) -> QuerySet[Invitation]:
 
 def response_list(*, params=None) -> QuerySet[Response]:
     """Responses with their channel, agent, kiosk and contact joined; optional filters:
-    ``channel`` (code), ``agent`` (username), ``score`` (low|neutral|high CSAT), ``from``/``to``."""
+    ``channel`` (code), ``agent`` (username), ``score`` (low|neutral|high CSAT), ``from``/``to``,
+    ``id`` (one answer: a follow-up links to its answer this way)."""
     qs = Response.objects.with_related()
     params = params or {}
+    if str(params.get("id", "")).isdigit():
+        qs = qs.filter(pk=int(params["id"]))
     if params.get("channel"):
         qs = qs.filter(channel__code=params["channel"])
     if params.get("agent"):
@@ -74,13 +77,47 @@ def response_list(*, params=None) -> QuerySet[Response]:
     return qs
 
 
-def follow_up_list(*, open_only: bool = True) -> QuerySet[FollowUp]:
+def follow_up_list(
+    *,
+    open_only: bool = True,
+    status: str | None = None,
+    owner=None,
+    channel=None,
+    overdue: bool = False,
+    pk: int | None = None,
+    now=None,
+) -> QuerySet[FollowUp]:
+    """Follow-ups with everything their row shows joined, the most urgent first.
+
+    ``status`` is ``open``, ``closed`` or ``all`` (None: ``open_only`` decides); ``owner`` a
+    user or ``"none"`` (nobody owns it); ``channel`` a channel; ``overdue`` keeps open ones past
+    their deadline. Open ones come first by deadline, so the overdue lead; closed ones follow,
+    the latest closed first.
+    """
     qs = FollowUp.objects.select_related(
-        "owner", "response__channel", "response__agent", "response__invitation__contact"
+        "owner",
+        "closed_by",
+        "response__channel",
+        "response__agent",
+        "response__kiosk",
+        "response__invitation__contact",
     )
-    if open_only:
+    if pk is not None:
+        return qs.filter(pk=pk)
+    status = status or ("open" if open_only else "all")
+    if status == "open":
         qs = qs.open()
-    return qs.order_by("closed_at", "due_at")
+    elif status == "closed":
+        qs = qs.filter(closed_at__isnull=False)
+    if owner == "none":
+        qs = qs.filter(owner__isnull=True)
+    elif owner is not None:
+        qs = qs.filter(owner=owner)
+    if channel is not None:
+        qs = qs.filter(response__channel=channel)
+    if overdue:
+        qs = qs.open().filter(due_at__lt=now or timezone.now())
+    return qs.order_by(F("closed_at").desc(nulls_first=True), "due_at", "pk")
 
 
 def _figures(qs) -> dict:

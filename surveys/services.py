@@ -411,10 +411,25 @@ def settings_follow_up_hours() -> int:
 
 
 @transaction.atomic
-def kiosk_create(*, name: str, channel, min_interval_seconds: int = 10) -> Kiosk:
-    return Kiosk.objects.create(
-        name=name, channel=channel, min_interval_seconds=min_interval_seconds
-    )
+def kiosk_create(
+    *, name: str, channel, min_interval_seconds: int = 10, language: str | None = None
+) -> Kiosk:
+    kiosk = Kiosk(name=name, channel=channel, min_interval_seconds=min_interval_seconds)
+    if language is not None:
+        kiosk.language = language
+    kiosk.full_clean()
+    kiosk.save()
+    return kiosk
+
+
+@transaction.atomic
+def kiosk_set_language(*, kiosk: Kiosk, language: str) -> Kiosk:
+    """The language the kiosk opens in for each new customer; ValidationError for an unknown one."""
+    if language not in LANGUAGE_CODES:
+        raise ValidationError({"language": [_("Choose one of the offered languages.")]})
+    Kiosk.objects.filter(pk=kiosk.pk).update(language=language, updated_at=timezone.now())
+    kiosk.language = language
+    return kiosk
 
 
 @transaction.atomic
@@ -452,7 +467,8 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, user, now: datetime | 
     outcome = (outcome or "").strip()
     if not outcome:
         raise ValidationError({"outcome": [_("Say what was done before closing.")]})
-    FollowUp.objects.filter(pk=follow_up.pk).update(
+    # Only an open one: of two managers closing it at once, the first outcome stays.
+    FollowUp.objects.filter(pk=follow_up.pk, closed_at__isnull=True).update(
         outcome=outcome, closed_at=_now(now), closed_by=user, updated_at=timezone.now()
     )
     follow_up.refresh_from_db()

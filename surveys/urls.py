@@ -13,6 +13,11 @@ urlpatterns = [
     path("surveys/invitations/", views.InvitationListView.as_view(), name="invitation-list"),
     path("surveys/responses/", views.ResponseListView.as_view(), name="response-list"),
     path("surveys/kiosks/", views.KioskListView.as_view(), name="kiosk-list"),
+    path(
+        "surveys/kiosks/<int:pk>/language/",
+        views.KioskLanguageView.as_view(),
+        name="kiosk-language",
+    ),
     path("surveys/kiosks/<int:pk>/revoke/", views.KioskRevokeView.as_view(), name="kiosk-revoke"),
     path("surveys/follow-ups/", views.FollowUpListView.as_view(), name="follow-up-list"),
     path(

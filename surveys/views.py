@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,6 +10,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -17,7 +19,14 @@ from channels_app.models import Channel
 from portal.permissions import ManagerRequiredMixin
 from surveys import selectors, services
 from surveys.dashboard import satisfaction_charts
-from surveys.forms import DashboardPeriodForm, FollowUpCloseForm, KioskForm, SurveyForm
+from surveys.forms import (
+    DashboardPeriodForm,
+    FollowUpCloseForm,
+    FollowUpFilterForm,
+    KioskForm,
+    KioskLanguageForm,
+    SurveyForm,
+)
 from surveys.models import LANGUAGE_CODES, Invitation, Kiosk, Survey
 from surveys.ratelimit import rate_limited
 
@@ -148,23 +157,34 @@ class ThanksView(View):
 
 
 class KioskView(View):
-    """``/kiosk/<key>/``: smileys for CSAT and an optional comment, for the kiosk's channel."""
+    """``/kiosk/<key>/``: smileys for CSAT and an optional comment, for the kiosk's channel.
+
+    The page opens in the kiosk's own language. A customer who picks another one carries it in
+    ``?lang=`` (links, the form's hidden field, the refusal page's "try again"), never in the
+    session: the tablet is shared, so nothing a customer chose outlives the visit. The visit ends
+    with the thank-you page, whose return goes to the kiosk's language, or after
+    ``IDLE_SECONDS`` without a touch on a page left in another language or half filled.
+    """
+
+    IDLE_SECONDS = 60
 
     def dispatch(self, request, *args, **kwargs):
-        lang = request.GET.get("lang") or request.POST.get("lang") or "en"
-        self.language = lang if lang in LANGUAGE_CODES else "en"
+        chosen = request.GET.get("lang") or request.POST.get("lang") or ""
+        self.chosen = chosen if chosen in LANGUAGE_CODES else ""
         if rate_limited(request, scope="kiosk"):
-            return _too_many(request, self.language)
+            return _too_many(request, self.chosen or _site_language())
         self.kiosk = selectors.kiosk_by_key(kwargs["key"])
         if self.kiosk is None:
-            return _invalid(request, self.language)
+            return _invalid(request, self.chosen or _site_language())
+        self.language = self.chosen or self.kiosk.language
         return super().dispatch(request, *args, **kwargs)
+
+    def _url(self, language: str = "") -> str:
+        url = reverse("surveys:kiosk", kwargs={"key": self.kiosk.key})
+        return f"{url}?lang={language}" if language else url
 
     def _page(self, request, template, status=200, **extra):
         with translation.override(self.language):
-            home = (
-                reverse("surveys:kiosk", kwargs={"key": self.kiosk.key}) + f"?lang={self.language}"
-            )
             faces = [
                 (1, "😠", _("Very bad")),
                 (2, "😞", _("Bad")),
@@ -174,9 +194,15 @@ class KioskView(View):
             ]
             context = {
                 "kiosk": self.kiosk,
-                "home": home,
+                # The next customer starts in the kiosk's language; this one may retry in theirs.
+                "home": self._url(),
+                "retry": self._url(self.chosen),
+                "idle_seconds": self.IDLE_SECONDS,
                 "faces": faces,
-                "languages": [("en", "English"), ("ru", "Русский"), ("pl", "Polski")],
+                "languages": [
+                    (code, self._url(code), name)
+                    for code, name in (("en", "English"), ("ru", "Русский"), ("pl", "Polski"))
+                ],
                 **extra,
             }
         return _public(request, template, context, language=self.language, status=status)
@@ -198,10 +224,14 @@ class KioskView(View):
                 errors = [str(m) for msgs in exc.message_dict.values() for m in msgs]
             return self._page(request, "surveys/public/kiosk.html", status=400, errors=errors)
         except services.KioskBusy:
-            return self._page(request, "surveys/public/kiosk_thanks.html", status=429, busy=True)
+            return self._page(request, "surveys/public/kiosk_refused.html", status=429, busy=True)
         except services.KioskFull:
-            return self._page(request, "surveys/public/kiosk_thanks.html", status=429, full=True)
+            return self._page(request, "surveys/public/kiosk_refused.html", status=429, full=True)
         return self._page(request, "surveys/public/kiosk_thanks.html")
+
+
+def _site_language() -> str:
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LANGUAGE_CODES else "en"
 
 
 # --- manager pages ----------------------------------------------------------------------------
@@ -284,11 +314,26 @@ class KioskListView(ManagerRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         kiosks = Kiosk.objects.select_related("channel").order_by("-is_active", "name")
-        return super().get_context_data(kiosks=kiosks, **kwargs)
+        rows = [(k, KioskLanguageForm(instance=k, prefix=f"k{k.pk}")) for k in kiosks]
+        return super().get_context_data(kiosks=rows, **kwargs)
 
     def form_valid(self, form):
         services.kiosk_create(**form.cleaned_data)
         messages.success(self.request, _("Kiosk created."))
+        return redirect("surveys:kiosk-list")
+
+
+class KioskLanguageView(ManagerRequiredMixin, View):
+    """The kiosk's opening language, from the inline form on the kiosks page."""
+
+    def post(self, request, pk):
+        kiosk = get_object_or_404(Kiosk, pk=pk)
+        form = KioskLanguageForm(request.POST, instance=kiosk, prefix=f"k{kiosk.pk}")
+        if form.is_valid():
+            services.kiosk_set_language(kiosk=kiosk, language=form.cleaned_data["language"])
+            messages.success(request, _("Kiosk language saved."))
+        else:
+            messages.error(request, _("Choose one of the offered languages."))
         return redirect("surveys:kiosk-list")
 
 
@@ -300,33 +345,53 @@ class KioskRevokeView(ManagerRequiredMixin, View):
 
 
 class FollowUpListView(ManagerRequiredMixin, TemplateView):
+    """Follow-ups as compact rows, the most urgent first; filters and pages by GET.
+
+    ``?id=`` shows one follow-up (the dashboard's items link there), whatever the filters.
+    """
+
     template_name = "surveys/follow_up_list.html"
+    paginate_by = 25
 
     def get_context_data(self, **kwargs):
-        show_closed = self.request.GET.get("closed") == "1"
-        page = Paginator(selectors.follow_up_list(open_only=not show_closed), 50).get_page(
-            self.request.GET.get("page")
-        )
+        now = timezone.now()
+        form = FollowUpFilterForm(self.request.GET or None)
+        only = self.request.GET.get("id", "")
+        if only.isdigit():
+            queryset = selectors.follow_up_list(pk=int(only))
+        else:
+            filters = form.filters() if form.is_bound else {"status": "open"}
+            queryset = selectors.follow_up_list(now=now, **filters)
+        page = Paginator(queryset, self.paginate_by).get_page(self.request.GET.get("page"))
         return super().get_context_data(
             page_obj=page,
-            show_closed=show_closed,
-            form=FollowUpCloseForm(),
-            now=timezone.now(),
+            filter_form=form,
+            single=only.isdigit(),
+            next_url=self.request.get_full_path(),
+            now=now,
             **kwargs,
         )
 
 
 class FollowUpCloseView(ManagerRequiredMixin, View):
     def post(self, request, pk):
-        follow_up = get_object_or_404(selectors.follow_up_list(), pk=pk)
+        follow_up = get_object_or_404(selectors.follow_up_list(open_only=False), pk=pk)
         form = FollowUpCloseForm(request.POST)
-        if form.is_valid():
+        if follow_up.closed_at is not None:
+            messages.info(request, _("This follow-up was already closed."))
+        elif form.is_valid():
             services.follow_up_close(
                 follow_up=follow_up, outcome=form.cleaned_data["outcome"], user=request.user
             )
             messages.success(request, _("Follow-up closed."))
         else:
             messages.error(request, _("Say what was done before closing."))
+        # Back to the same filters and page the manager was working through.
+        back = request.POST.get("next", "")
+        if back and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)
         return redirect("surveys:follow-up-list")
 
 

@@ -234,24 +234,40 @@ class MatrixView(ManagerRequiredMixin, TemplateView):
             *[s.slug for s in columns],
         ]
         return csv_response(
-            "onboarding-matrix.csv", header, (_matrix_csv_row(row, columns) for row in rows)
+            # Built now, in the request's language, not later while the response streams.
+            "onboarding-matrix.csv",
+            header,
+            [_matrix_csv_row(row, columns) for row in rows],
         )
 
 
 def _matrix_csv_row(row, columns) -> list:
+    """One person's line, in the reader's language (words and dates) like the headers above."""
     cells = []
     for standard in columns:
         cell = row.cells.get(standard.pk)
         if cell is None:
             cells.append("")
         elif cell.state == "acknowledged":
-            cells.append(f"acknowledged v{cell.acknowledged_version}")
+            cells.append(
+                pgettext("onboarding matrix CSV", "acknowledged v%(version)s")
+                % {"version": cell.acknowledged_version}
+            )
         elif cell.is_open:
-            due = date_format(cell.due_date, "SHORT_DATE_FORMAT")
-            text = f"{cell.state} v{cell.version_number} due {due}"
-            cells.append(text + (" failed-check" if cell.failed_check else ""))
+            values = {
+                "version": cell.version_number,
+                "date": date_format(cell.due_date, "SHORT_DATE_FORMAT"),
+            }
+            if cell.state == "overdue":
+                text = pgettext("onboarding matrix CSV", "overdue v%(version)s, due %(date)s")
+            else:
+                text = pgettext("onboarding matrix CSV", "to do v%(version)s, due %(date)s")
+            text %= values
+            if cell.failed_check:
+                text += "; " + pgettext("onboarding matrix CSV", "failed check")
+            cells.append(text)
         else:
-            cells.append("unavailable")
+            cells.append(pgettext("onboarding matrix CSV", "unavailable"))
     return [row.user.username, row.user.get_full_name(), row.percent, *cells]
 
 

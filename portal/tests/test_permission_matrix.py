@@ -261,6 +261,7 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "surveys:kiosk": {"key": "kiosk_key"},
     "surveys:survey-update": {"pk": "survey"},
     "surveys:kiosk-revoke": {"pk": "kiosk"},
+    "surveys:kiosk-language": {"pk": "kiosk"},
     "surveys:follow-up-close": {"pk": "follow_up"},
 }
 
@@ -428,6 +429,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "surveys:response-list": MANAGER_PAGE,
     "surveys:kiosk-list": MANAGER_PAGE,
     "surveys:kiosk-revoke": MANAGER_POST_ONLY,
+    "surveys:kiosk-language": MANAGER_POST_ONLY,
     "surveys:follow-up-list": MANAGER_PAGE,
     "surveys:follow-up-close": MANAGER_POST_ONLY,
     "surveys:dashboard": MANAGER_PAGE,

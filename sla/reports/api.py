@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -38,6 +39,24 @@ class CsvRenderer(BaseRenderer):
         return csv_text(*exports.report_table(data, fields)).encode(self.charset)
 
 
+class FormatFirstNegotiation(DefaultContentNegotiation):
+    """``?format=`` names the answer outright, whatever ``Accept`` says.
+
+    DRF's default narrows the renderers to the format, then still matches them against
+    ``Accept``: a browser or HTTP library that always sends ``Accept: application/json`` got a
+    406 for ``?format=csv``. The parameter is the more deliberate choice, so it wins; without it
+    ``Accept`` decides as usual. An unknown format is still DRF's 404.
+    """
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        format_query_param = self.settings.URL_FORMAT_OVERRIDE
+        format = format_suffix or request.query_params.get(format_query_param)
+        if format:
+            renderer = self.filter_renderers(renderers, format)[0]
+            return renderer, renderer.media_type
+        return super().select_renderer(request, renderers, format_suffix)
+
+
 class ReportView(APIView):
     """A report endpoint: the shared query parameters in, JSON out, or CSV with
     ``?format=csv`` / ``Accept: text/csv`` (streamed). Errors are always JSON.
@@ -46,6 +65,7 @@ class ReportView(APIView):
     """
 
     renderer_classes = [JSONRenderer, BrowsableAPIRenderer, CsvRenderer]
+    content_negotiation_class = FormatFirstNegotiation
     csv_fields: tuple[str, ...] = ROW_FIELDS
     csv_name = "sla-report"
 

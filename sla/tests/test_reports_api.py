@@ -287,6 +287,34 @@ def test_csv_by_format_parameter_and_by_accept_header(march, manager_api):
     ]
 
 
+@pytest.mark.parametrize(
+    ("format_", "accept", "content_type"),
+    [
+        pytest.param("csv", "application/json", "text/csv", id="csv_param_json_accept"),
+        pytest.param("json", "text/csv", "application/json", id="json_param_csv_accept"),
+        pytest.param("csv", "application/json, text/csv;q=0.5", "text/csv", id="csv_param_both"),
+        pytest.param(
+            "json", "text/csv, application/json;q=0.1", "application/json", id="json_both"
+        ),
+    ],
+)
+def test_format_parameter_wins_over_accept(march, manager_api, format_, accept, content_type):
+    """A client that always sends ``Accept: application/json`` still gets ``?format=csv``."""
+    response = manager_api.get(URL, {**MARCH, "format": format_}, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    if content_type == "text/csv":
+        body = b"".join(response.streaming_content).decode()
+        assert body.splitlines()[0].startswith("key,contacts,")
+    else:
+        assert response.json()["total"]["contacts"] == 7
+
+
+def test_unknown_format_is_404_and_no_format_follows_accept(march, manager_api):
+    assert manager_api.get(URL, {**MARCH, "format": "xlsx"}).status_code == 404
+    assert manager_api.get(URL, MARCH, HTTP_ACCEPT="image/png").status_code == 406
+
+
 def test_csv_errors_are_json(db, manager_api):
     response = manager_api.get(URL, {"from": "yesterday", "format": "csv"})
     assert response.status_code == 400

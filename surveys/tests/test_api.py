@@ -235,6 +235,16 @@ def test_report_as_csv_has_the_same_rows(manager_api, answered):
     assert bad.status_code == 400 and "group_by" in bad.json()
 
 
+def test_report_format_parameter_wins_over_accept(manager_api, answered):
+    url = "/api/v1/reports/satisfaction/"
+    as_csv = manager_api.get(f"{url}?format=csv", HTTP_ACCEPT="application/json")
+    assert as_csv.status_code == 200 and as_csv["Content-Type"] == "text/csv; charset=utf-8"
+    lines = b"".join(as_csv.streaming_content).decode().splitlines()
+    assert lines[0].startswith("key,responses,") and lines[-1].endswith(",total")
+    as_json = manager_api.get(f"{url}?format=json", HTTP_ACCEPT="text/csv")
+    assert as_json.status_code == 200 and as_json.json()["total"]["responses"] == 3
+
+
 def test_report_by_agent_day_and_filters(manager_api, answered):
     rows = manager_api.get("/api/v1/reports/satisfaction/?group_by=agent").json()["rows"]
     by = {r["key"]: r for r in rows}

@@ -332,6 +332,7 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     expect(card).to_contain_text("Waited far too long")
     expect(card).to_contain_text("CSAT 2")
     screenshot(page, "satisfaction-03-follow-ups.png")
+    card.locator("summary").click()  # the close form folds away in its row
     card.get_by_label("Outcome").fill("Apologised and sent a voucher")
     card.get_by_role("button", name="Record outcome and close").click()
     expect(page.locator(".alert-success")).to_contain_text("Follow-up closed.")

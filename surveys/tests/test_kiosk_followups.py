@@ -39,7 +39,7 @@ def test_kiosk_minimum_interval(client, kiosk):
     assert client.post(f"/kiosk/{kiosk.key}/", {"csat": "5"}).status_code == 200
     busy = client.post(f"/kiosk/{kiosk.key}/", {"csat": "1"})
     assert busy.status_code == 429
-    assert "please wait" in busy.content.decode()
+    assert "Please wait a few seconds" in busy.content.decode()
     assert Response.objects.count() == 1
     Kiosk.objects.update(last_response_at=timezone.now() - dt.timedelta(seconds=11))
     assert client.post(f"/kiosk/{kiosk.key}/", {"csat": "1"}).status_code == 200
@@ -60,7 +60,8 @@ def test_revoked_key_stops_working(manager_client, client, kiosk):
 
 def test_manager_creates_a_kiosk(manager_client, chat):
     r = manager_client.post(
-        "/surveys/kiosks/", {"name": "Lobby", "channel": chat.pk, "min_interval_seconds": 5}
+        "/surveys/kiosks/",
+        {"name": "Lobby", "channel": chat.pk, "min_interval_seconds": 5, "language": "en"},
     )
     assert r.status_code == 302
     kiosk = Kiosk.objects.get(name="Lobby")
@@ -96,3 +97,82 @@ def test_manager_closes_a_follow_up(manager_client, kiosk, manager):
 def test_staff_cannot_open_manager_pages(staff_client):
     for url in ("/surveys/", "/surveys/follow-ups/", "/surveys/kiosks/", "/surveys/dashboard/"):
         assert staff_client.get(url).status_code == 403
+
+
+# --- kiosk language and refusals --------------------------------------------------------------
+
+
+def test_kiosk_opens_in_its_own_language_and_the_choice_lasts_one_visit(client, chat):
+    kiosk = services.kiosk_create(name="Biuro", channel=chat, language="pl")
+    page = client.get(f"/kiosk/{kiosk.key}/").content.decode()
+    assert '<html lang="pl">' in page and "Polski" in page
+    # The customer picks Russian: the form carries it, so the answer and its page are Russian.
+    chosen = client.get(f"/kiosk/{kiosk.key}/?lang=ru").content.decode()
+    assert '<html lang="ru">' in chosen and f'action="/kiosk/{kiosk.key}/?lang=ru"' in chosen
+    # Left idle in another language, the page goes back to the kiosk's own (kiosk.js).
+    assert f'data-idle-url="/kiosk/{kiosk.key}/"' in chosen and 'data-kiosk-language="pl"' in chosen
+    thanks = client.post(f"/kiosk/{kiosk.key}/?lang=ru", {"csat": "5", "lang": "ru"})
+    assert thanks.status_code == 200 and '<html lang="ru">' in thanks.content.decode()
+    assert Response.objects.get().language == "ru"
+    # The thank-you screen sends the tablet back to the kiosk's language for the next customer,
+    # and nothing was kept in the session: a plain visit opens in Polish again.
+    assert f'data-reset-url="/kiosk/{kiosk.key}/"' in thanks.content.decode()
+    assert '<html lang="pl">' in client.get(f"/kiosk/{kiosk.key}/").content.decode()
+
+
+def test_kiosk_language_defaults_to_the_site_language(chat, settings):
+    settings.LANGUAGE_CODE = "pl"
+    assert services.kiosk_create(name="A", channel=chat).language == "pl"
+    settings.LANGUAGE_CODE = "de"  # not offered by kiosks
+    assert services.kiosk_create(name="B", channel=chat).language == "en"
+
+
+def test_refused_answer_says_so_in_the_customers_language(client, chat):
+    kiosk = services.kiosk_create(name="Biuro", channel=chat, language="pl")
+    assert client.post(f"/kiosk/{kiosk.key}/", {"csat": "5"}).status_code == 200
+    busy = client.post(f"/kiosk/{kiosk.key}/?lang=en", {"csat": "4", "lang": "en"})
+    html = busy.content.decode()
+    assert busy.status_code == 429
+    assert 'id="kiosk-busy"' in html and "Your answer was not recorded" in html
+    assert "Thank you" not in html and 'id="kiosk-thanks"' not in html
+    # "Answer again" keeps this customer's language; the first answer stays the only one.
+    assert f'href="/kiosk/{kiosk.key}/?lang=en"' in html
+    assert Response.objects.count() == 1
+
+
+def test_full_kiosk_refuses_without_thanks(client, kiosk, settings):
+    settings.SURVEYS_KIOSK_DAILY_CAP = 1
+    assert client.post(f"/kiosk/{kiosk.key}/", {"csat": "5"}).status_code == 200
+    Kiosk.objects.update(last_response_at=timezone.now() - dt.timedelta(seconds=11))
+    full = client.post(f"/kiosk/{kiosk.key}/", {"csat": "3"})
+    html = full.content.decode()
+    assert full.status_code == 429 and 'id="kiosk-full"' in html
+    assert "Thank you!" not in html and "cannot take more answers today" in html
+    assert Response.objects.count() == 1
+
+
+def test_manager_sets_a_kiosks_language(manager_client, kiosk):
+    page = manager_client.get("/surveys/kiosks/").content.decode()
+    assert f'name="k{kiosk.pk}-language"' in page
+    r = manager_client.post(
+        f"/surveys/kiosks/{kiosk.pk}/language/", {f"k{kiosk.pk}-language": "ru"}
+    )
+    assert r.status_code == 302
+    kiosk.refresh_from_db()
+    assert kiosk.language == "ru"
+    bad = manager_client.post(
+        f"/surveys/kiosks/{kiosk.pk}/language/", {f"k{kiosk.pk}-language": "xx"}
+    )
+    assert bad.status_code == 302
+    kiosk.refresh_from_db()
+    assert kiosk.language == "ru"
+    assert manager_client.post("/surveys/kiosks/999999/language/", {}).status_code == 404
+
+
+def test_manager_creates_a_kiosk_in_polish(manager_client, chat):
+    r = manager_client.post(
+        "/surveys/kiosks/",
+        {"name": "Biuro", "channel": chat.pk, "min_interval_seconds": 5, "language": "pl"},
+    )
+    assert r.status_code == 302
+    assert Kiosk.objects.get(name="Biuro").language == "pl"

@@ -109,6 +109,7 @@ def test_nav_and_dashboard(client, assigned, manager, standard_a):
     html = client.get("/").content.decode()
     assert reverse("training:my-onboarding") in html
     assert 'id="outstanding-count">2<' in html
+    assert "will appear here" not in html  # the placeholder card went when the real ones came
     client.force_login(manager)
     html = client.get("/").content.decode()
     assert 'id="training-card"' in html and reverse("training:matrix") in html

@@ -194,5 +194,6 @@ def test_onboarding_matrix_csv_writes_local_dates(manager, staff_user, client, l
     body = b"".join(client.get("/training/matrix/?format=csv").streaming_content).decode()
     due = start + dt.timedelta(days=3)
     with translation.override(language):
-        assert f"due {date_format(due, 'SHORT_DATE_FORMAT')}" in body
+        words = {"ru": "срок", "pl": "termin"}[language]
+        assert f"{words} {date_format(due, 'SHORT_DATE_FORMAT')}" in body
     assert due.isoformat() not in body

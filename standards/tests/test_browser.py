@@ -114,6 +114,8 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     # --- A staff member finds it, reads it and sees what changed ----------------------------
     context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.get_by_role("link", name="Standards", exact=True).first.click()
+    page.wait_for_url(f"{url}/standards/")
+    audit_accessibility(page)
     page.fill("#id_q", "greeting")
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#standard-list a")).to_have_count(1)
@@ -184,6 +186,7 @@ def test_demo_book_in_the_browser(transactional_db, live_server, browser, manage
 
     context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.goto(f"{url}/standards/")
+    audit_accessibility(page)
     page.select_option("#id_channel", "facebook")
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#standard-list a")).to_have_count(6)

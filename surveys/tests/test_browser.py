@@ -14,7 +14,7 @@ from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.outbox import outbox_send
 from portal.roles import MANAGER, STAFF
-from portal.testing import PageProblems, log_in_page, screenshot
+from portal.testing import PageProblems, audit_accessibility, log_in_page, screenshot
 from sla import services as sla_services
 from sla.tests.factories import make_contact
 from surveys import services
@@ -112,6 +112,7 @@ def test_kiosk_thank_you_screen_resets_itself(transactional_db, live_server, bro
     expect(page.locator("#kiosk-thanks")).to_be_visible()
     page.wait_for_url(re.compile(re.escape(start) + r"\?lang=en$"), timeout=10_000)
     expect(page.locator(".kiosk-faces")).to_be_visible()
+    audit_accessibility(page)
     context.close()
     problems.assert_none(live_server.url)
     assert Response.objects.get().csat == 4

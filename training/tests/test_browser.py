@@ -70,6 +70,7 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     page.get_by_label("I have read this standard and will follow it").check()
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#fingerprint-ok")).to_be_visible()
+    audit_accessibility(page)
 
     page.goto(f"{url}/training/")
     expect(page.locator(".track-percent")).to_have_text("100%")

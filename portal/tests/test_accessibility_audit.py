@@ -17,6 +17,7 @@ FAULTY = """<!DOCTYPE html><html lang="ru"><head><title>Плохо</title></head
 <p class="pale" style="color:#92befe;background:#0d6efd">Бледный текст</p>
 <table><thead><tr><th></th><th>Вы</th></tr></thead><tbody><tr><td>1</td><td>2</td></tr></tbody></table>
 <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">
+<label for="q">Поиск</label><input id="q" aria-describedby="q_helptext">
 <div id="swagger-ui"><p style="color:#eee;background:#fff">Not ours</p></div>
 </main></body></html>"""
 
@@ -47,6 +48,7 @@ def test_violations_fail_with_rule_elements_url_and_language(browser):
     assert ".pale" in message  # the element, by selector
     assert "critical image-alt" in message
     assert "empty-table-header" in message  # minor, but held from coming back
+    assert 'input#q aria-describedby="q_helptext"' in message  # a help text not shown
     context.close()
 
 

@@ -86,4 +86,4 @@ compile: $(VENV)/.installed
 	$(PY) manage.py compile_catalogues
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

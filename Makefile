@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench install install-dev chromium migrate demo messages compile clean
+.PHONY: run test lint format bench install install-dev chromium axe migrate demo messages compile clean
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
 ## (worker and beat run under deploy/keep-running: one that dies is started again)
@@ -15,7 +15,7 @@ run: $(VENV)/.installed migrate demo
 	$(VENV)/bin/honcho --procfile Procfile start
 
 ## test: the whole suite (uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL say so)
-test: $(VENV)/.installed-dev chromium
+test: $(VENV)/.installed-dev chromium axe
 	$(PY) manage.py ensure_database
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
@@ -59,6 +59,17 @@ chromium:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## axe: axe-core for the accessibility audit of the browser journeys, the exact version of
+## package-lock.json from the npm registry into node_modules/ (test-only: nothing is served)
+axe: node_modules/axe-core/axe.min.js
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "Installing Debian's npm for axe-core"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq npm >/dev/null; }
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 migrate: $(VENV)/.installed
 	$(PY) manage.py compile_catalogues
 	$(PY) manage.py ensure_database
@@ -76,4 +87,4 @@ compile: $(VENV)/.installed
 	$(PY) manage.py compile_catalogues
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

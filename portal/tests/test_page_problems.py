@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from portal.testing import PageProblems
 
 
@@ -42,3 +44,16 @@ def test_blocked_requests_and_error_responses_are_faults():
         "GET http://t/a.js: net::ERR_BLOCKED_BY_CSP",
         "GET http://t/b.css: 404",
     ]
+
+
+def test_a_page_loaded_but_never_audited_is_a_fault():
+    page = FakePage()
+    problems = PageProblems(page)
+    page.handlers["load"](SimpleNamespace(url="http://t/audited/"))
+    page.handlers["load"](SimpleNamespace(url="http://t/forgotten/"))
+    problems.audited.add("http://t/audited/")
+    with pytest.raises(AssertionError) as failure:
+        problems.assert_none("http://t")
+    assert "never audited" in str(failure.value)
+    assert "http://t/forgotten/" in str(failure.value)
+    assert "http://t/audited/" not in str(failure.value)

@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from portal.roles import STAFF
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 from sla import services
 from sla.models import Contact
 from sla.reports.dashboard import histogram_labels
@@ -312,9 +312,11 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     expect(page.locator(".invalid-feedback")).to_have_text(
         "The period may be at most 366 days long."
     )
+    audit_accessibility(page)
     response = page.goto(f"{url}/sla/reports/?period=custom&from=soon&to=")
     assert response.status == 200
     expect(page.locator(".invalid-feedback")).to_have_count(2)
+    audit_accessibility(page)
 
     # --- From the attention counts to the filtered contacts list ---------------------------
     page.goto(f"{url}/sla/reports/?period=7")
@@ -323,6 +325,7 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     expect(section.get_by_role("link", name="1 first response at risk")).to_be_visible()
     expect(section.get_by_role("link", name="1 resolution at risk")).to_be_visible()
     expect(section.get_by_role("link", name="0 resolutions breached")).to_be_visible()
+    audit_accessibility(page)
     section.get_by_role("link", name="1 first response breached").click()
     page.wait_for_url(f"{url}/sla/contacts/?**")
     expect(page.locator("#id_channel option:checked")).to_have_text("Chat")
@@ -335,12 +338,14 @@ def test_manager_reads_switches_and_downloads_the_sla_dashboard(
     section.get_by_role("link", name="1 resolution at risk").click()
     page.wait_for_url(f"{url}/sla/contacts/?**")
     expect(ids).to_have_text(["CHAT-OPEN-1"])
+    audit_accessibility(page)
     page.go_back()
     section.get_by_role("link", name="All contacts of this channel").click()
     page.wait_for_url(f"{url}/sla/contacts/?**")
     expect(ids).to_have_text(
         ["CHAT-OPEN-2", "CHAT-OPEN-1", "CHAT-1", "CHAT-2", "CHAT-3", "CHAT-4", "CHAT-5"]
     )
+    audit_accessibility(page)
     page.go_back()
     # ... and from a contact needing attention to the contact itself.
     section.get_by_role("link", name="CHAT-OPEN-2").click()

@@ -6,7 +6,7 @@ preview and "add a row" come from static JavaScript. Screenshots: var/screenshot
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import ChannelFactory
 
@@ -29,6 +29,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     # --- The manager writes a new standard --------------------------------------------------
     context, page, problems = log_in(browser, live_server.url, manager.username, viewport=DESK)
     page.goto(f"{url}/standards/")
+    audit_accessibility(page)
     page.get_by_role("link", name="New standard").click()
     expect(page.locator("h1")).to_have_text("New standard")
     page.fill("#id_title", "Greeting the customer")
@@ -66,6 +67,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     page.fill("#id_change_summary", "")
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator("#publish-form")).to_contain_text("Say in a sentence what changed")
+    audit_accessibility(page)
     page.fill("#id_change_summary", "First version of the greeting standard.")
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("Version 1 is published")
@@ -85,12 +87,16 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
         "- Say your first name\n- Ask how you can help\n"
     )
     expect(page.locator("#preview")).to_contain_text("within 5 seconds")
+    audit_accessibility(page)
     page.fill("#id_criteria-0-text", "Answers within 5 seconds")
     page.fill("#id_change_summary", "Seconds instead of rings.")
     page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url("**/versions/2/")
+    audit_accessibility(page)
     page.get_by_role("button", name="Submit for review").click()
     page.get_by_role("link", name="Publish…").click()
     expect(page.locator("#id_change_summary")).to_have_value("Seconds instead of rings.")
+    audit_accessibility(page)
     page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.locator(".alert-success")).to_contain_text("Version 2 is published")
     page.get_by_role("link", name="Version history").click()
@@ -108,6 +114,8 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     # --- A staff member finds it, reads it and sees what changed ----------------------------
     context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.get_by_role("link", name="Standards", exact=True).first.click()
+    page.wait_for_url(f"{url}/standards/")
+    audit_accessibility(page)
     page.fill("#id_q", "greeting")
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#standard-list a")).to_have_count(1)
@@ -132,6 +140,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
     # The staff member cannot reach the manager pages.
     response = page.goto(f"{url}/standards/greeting-the-customer/versions/")
     assert response.status == 403
+    audit_accessibility(page)
     context.close()
     # The 403 above is expected; everything else must have been clean.
     forbidden = "/versions/"
@@ -168,6 +177,7 @@ def test_demo_book_in_the_browser(transactional_db, live_server, browser, manage
     expect(page.locator("#standard-body table tbody tr")).to_have_count(6)
     _shot(page, "12-response-times")
     page.goto(f"{url}/standards/composure-in-a-conflict/")
+    audit_accessibility(page)
     page.locator("#open-version-link").click()
     expect(page.get_by_role("link", name="Publish…")).to_be_visible()
     _shot(page, "13-in-review")
@@ -176,6 +186,7 @@ def test_demo_book_in_the_browser(transactional_db, live_server, browser, manage
 
     context, page, problems = log_in(browser, live_server.url, staff_user.username, viewport=DESK)
     page.goto(f"{url}/standards/")
+    audit_accessibility(page)
     page.select_option("#id_channel", "facebook")
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#standard-list a")).to_have_count(6)

@@ -14,7 +14,7 @@ from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.outbox import outbox_send
 from portal.roles import MANAGER, STAFF
-from portal.testing import PageProblems, log_in_page, screenshot
+from portal.testing import PageProblems, audit_accessibility, log_in_page, screenshot
 from sla import services as sla_services
 from sla.tests.factories import make_contact
 from surveys import services
@@ -114,6 +114,7 @@ def test_kiosk_thank_you_screen_resets_itself(transactional_db, live_server, bro
     expect(page.locator(".kiosk-faces")).to_be_visible(timeout=10_000)
     assert page.url == start
     expect(page.locator(".kiosk-faces")).to_be_visible()
+    audit_accessibility(page)
     context.close()
     problems.assert_none(live_server.url)
     assert Response.objects.get().csat == 4

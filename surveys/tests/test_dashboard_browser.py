@@ -14,7 +14,7 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 from sla.reports import charts
 from surveys import services
 from surveys.models import FollowUp, Invitation, Survey
@@ -315,6 +315,7 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     assert (figures["Invitations sent"], figures["Response rate"]) == ("5", f"80.0{NBSP}%")
     assert sum(int(row[1]) for row in _check_trend(page, 30)) == 4
     assert "Never again" not in _comments(page)
+    audit_accessibility(page)
 
     # --- A period the page does not offer: a clear message, not a 500 ----------------------
     response = page.goto(f"{url}/surveys/dashboard/?period=12")
@@ -322,6 +323,7 @@ def test_manager_reads_the_satisfaction_dashboard_and_closes_a_follow_up(
     expect(page.locator("#satisfaction-period [role=alert]")).to_be_visible()
     expect(page.locator("#satisfaction-period [role=alert]")).to_contain_text("90 days")
     assert _figures(page)["Responses"] == "5"
+    audit_accessibility(page)
 
     # --- The follow-ups link: close the open one, and the dashboard has none left ----------
     page.goto(f"{url}/surveys/dashboard/?period=7")

@@ -5,7 +5,7 @@ strict CSP. Screenshots: var/screenshots/training-*.png."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 from standards.tests.factories import StandardFactory
 from training import services
 from training.tests.conftest import publish
@@ -43,10 +43,12 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
 
     page.get_by_role("link", name="Greeting the customer").click()
     expect(page.locator("#standard-body")).to_contain_text("Answer within 3 rings")
+    audit_accessibility(page)
     page.fill("#id_full_name", "Someone Else")
     page.get_by_label("I have read this standard and will follow it").check()
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#acknowledge-form")).to_contain_text("Adam Agent")
+    audit_accessibility(page)  # with the form's error
     page.fill("#id_full_name", "adam agent")
     page.get_by_label("I have read this standard and will follow it").check()
     page.get_by_role("button", name="Acknowledge").click()
@@ -60,6 +62,7 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     page.get_by_label("Wrong").check()
     page.get_by_role("button", name="Check my answers").click()
     expect(page.locator(".alert-danger")).to_contain_text("below the pass mark")
+    audit_accessibility(page)
     page.get_by_label("Right").check()
     page.get_by_role("button", name="Check my answers").click()
     expect(page.locator(".alert-success")).to_contain_text("You passed the check")
@@ -67,6 +70,7 @@ def test_employee_walks_a_track_manager_sees_it_and_versions_matter(
     page.get_by_label("I have read this standard and will follow it").check()
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.locator("#fingerprint-ok")).to_be_visible()
+    audit_accessibility(page)
 
     page.goto(f"{url}/training/")
     expect(page.locator(".track-percent")).to_have_text("100\u00a0%")
@@ -147,6 +151,7 @@ def test_manager_unassigns_a_track_and_sets_working_hours(
     page.fill("#id_work_end", "09:00")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#working-hours-form")).to_contain_text("cannot start and end at the same")
+    audit_accessibility(page)
     page.fill("#id_work_start", "09:00")
     page.fill("#id_work_end", "17:00")
     page.get_by_role("button", name="Save").click()
@@ -163,6 +168,7 @@ def test_manager_unassigns_a_track_and_sets_working_hours(
     s_page.goto(f"{url}/training/")
     expect(s_page.locator("#open-items li")).to_have_count(1)
     expect(s_page.locator("#open-items")).to_contain_text("Greeting the customer")
+    audit_accessibility(s_page)
 
     context.close()
     s_context.close()

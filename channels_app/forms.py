@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app import businesstime, services
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval, timezone_names
+from core import fields
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(fields.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
@@ -29,7 +30,7 @@ class NoTagHelperMixin:
 
 
 class ChannelForm(NoTagHelperMixin, forms.ModelForm):
-    calendar = forms.ModelChoiceField(
+    calendar = fields.ModelChoiceField(
         queryset=BusinessCalendar.objects.all(),
         required=False,
         label=_("Business calendar"),
@@ -106,7 +107,7 @@ class OpeningIntervalForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(
+    date = fields.DateField(
         label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     name = forms.CharField(label=_("Name"), max_length=services.HOLIDAY_NAME_MAX_LENGTH)
@@ -143,7 +144,7 @@ class HolidayImportForm(NoTagHelperMixin, forms.Form):
         initial="PL",
         help_text=_("Two-letter ISO code, e.g. PL, DE, GB, US."),
     )
-    year = forms.IntegerField(
+    year = fields.IntegerField(
         label=_("Year"),
         min_value=services.IMPORT_MIN_YEAR,
         max_value=services.IMPORT_MAX_YEAR,

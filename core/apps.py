@@ -7,3 +7,10 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = _("Portal kernel")
+
+    def ready(self):
+        from django.urls import register_converter
+
+        from core.converters import IdConverter
+
+        register_converter(IdConverter, "id")

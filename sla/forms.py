@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
+from core import fields
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
 from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
 
@@ -30,7 +31,7 @@ class ContactFilterForm(forms.Form):
         max_length=100,
         help_text=_("External id, subject, customer name or email."),
     )
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.order_by("name"), required=False
     )
     agent = UserChoiceField(
@@ -51,10 +52,10 @@ class ContactFilterForm(forms.Form):
         required=False,
         choices=_any(Contact.ResolutionState.choices, _("Any")),
     )
-    opened_from = forms.DateField(
+    opened_from = fields.DateField(
         label=_("Opened from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    opened_to = forms.DateField(
+    opened_to = fields.DateField(
         label=_("Opened until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
@@ -110,7 +111,7 @@ class SlaPolicyForm(NoTagHelperMixin, forms.Form):
     """A policy's fields; one active policy per channel and priority is the service's check."""
 
     name = _policy_field("name")
-    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.order_by("name"))
+    channel = fields.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.order_by("name"))
     priority = forms.ChoiceField(
         label=_("Priority"),
         required=False,

@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import fields
 from sla.reports.params import MAX_DATE, MIN_DATE
 from sla.reports.query import MAX_PERIOD_DAYS
 
@@ -26,10 +27,10 @@ class ReportPeriodForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    from_ = forms.DateField(
+    from_ = fields.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    to = forms.DateField(
+    to = fields.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 

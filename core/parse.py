@@ -105,11 +105,10 @@ def parse_id(value) -> int:
 
 
 def parse_page(value, *, last: int | None = None) -> int:
-    """A page number: 1 and up, or ``"last"``; clamped to ``last`` when it is given."""
+    """A page number: 1 and up, or ``"last"`` (which is ``last``, when given)."""
     if isinstance(value, str) and value.strip() == "last" and last is not None:
         return last
-    number = parse_id(value)
-    return min(number, last) if last is not None else number
+    return parse_id(value)
 
 
 # -- dates and instants --------------------------------------------------------------------------

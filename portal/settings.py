@@ -304,6 +304,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
+    # Refuses deep nesting, NUL and lone surrogates with a 400 (see portal.api.JSONParser).
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

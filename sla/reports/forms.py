@@ -8,7 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core import fields
-from sla.reports.params import MAX_DATE, MIN_DATE
 from sla.reports.query import MAX_PERIOD_DAYS
 
 CUSTOM = "custom"
@@ -53,14 +52,6 @@ class ReportPeriodForm(forms.Form):
             self.add_error("from", _("Give the first day of the period."))
         if end is None and "to" not in self.errors:
             self.add_error("to", _("Give the last day of the period."))
-        for name, day in (("from", start), ("to", end)):
-            if day is not None and not (MIN_DATE <= day <= MAX_DATE):
-                self.add_error(
-                    name,
-                    _("Give a date between %(min)s and %(max)s.")
-                    % {"min": MIN_DATE.isoformat(), "max": MAX_DATE.isoformat()},
-                )
-                return data
         if start and end:
             if start > end:
                 self.add_error("from", _("The first day comes after the last day."))

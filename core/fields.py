@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
+import django_filters.rest_framework
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from rest_framework import serializers
 
 from core import parse
@@ -164,5 +166,36 @@ class IdFilter(django_filters.NumberFilter):
     field_class = IdFormField
 
 
+class _FilterModelChoiceField(_PkParsingMixin, django_filters.fields.ModelChoiceField):
+    """django-filter's variant (it adds a "null" choice), parsing ids the same way."""
+
+    def to_python(self, value):
+        if value in self.empty_values or value == self.null_value:
+            return super().to_python(value)
+        if not isinstance(value, self.queryset.model):
+            value = self._parse_key(value)
+        return super().to_python(value)
+
+
 class ModelChoiceFilter(django_filters.ModelChoiceFilter):
-    field_class = ModelChoiceField
+    field_class = _FilterModelChoiceField
+
+
+class FilterSet(django_filters.rest_framework.FilterSet):
+    """django-filter's FilterSet whose generated filters parse like the rest: a foreign key by
+    id through :class:`ModelChoiceField`, an instant through :class:`InstantFilter`."""
+
+    FILTER_DEFAULTS = {
+        **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS,
+        models.ForeignKey: {
+            **django_filters.rest_framework.FilterSet.FILTER_DEFAULTS[models.ForeignKey],
+            "filter_class": ModelChoiceFilter,
+        },
+        models.DateTimeField: {"filter_class": InstantFilter},
+    }
+
+
+class FilterBackend(django_filters.rest_framework.DjangoFilterBackend):
+    """The API's filter backend: ``filterset_fields`` build on :class:`FilterSet` too."""
+
+    filterset_base = FilterSet

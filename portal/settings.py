@@ -311,7 +311,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, its generated filters parsing like every outside value.
+    "DEFAULT_FILTER_BACKENDS": ["core.fields.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"public": "30/minute"},
     "EXCEPTION_HANDLER": "portal.api.exception_handler",

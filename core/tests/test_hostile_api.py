@@ -193,3 +193,13 @@ def test_deeply_nested_json_is_a_400(api, depth):
     nested = {"comment": json.loads("[" * 40 + "]" * 40)}
     response = public.post(f"/api/v1/public/surveys/{invitation.token}/", nested, format="json")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("param", ["survey", "contact"])
+@pytest.mark.parametrize("value", ["9" * 20, "-1", "abc"])
+def test_generated_foreign_key_filters_parse_ids(manager_api, param, value):
+    """``filterset_fields`` build on core's FilterSet: an id beyond bigint is a 400 naming
+    the parameter, not an overflow in the query."""
+    response = manager_api.get(f"/api/v1/survey-invitations/?{param}={value}")
+    assert response.status_code == 400
+    assert param in response.json()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.fields import InstantFilter
+from core.fields import FilterSet, InstantFilter
 from sla.models import Breach, Contact, Metric
 
 
-class ContactFilter(django_filters.FilterSet):
+class ContactFilter(FilterSet):
     channel = django_filters.CharFilter(field_name="channel__code", help_text=_("Channel code."))
     agent = django_filters.CharFilter(field_name="agent__username", help_text=_("Username."))
     status = django_filters.ChoiceFilter(choices=Contact.Status.choices)
@@ -27,7 +27,7 @@ class ContactFilter(django_filters.FilterSet):
         fields = []
 
 
-class BreachFilter(django_filters.FilterSet):
+class BreachFilter(FilterSet):
     channel = django_filters.CharFilter(
         field_name="contact__channel__code", help_text=_("Channel code.")
     )

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, note, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
+from core import parse
 from core.tests.hostile import HOSTILE_JSON, HOSTILE_TEXT, HUGE_INTS, query_string
 from surveys.models import Invitation
 
@@ -175,21 +176,21 @@ def test_every_api_operation_answers_hostile_input_without_500(api):
     assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("depth", [50_000, 2_000, 40])
-def test_deeply_nested_json_is_a_400(api, depth):
+def test_deeply_nested_json_is_a_400(api):
     """Fifty thousand ``[`` made the decoder raise RecursionError (a 500), anonymously through
     the public survey endpoint too."""
     invitation = Invitation.objects.filter(response__isnull=True).first()
-    body = "[" * depth + "]" * depth
     public = APIClient()
-    for client, path in (
-        (public, f"/api/v1/public/surveys/{invitation.token}/"),
-        (api, "/api/v1/contacts/"),
-        (api, "/api/v1/contacts/bulk/"),
-    ):
-        response = client.post(path, body, content_type="application/json")
-        assert response.status_code == 400, (path, response.content[:200])
-        assert "nests too deeply" in response.json()["detail"]
+    for depth in (50_000, 2_000, 40):
+        body = "[" * depth + "]" * depth
+        for client, path in (
+            (public, f"/api/v1/public/surveys/{invitation.token}/"),
+            (api, "/api/v1/contacts/"),
+            (api, "/api/v1/contacts/bulk/"),
+        ):
+            response = client.post(path, body, content_type="application/json")
+            assert response.status_code == 400, (depth, path, response.content[:200])
+            assert "nests too deeply" in response.json()["detail"]
     nested = {"comment": json.loads("[" * 40 + "]" * 40)}
     response = public.post(f"/api/v1/public/surveys/{invitation.token}/", nested, format="json")
     assert response.status_code == 400
@@ -203,3 +204,18 @@ def test_generated_foreign_key_filters_parse_ids(manager_api, param, value):
     response = manager_api.get(f"/api/v1/survey-invitations/?{param}={value}")
     assert response.status_code == 400
     assert param in response.json()
+
+
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/api/v1/channels/", {"code": "x", "name": "X", "kind": "\ud800"}, "kind"),
+        ("/api/v1/calendars/", {"name": "X", "timezone": "Europe/\udfff"}, "timezone"),
+        ("/api/v1/surveys/", {"name": "\ud800\x00"}, "name"),
+    ],
+)
+def test_lone_surrogates_are_a_field_error_on_every_endpoint(manager_api, path, body, field):
+    """The error message used to echo the value, which the renderer could not encode."""
+    response = manager_api.post(path, json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {field: [str(parse.MSG_TEXT)]}

@@ -116,27 +116,6 @@ class InstantField(serializers.DateTimeField):
         return parse.parse_instant(value)
 
 
-class BoundedIntegerField(serializers.IntegerField):
-    """An integer field bounded by a 32-bit column unless told otherwise."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_value", MAX_INT32)
-        kwargs.setdefault("min_value", -MAX_INT32 - 1)
-        super().__init__(**kwargs)
-
-
-class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A related row by id; an id beyond the database's range is "does not exist"."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool) and isinstance(data, int | str):
-            try:
-                parse.parse_id(data)
-            except parse.OutsideValueError:
-                self.fail("does_not_exist", pk_value="…")
-        return super().to_internal_value(data)
-
-
 # -- django-filter -------------------------------------------------------------------------------
 
 
@@ -151,19 +130,6 @@ class InstantFormField(django_filters.fields.IsoDateTimeField):
 
 class InstantFilter(django_filters.IsoDateTimeFilter):
     field_class = InstantFormField
-
-
-class IdFormField(forms.IntegerField):
-    def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        return parse.parse_id(value)
-
-
-class IdFilter(django_filters.NumberFilter):
-    """A foreign key or primary key given by id."""
-
-    field_class = IdFormField
 
 
 class _FilterModelChoiceField(_PkParsingMixin, django_filters.fields.ModelChoiceField):

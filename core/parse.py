@@ -165,13 +165,6 @@ def parse_instant(value) -> dt.datetime:
     return check_instant(parsed)
 
 
-def local_instant(day: dt.date, time: dt.time, tz: dt.tzinfo) -> dt.datetime:
-    """The instant of a local wall time in ``tz``, checked against the bounds (the evaluation
-    form's "when" and date filters' day boundaries)."""
-    check_date(day)
-    return check_instant(timezone.make_aware(dt.datetime.combine(day, time), tz))
-
-
 # -- text ----------------------------------------------------------------------------------------
 
 

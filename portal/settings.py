@@ -304,9 +304,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
-    # Refuses deep nesting, NUL and lone surrogates with a 400 (see portal.api.JSONParser).
+    # Refuses deep nesting, NUL and lone surrogates with a 400 (see core.parsers).
     "DEFAULT_PARSER_CLASSES": [
-        "portal.api.JSONParser",
+        "core.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

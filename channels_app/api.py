@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-import django_filters
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     extend_schema,
@@ -20,6 +19,7 @@ from rest_framework import serializers, viewsets
 
 from channels_app import selectors, services
 from channels_app.models import BusinessCalendar, Channel, format_minutes
+from core.fields import FilterSet
 from portal.roles import ALL_ROLES, MANAGER
 
 HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
@@ -127,7 +127,7 @@ def _responses(serializer):
     )
 
 
-class ChannelFilter(django_filters.FilterSet):
+class ChannelFilter(FilterSet):
     class Meta:
         model = Channel
         fields = ["kind", "is_active"]

@@ -13,6 +13,11 @@ Semantics in short:
   stretch.
 * A holiday closes its whole local date.
 * All results are aware datetimes in UTC.
+* Range: instants are converted to local time and stepped through local days up to
+  ``MAX_SEARCH_DAYS`` ahead, so near the ends of Python's ``datetime`` (years 1 and 9999) they
+  overflow. Outside values reach this module through ``core.parse``, which keeps instants within
+  1970..9000 (tested there at both ends in extreme time zones); an instant that cannot be
+  converted at all is a ``ValueError`` here, like any other bad argument.
 """
 
 from __future__ import annotations
@@ -376,7 +381,10 @@ def _to_utc(value: datetime, name: str) -> datetime:
         raise ValueError(f"{name} must be a datetime, got {value!r}.")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}.")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{name} is out of range: {value!r}.") from None
 
 
 def _unpack(item: Interval | tuple[int, int, int]) -> tuple[int, int, int]:

@@ -20,10 +20,11 @@ from channels_app.models import (
     format_minutes,
     timezone_names,
 )
+from core import fields
 from core.forms import DateInput, TimeInput
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(fields.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         full_name = obj.get_full_name()
         return f"{full_name} ({obj.get_username()})" if full_name else obj.get_username()
@@ -40,7 +41,7 @@ class NoTagHelperMixin:
 
 
 class ChannelForm(NoTagHelperMixin, forms.ModelForm):
-    calendar = forms.ModelChoiceField(
+    calendar = fields.ModelChoiceField(
         queryset=BusinessCalendar.objects.all(),
         required=False,
         label=_("Business calendar"),
@@ -149,7 +150,7 @@ class OpeningIntervalForm(forms.Form):
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput())
+    date = fields.DateField(label=_("Date"), widget=DateInput())
     name = forms.CharField(label=_("Name"), max_length=services.HOLIDAY_NAME_MAX_LENGTH)
 
 
@@ -250,7 +251,7 @@ class HolidayImportForm(NoTagHelperMixin, forms.Form):
         initial="PL",
         help_text=_("Two-letter ISO code, e.g. PL, DE, GB, US."),
     )
-    year = forms.IntegerField(
+    year = fields.IntegerField(
         label=_("Year"),
         min_value=services.IMPORT_MIN_YEAR,
         max_value=services.IMPORT_MAX_YEAR,

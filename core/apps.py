@@ -10,9 +10,12 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.urls import register_converter
 
         from core import passwords
+        from core.converters import IdConverter
         from core.receivers import fill_language_on_login
 
+        register_converter(IdConverter, "id")
         passwords.register_messages()
         user_logged_in.connect(fill_language_on_login, dispatch_uid="core.fill_language_on_login")

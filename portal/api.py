@@ -1,22 +1,30 @@
-"""Shared pieces of the REST API: pagination, error shape, strict timestamps."""
+"""Shared pieces of the REST API: pagination, error shape (the JSON parser is core.parsers)."""
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException, NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core import parse
 from core.db import is_unavailable
 from core.dbfaults import log_unavailable, unavailable_message
 
 
 class Pagination(PageNumberPagination):
+    """Page numbers are parsed like every id: a 20-digit ``page`` is a 404, not an overflow."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_page_number(self, request, paginator):
+        raw = request.query_params.get(self.page_query_param) or 1
+        try:
+            return parse.parse_page(raw, last=paginator.num_pages)
+        except parse.OutsideValueError:
+            raise NotFound(_("Invalid page.")) from None
 
 
 class DatabaseUnavailable(APIException):
@@ -42,16 +50,3 @@ def exception_handler(exc, context):
         else:
             exc = ValidationError({"non_field_errors": exc.messages})
     return drf_exception_handler(exc, context)
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset only: a naive timestamp is ambiguous, so it is refused."""
-
-    default_error_messages = {
-        "naive": _("Give the time with a UTC offset, e.g. 2026-01-31T09:30:00+01:00."),
-    }
-
-    def enforce_timezone(self, value):
-        if timezone.is_naive(value):
-            self.fail("naive")
-        return super().enforce_timezone(value)

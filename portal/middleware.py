@@ -3,7 +3,7 @@
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext
 
-from portal.text import storable
+from core.parse import all_storable
 
 
 class RejectUnstorableQueryMiddleware:
@@ -15,10 +15,7 @@ class RejectUnstorableQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not all(
-            storable(key) and all(storable(value) for value in values)
-            for key, values in request.GET.lists()
-        ):
+        if not all_storable(request.GET):
             message = gettext("The address contains a NUL character; remove it.")
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": message}, status=400)

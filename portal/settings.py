@@ -368,13 +368,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # django-filter's backend, its generated filters parsing like every outside value.
+    "DEFAULT_FILTER_BACKENDS": ["core.fields.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"public": "30/minute"},
     "EXCEPTION_HANDLER": "portal.api.exception_handler",
     # The contract is JSON in and out: a form or multipart body answers 415, and the schema
     # lists application/json alone, which generated clients handle (lists in bodies included).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Our parser refuses deep nesting, NUL and lone surrogates with a 400 (see core.parsers).
+    "DEFAULT_PARSER_CLASSES": ["core.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

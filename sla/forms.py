@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
+from core import fields
 from core.forms import DateInput
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
 from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
@@ -31,7 +32,7 @@ class ContactFilterForm(forms.Form):
         max_length=100,
         help_text=_("External id, subject, customer name or email."),
     )
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         label=_("Channel"), queryset=Channel.objects.order_by("name"), required=False
     )
     agent = UserChoiceField(
@@ -52,8 +53,8 @@ class ContactFilterForm(forms.Form):
         required=False,
         choices=_any(Contact.ResolutionState.choices, _("Any")),
     )
-    opened_from = forms.DateField(label=_("Opened from"), required=False, widget=DateInput())
-    opened_to = forms.DateField(label=_("Opened until"), required=False, widget=DateInput())
+    opened_from = fields.DateField(label=_("Opened from"), required=False, widget=DateInput())
+    opened_to = fields.DateField(label=_("Opened until"), required=False, widget=DateInput())
     # Set by the import's redirect (the contacts one CSV import created); not a visible filter.
     import_batch = forms.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput
@@ -115,7 +116,7 @@ class SlaPolicyForm(NoTagHelperMixin, forms.Form):
     """A policy's fields; one active policy per channel and priority is the service's check."""
 
     name = _policy_field("name")
-    channel = forms.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.order_by("name"))
+    channel = fields.ModelChoiceField(label=_("Channel"), queryset=Channel.objects.order_by("name"))
     priority = forms.ChoiceField(
         label=_("Priority"),
         required=False,

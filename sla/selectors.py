@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
@@ -15,6 +16,19 @@ def policy_list(*, user) -> QuerySet[SlaPolicy]:
     if not user_roles(user):
         return SlaPolicy.objects.none()
     return SlaPolicy.objects.select_related("channel")
+
+
+def contact_agents() -> QuerySet:
+    """Who may be a contact's agent: active people who serve customers (Staff or Manager),
+    never an Integration account (a helpdesk's token is not a person). The one rule for the
+    API, its bulk endpoint and the CSV import."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(groups__name__in=(STAFF, MANAGER)) | Q(is_superuser=True))
+        .exclude(groups__name=INTEGRATION)
+        .distinct()
+    )
 
 
 def contact_list(*, user) -> QuerySet[Contact]:

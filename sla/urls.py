@@ -8,9 +8,9 @@ urlpatterns = [
     path("sla/contacts/", views.ContactListView.as_view(), name="contact-list"),
     path("sla/contacts/export.csv", views.ContactExportView.as_view(), name="contact-export"),
     path("sla/contacts/import/", views.ContactImportView.as_view(), name="contact-import"),
-    path("sla/contacts/<int:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
+    path("sla/contacts/<id:pk>/", views.ContactDetailView.as_view(), name="contact-detail"),
     path("sla/policies/", views.PolicyListView.as_view(), name="policy-list"),
     path("sla/policies/new/", views.PolicyCreateView.as_view(), name="policy-create"),
-    path("sla/policies/<int:pk>/", views.PolicyUpdateView.as_view(), name="policy-update"),
+    path("sla/policies/<id:pk>/", views.PolicyUpdateView.as_view(), name="policy-update"),
     *report_urls.urlpatterns,
 ]

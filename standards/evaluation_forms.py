@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import UserChoiceField
 from channels_app.models import Channel
+from core import fields
 from core.forms import ISO_DATETIME_LOCAL, DateInput, DateTimeInput
 from standards import evaluation_selectors
 from standards.models import Criterion, EvaluationItem, Standard, StandardVersion
@@ -24,7 +25,7 @@ class EvaluationForm(forms.Form):
     number of the version the form was shown for, so a publication in between is noticed.
     """
 
-    version_number = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version_number = fields.IntegerField(widget=forms.HiddenInput, min_value=1)
     agent = UserChoiceField(
         label=_("Staff member"),
         queryset=evaluation_selectors.evaluation_agents(),
@@ -34,7 +35,7 @@ class EvaluationForm(forms.Form):
             "invalid_choice": _("Choose one of the staff members in the list."),
         },
     )
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.none(),
         required=False,
@@ -49,7 +50,7 @@ class EvaluationForm(forms.Form):
             "required": _("Give the ticket number, call id or other reference of the interaction.")
         },
     )
-    occurred_at = forms.DateTimeField(
+    occurred_at = fields.DateTimeField(
         label=_("Time of the interaction"),
         widget=DateTimeInput(),
         error_messages={
@@ -152,26 +153,26 @@ class EvaluationFilterForm(forms.Form):
         required=False,
         empty_label=_("Everyone"),
     )
-    standard = forms.ModelChoiceField(
+    standard = fields.ModelChoiceField(
         label=_("Standard"),
         queryset=Standard.objects.none(),
         required=False,
         to_field_name="slug",
         empty_label=_("All standards"),
     )
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.none(),
         required=False,
         to_field_name="code",
         empty_label=_("All channels"),
     )
-    date_from = forms.DateField(
+    date_from = fields.DateField(
         label=_("Interactions from"),
         required=False,
         widget=DateInput(),
     )
-    date_to = forms.DateField(
+    date_to = fields.DateField(
         label=_("Interactions until"),
         required=False,
         widget=DateInput(),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
+from core import fields
 from portal.roles import MANAGER
 from standards.markdown import MAX_BODY_LENGTH
 from standards.models import (
@@ -44,7 +45,7 @@ class StandardForm(NoTagHelperMixin, forms.Form):
         help_text=_("Pick one or type a new name."),
         widget=forms.TextInput(attrs={"list": "category-options", "autocomplete": "off"}),
     )
-    channels = forms.ModelMultipleChoiceField(
+    channels = fields.ModelMultipleChoiceField(
         label=_("Channels"),
         queryset=Channel.objects.order_by("name"),
         required=False,
@@ -59,7 +60,7 @@ class StandardForm(NoTagHelperMixin, forms.Form):
         .order_by("username"),
         help_text=_("Keeps the standard up to date and receives the review reminders."),
     )
-    review_interval_months = forms.IntegerField(
+    review_interval_months = fields.IntegerField(
         label=_("Review every (months)"),
         min_value=1,
         max_value=REVIEW_INTERVAL_MAX_MONTHS,
@@ -140,7 +141,7 @@ class CriterionForm(forms.Form):
             attrs={"placeholder": _("e.g. Greets within 5 seconds, using the company greeting")}
         ),
     )
-    weight = forms.IntegerField(label=_("Weight"), min_value=1, max_value=WEIGHT_MAX, initial=1)
+    weight = fields.IntegerField(label=_("Weight"), min_value=1, max_value=WEIGHT_MAX, initial=1)
     is_critical = forms.BooleanField(label=_("Critical"), required=False)
 
 
@@ -258,13 +259,13 @@ class StandardFilterForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search standards")}),
     )
-    category = forms.ModelChoiceField(
+    category = fields.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
         empty_label=_("All categories"),
     )
-    channel = forms.ModelChoiceField(
+    channel = fields.ModelChoiceField(
         label=_("Channel"),
         queryset=Channel.objects.none(),
         required=False,

@@ -4,7 +4,7 @@ from standards import views
 
 app_name = "standards"
 
-_version = "standards/<slug:slug>/versions/<int:number>/"
+_version = "standards/<slug:slug>/versions/<id:number>/"
 
 urlpatterns = [
     path("standards/", views.StandardListView.as_view(), name="list"),
@@ -36,9 +36,9 @@ urlpatterns = [
     path(f"{_version}publish/", views.VersionPublishView.as_view(), name="version-publish"),
     path(f"{_version}discard/", views.VersionDiscardView.as_view(), name="version-discard"),
     path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
-    path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path("evaluations/<id:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
     path(
-        "evaluations/<int:pk>/delete/",
+        "evaluations/<id:pk>/delete/",
         views.EvaluationDeleteView.as_view(),
         name="evaluation-delete",
     ),

@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
+from core import fields
 from surveys.models import LANGUAGES, TEXT_KEYS, Kiosk, Survey
 
 TEXT_LABELS = {
@@ -18,7 +19,7 @@ TEXT_LABELS = {
 class SurveyForm(forms.ModelForm):
     """The survey plus one optional override per language and text (empty: default wording)."""
 
-    channels = forms.ModelMultipleChoiceField(
+    channels = fields.ModelMultipleChoiceField(
         queryset=Channel.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -10,12 +10,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import timezone_names
+from core import fields
 from core.forms import DateInput, TimeInput
 from standards.models import Standard
 from training.models import Question, Track
 
 
-class UserChoiceField(forms.ModelMultipleChoiceField):
+class UserChoiceField(fields.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         name = obj.get_full_name()
         return f"{name} ({obj.username})" if name else obj.username
@@ -74,13 +75,13 @@ class TrackForm(forms.Form):
 
 
 class TrackItemForm(forms.Form):
-    standard = forms.ModelChoiceField(
+    standard = fields.ModelChoiceField(
         label=_("Standard"), queryset=Standard.objects.order_by("title"), required=False
     )
-    due_offset_days = forms.IntegerField(
+    due_offset_days = fields.IntegerField(
         label=_("Due after (days)"), min_value=0, max_value=365, initial=7
     )
-    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, required=False)
+    order = fields.IntegerField(label=_("Order"), min_value=0, max_value=999, required=False)
 
 
 TrackItemFormSet = forms.formset_factory(TrackItemForm, extra=3, can_delete=True, max_num=100)
@@ -93,14 +94,14 @@ class AssignForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    groups = forms.ModelMultipleChoiceField(
+    groups = fields.ModelMultipleChoiceField(
         label=_("Groups"),
         queryset=Group.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Everyone currently in the group."),
     )
-    start_date = forms.DateField(
+    start_date = fields.DateField(
         label=_("Start date"),
         initial=timezone.localdate,
         widget=DateInput(),
@@ -114,8 +115,8 @@ class AssignForm(forms.Form):
 
 
 class GroupRuleForm(forms.Form):
-    group = forms.ModelChoiceField(label=_("Group"), queryset=Group.objects.order_by("name"))
-    track = forms.ModelChoiceField(label=_("Track"), queryset=Track.objects.all())
+    group = fields.ModelChoiceField(label=_("Group"), queryset=Group.objects.order_by("name"))
+    track = fields.ModelChoiceField(label=_("Track"), queryset=Track.objects.all())
     assign_members = forms.BooleanField(
         label=_("Also assign the track to the group's current members"),
         required=False,
@@ -134,18 +135,18 @@ class QuestionForm(forms.Form):
 
 
 class CheckSettingsForm(forms.Form):
-    pass_mark = forms.IntegerField(label=_("Pass mark (%)"), min_value=1, max_value=100)
-    max_attempts = forms.IntegerField(label=_("Attempts"), min_value=1, max_value=20)
+    pass_mark = fields.IntegerField(label=_("Pass mark (%)"), min_value=1, max_value=100)
+    max_attempts = fields.IntegerField(label=_("Attempts"), min_value=1, max_value=20)
 
 
 class MatrixFilterForm(forms.Form):
-    group = forms.ModelChoiceField(
+    group = fields.ModelChoiceField(
         label=_("Group"),
         queryset=Group.objects.order_by("name"),
         required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    track = forms.ModelChoiceField(
+    track = fields.ModelChoiceField(
         label=_("Track"),
         queryset=Track.objects.all(),
         required=False,

@@ -21,6 +21,10 @@ def api_schema(db):
     # Lazy translation strings in the schema become plain text.
     loaded = schemathesis.openapi.from_dict(json.loads(json.dumps(raw, default=str)))
     loaded.app = get_wsgi_application()
+    # The coverage phase (boundary values, wrong types and missing fields for every parameter,
+    # deterministically) runs next to examples and fuzzing; CI relies on it, so it is checked.
+    phases = loaded.config.phases_for(operation=None)
+    assert phases.coverage.enabled and phases.fuzzing.enabled and phases.examples.enabled
     return loaded
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     extend_schema_serializer,
@@ -10,11 +9,10 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from channels_app.models import Channel
-from portal.api import AwareDateTimeField
-from portal.text import storable
+from core.fields import InstantField
+from core.parse import storable
+from sla import selectors
 from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
-
-User = get_user_model()
 
 CONTACT_FIELDS = [
     "id",
@@ -91,16 +89,17 @@ class ChannelCodeField(_CachedSlugField):
 class AgentUsernameField(_CachedSlugField):
     cache_key = "agents"
     default_error_messages = {
-        "does_not_exist": _("There is no active user with the username “{value}”."),
+        "does_not_exist": _(
+            "“{value}” is not an active staff member or manager; only they can be a contact's "
+            "agent."
+        ),
         "invalid": _("Give the agent's username."),
     }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("help_text", _("The agent's username, or null."))
         kwargs.setdefault("allow_null", True)
-        super().__init__(
-            slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs
-        )
+        super().__init__(slug_field="username", queryset=selectors.contact_agents(), **kwargs)
 
 
 class ContactStatusField(serializers.ChoiceField):
@@ -153,9 +152,9 @@ class ContactSerializer(serializers.ModelSerializer):
 
     channel = ChannelCodeField()
     agent = AgentUsernameField(required=False)
-    opened_at = AwareDateTimeField()
-    first_response_at = AwareDateTimeField(required=False, allow_null=True)
-    resolved_at = AwareDateTimeField(required=False, allow_null=True)
+    opened_at = InstantField()
+    first_response_at = InstantField(required=False, allow_null=True)
+    resolved_at = InstantField(required=False, allow_null=True)
     status = ContactStatusField(
         required=False, help_text=_("Default open, or resolved when resolved_at is given.")
     )
@@ -200,9 +199,9 @@ class ContactUpdateSerializer(serializers.ModelSerializer):
     status = ContactStatusField(
         required=False, help_text=_("waiting pauses the resolution clock, open resumes it.")
     )
-    first_response_at = AwareDateTimeField(required=False, allow_null=True)
-    resolved_at = AwareDateTimeField(required=False, allow_null=True)
-    event_at = AwareDateTimeField(
+    first_response_at = InstantField(required=False, allow_null=True)
+    resolved_at = InstantField(required=False, allow_null=True)
+    event_at = InstantField(
         required=False,
         write_only=True,
         help_text=_(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -14,12 +13,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from channels_app.models import Channel
+from core.parse import storable
+from core.parsers import JSONParser
 from portal.roles import ALL_ROLES, INTEGRATION, MANAGER
-from portal.text import storable
 from sla import selectors, services
 from sla.api.filters import BreachFilter, ContactFilter
 from sla.api.serializers import (
@@ -31,8 +30,6 @@ from sla.api.serializers import (
     SlaPolicyResponseSerializer,
     SlaPolicySerializer,
 )
-
-User = get_user_model()
 
 
 @extend_schema_view(
@@ -198,7 +195,7 @@ def _preload(items: list) -> dict:
     return {
         "channels": {c.code: c for c in Channel.objects.with_related().filter(code__in=codes)},
         "agents": {
-            u.username: u for u in User.objects.filter(is_active=True, username__in=usernames)
+            u.username: u for u in selectors.contact_agents().filter(username__in=usernames)
         },
     }
 

@@ -6,12 +6,11 @@ import datetime as dt
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import UserChoiceField
+from core import fields
 from core.forms import DateInput
-from sla.reports.params import MAX_DATE, MIN_DATE
 from sla.reports.query import MAX_PERIOD_DAYS
 
 CUSTOM = "custom"
@@ -30,8 +29,8 @@ class ReportPeriodForm(forms.Form):
         required=False,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    from_ = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    from_ = fields.DateField(label=_("From"), required=False, widget=DateInput())
+    to = fields.DateField(label=_("To"), required=False, widget=DateInput())
     agent = UserChoiceField(
         label=_("Agent"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
@@ -58,17 +57,6 @@ class ReportPeriodForm(forms.Form):
             self.add_error("from", _("Give the first day of the period."))
         if end is None and "to" not in self.errors:
             self.add_error("to", _("Give the last day of the period."))
-        for name, day in (("from", start), ("to", end)):
-            if day is not None and not (MIN_DATE <= day <= MAX_DATE):
-                self.add_error(
-                    name,
-                    _("Give a date between %(min)s and %(max)s.")
-                    % {
-                        "min": date_format(MIN_DATE, "SHORT_DATE_FORMAT"),
-                        "max": date_format(MAX_DATE, "SHORT_DATE_FORMAT"),
-                    },
-                )
-                return data
         if start and end:
             if start > end:
                 self.add_error("from", _("The first day comes after the last day."))

@@ -23,13 +23,13 @@ from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
 from channels_app.models import Channel, timezone_names
+from core import parse
 from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
 from sla.reports.query import GROUP_BYS, MAX_PERIOD_DAYS, ReportQuery
 
-# Far enough for any real report, and far from the edges where a date plus a day or a time
-# zone offset would overflow.
-MIN_DATE = dt.date(1970, 1, 1)
-MAX_DATE = dt.date(9999, 12, 30)
+# The dates every parser of outside values takes (core.parse): far from where a date plus a day
+# or a time zone offset would overflow.
+MIN_DATE, MAX_DATE = parse.MIN_DATE, parse.MAX_DATE
 DEFAULT_DAYS = 30
 
 

@@ -21,17 +21,15 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
+from core import parse
 from core.db import retry_transient
-from portal.text import storable
+from sla import selectors
 from sla.models import Contact, ContactImport
 from sla.services.common import now_or
 from sla.services.contacts import BULK_MAX, BulkValidationError, contacts_bulk_create
@@ -63,11 +61,14 @@ MSG_MISSING = _("The header row lacks the required column(s): %(columns)s.")
 MSG_DUPLICATE_COLUMN = _("The header row names the column “%(column)s” twice.")
 MSG_BAD_CSV = _("The file is not valid CSV: %(error)s")
 MSG_CHANNEL = _("There is no channel with the code “%(value)s”.")
-MSG_AGENT = _("There is no active user with the username “%(value)s”.")
+MSG_AGENT = _(
+    "“%(value)s” is not an active staff member or manager; only they can be a contact's agent."
+)
 MSG_TIME = _("“%(value)s” is not a date and time; use e.g. 2026-01-31T09:30:00+01:00.")
 MSG_NAIVE = _("“%(value)s” has no UTC offset; give it as e.g. 2026-01-31T09:30:00+01:00 or …Z.")
 MSG_REPEAT = _("The same channel and external id as line %(line)d.")
 MSG_NUL = _("This cell contains a NUL character, which cannot be stored; remove it.")
+MSG_TIME_RANGE = _("“%(value)s” is out of range: give a time between %(min)s and %(max)s.")
 
 
 class ContactImportError(Exception):
@@ -143,18 +144,15 @@ def _read(text: str) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
 
 
 def _parse_time(value: str) -> tuple[datetime | None, str | None]:
+    """The cell as an aware instant in UTC (:func:`core.parse.parse_instant`), or the line's
+    message, which names the cell (the parser's own messages do not echo values)."""
     try:
-        parsed = parse_datetime(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        return None, str(MSG_TIME % {"value": value})
-    if timezone.is_naive(parsed):
-        return None, str(MSG_NAIVE % {"value": value})
-    try:
-        # PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows: store UTC.
-        return parsed.astimezone(UTC), None
-    except OverflowError:
+        return parse.parse_instant(value), None
+    except parse.OutsideValueError as exc:
+        if exc.code == "naive":
+            return None, str(MSG_NAIVE % {"value": value})
+        if exc.code == "instant_range":
+            return None, str(MSG_TIME_RANGE % {"value": value, **parse.RANGE})
         return None, str(MSG_TIME % {"value": value})
 
 
@@ -168,15 +166,14 @@ def _items(columns, rows) -> tuple[list[tuple[int, dict]], list[tuple[int, str, 
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
                 values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
-        unstorable = {name for name, value in values.items() if not storable(value)}
+        unstorable = {name for name, value in values.items() if not parse.storable(value)}
         if not unstorable:
             codes.add(values.get("channel"))
             usernames.add(values.get("agent"))
         raw.append((line, values, unstorable))
     channels = {c.code: c for c in Channel.objects.with_related().filter(code__in=codes - {None})}
     agents = {
-        u.username: u
-        for u in get_user_model().objects.filter(is_active=True, username__in=usernames - {None})
+        u.username: u for u in selectors.contact_agents().filter(username__in=usernames - {None})
     }
     items, errors, seen = [], [], {}
     for line, values, unstorable in raw:

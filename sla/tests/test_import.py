@@ -215,7 +215,12 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(
     assert by_line[3] == [("channel", "There is no channel with the code “fax”.")]
     assert by_line[4][0][0] == "opened_at" and "no UTC offset" in by_line[4][0][1]
     assert by_line[5][0][0] == "opened_at" and "is not a date and time" in by_line[5][0][1]
-    assert by_line[6] == [("agent", "There is no active user with the username “ghost”.")]
+    assert by_line[6] == [
+        (
+            "agent",
+            "“ghost” is not an active staff member or manager; only they can be a contact's agent.",
+        )
+    ]
     assert by_line[7] == [("priority", "“asap” is not a valid choice.")]
     assert by_line[8] == [
         ("first_response_at", "This time is before the contact was opened (opened_at).")

@@ -463,6 +463,11 @@ def test_the_detail_page_says_why_the_score_is_zero(version, manager, staff_user
         ({"occurred_at": "yesterday"}, "occurred_at", "Enter a date and time"),
         ({"occurred_at": ""}, "occurred_at", "Give the date and time of the interaction."),
         ({"channel": "999999"}, "channel", "Choose one of the channels in the list."),
+        # Each of these was a 500: an id beyond bigint, and a local time in year 1.
+        ({"agent": "9" * 20}, "agent", "Choose one of the staff members in the list."),
+        ({"channel": "9" * 20}, "channel", "Choose one of the channels in the list."),
+        ({"occurred_at": "0001-01-01T00:00"}, "occurred_at", "between 1970-01-01 and 9000-12-31"),
+        ({"occurred_at": "9999-12-31T23:59"}, "occurred_at", "between 1970-01-01 and 9000-12-31"),
         ({"comment": "x" * 2001}, "comment", "at most 2000"),
     ],
 )

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import ListView, TemplateView
 
+from core import parse
 from standards import selectors
 from standards.diff import VersionDiff, diff_versions
 from standards.forms import StandardFilterForm
@@ -124,9 +125,10 @@ class DiffView(ReaderRequiredMixin, StandardMixin, TemplateView):
         raw = self.request.GET.get(name, "").strip()
         if not raw:
             return None
-        if not raw.isdigit():
-            raise Http404
-        return int(raw)
+        try:
+            return parse.parse_id(raw)
+        except parse.OutsideValueError:
+            raise Http404 from None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -241,13 +241,22 @@ def render(row: OutboxMessage, context: dict | None = None) -> EmailMultiAlterna
 
 
 def _sent(row: OutboxMessage, subject: str, now: datetime) -> None:
+    """Record a delivery: one statement, or one transaction with the kind's own record."""
+    hook = kind(row.kind).on_sent
+    mark = OutboxMessage.objects.filter(pk=row.pk)
+    fields = {
+        "status": Status.SENT,
+        "sent_at": now,
+        "subject": subject,
+        "leased_until": None,
+        "last_error": "",
+    }
+    if not (hook and row.ref):
+        mark.update(**fields)
+        return
     with transaction.atomic():
-        OutboxMessage.objects.filter(pk=row.pk).update(
-            status=Status.SENT, sent_at=now, subject=subject, leased_until=None, last_error=""
-        )
-        hook = kind(row.kind).on_sent
-        if hook and row.ref:
-            hook([row.ref], now)
+        mark.update(**fields)
+        hook([row.ref], now)
 
 
 def _cancel(rows: list[OutboxMessage], reason: str) -> None:

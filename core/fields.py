@@ -15,6 +15,7 @@ import django_filters.rest_framework
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import date_format
 from rest_framework import serializers
 
 from core import parse
@@ -80,11 +81,21 @@ class IntegerField(forms.IntegerField):
 
 
 class DateField(forms.DateField):
-    """A date within :data:`core.parse.MIN_DATE` .. ``MAX_DATE``."""
+    """A date within :data:`core.parse.MIN_DATE` .. ``MAX_DATE``; a page shows the limits in the
+    reader's own date format (the API keeps ISO dates)."""
 
     def to_python(self, value):
         value = super().to_python(value)
-        return None if value is None else parse.check_date(value)
+        if value is None:
+            return None
+        try:
+            return parse.check_date(value)
+        except parse.OutsideValueError:
+            limits = {
+                "min": date_format(parse.MIN_DATE, "SHORT_DATE_FORMAT"),
+                "max": date_format(parse.MAX_DATE, "SHORT_DATE_FORMAT"),
+            }
+            raise ValidationError(parse.MSG_DATE_RANGE, code="date_range", params=limits) from None
 
 
 class DateTimeField(forms.DateTimeField):

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from channels_app.models import BusinessCalendar
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from core.models import Profile
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +155,7 @@ def test_manager_enters_a_week_with_a_lunch_break_and_a_night_shift(
         page.goto(f"{url}{reverse(f'channels:{name}', args=args)}")
         expect(page.locator("html")).to_have_attribute("lang", language)
         assert_fits(page, name)
+        audit_accessibility(page)
     screenshot(page, f"{shot}-03-list-1280.png")
 
     # On a phone the page still fits, with no sideways scroll.

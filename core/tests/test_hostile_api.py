@@ -40,7 +40,7 @@ EXTRA_KEYS = {"q", "user", "standard", "track", "category", "score", "survey", "
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ EXAMPLES = settings(
 
 @pytest.fixture
 def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", allow_production=True, stdout=io.StringIO())
 
 
 def _client(username: str | None) -> Client:

@@ -390,7 +390,11 @@ def test_check_writes_nothing_and_reports_three_groups(manager_client, chat_poli
             "“2026-03-02 11:00” has no UTC offset; give it as e.g. 2026-01-31T09:30:00+01:00 "
             "or …Z.",
         ),
-        ("agent", "There is no active user with the username “nobody”."),
+        (
+            "agent",
+            "“nobody” is not an active staff member or manager; only they can be a contact's "
+            "agent.",
+        ),
     ]
     html = response.content.decode()
     for table in ("import-create", "import-existing", "import-refused"):

@@ -12,6 +12,7 @@ from portal.roles import INTEGRATION, MANAGER
 from sla.models import Contact
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
+from sla.tests.test_import import _errors as import_errors
 
 CONTACTS = "/api/v1/contacts/"
 BULK = "/api/v1/contacts/bulk/"
@@ -62,7 +63,7 @@ def test_year_1_opened_at_in_the_csv_import_is_a_line_error(manager_client, chat
     upload = SimpleUploadedFile("x.csv", data.encode(), content_type="text/csv")
     response = manager_client.post(IMPORT, {"file": upload})
     assert response.status_code == 200
-    [(line, column, message)] = response.context["import_errors"]
+    [(line, column, message)] = import_errors(response)
     assert (line, column) == (3, "opened_at") and RANGE in message
     assert Contact.objects.count() == 0
 
@@ -125,7 +126,7 @@ def test_year_1_9999_and_huge_pages_in_the_contacts_filter_are_not_500(manager_c
     response = manager_client.get(f"/sla/contacts/?{query}")
     assert response.status_code in (200, 404)
     if query.startswith("opened"):
-        assert RANGE in response.content.decode()
+        assert "between 01.01.1970 and 31.12.9000" in response.content.decode()
 
 
 # -- who may be a contact's agent ----------------------------------------------------------------
@@ -174,6 +175,6 @@ def test_an_inactive_or_integration_agent_is_a_line_error_in_the_import(
     )
     upload = SimpleUploadedFile("x.csv", data.encode(), content_type="text/csv")
     response = manager_client.post(IMPORT, {"file": upload})
-    errors = response.context["import_errors"]
+    errors = import_errors(response)
     assert [(line, column) for line, column, _m in errors] == [(2, "agent"), (3, "agent")]
     assert Contact.objects.count() == 0

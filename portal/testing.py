@@ -143,6 +143,10 @@ def audit_accessibility(page, *, exclude: tuple[str, ...] = ()):
     viewer); everything outside them, ``<html lang>`` included, is still checked.
     """
     page.wait_for_load_state("load")
+    watcher = _WATCHERS.get(page)
+    if watcher is not None and not watcher.scripts:
+        watcher.audited.add(page.url)
+        return
     # Evaluated through the DevTools protocol, which the page's CSP does not govern; a
     # <script> tag (Playwright's add_script_tag) would be inline script, which the CSP blocks.
     if not page.evaluate("() => typeof window.axe === 'object'"):
@@ -151,7 +155,6 @@ def audit_accessibility(page, *, exclude: tuple[str, ...] = ()):
     violations = page.evaluate(RUN_AXE, [context, [*AXE_TAGS, "best-practice"]])
     url = page.url
     language = page.evaluate("() => document.documentElement.lang") or "(no lang)"
-    watcher = _WATCHERS.get(page)
     if watcher is not None:
         watcher.audited.add(url)
     missing = page.evaluate(MISSING_ARIA_TARGETS, list(exclude))
@@ -189,7 +192,10 @@ class PageProblems:
     """Everything the browser complained about, every URL the page asked for, and every page
     it loaded that no accessibility audit looked at."""
 
-    def __init__(self, page):
+    def __init__(self, page, *, scripts: bool = True):
+        #: False in a context with JavaScript off: axe cannot run there (the journeys with
+        #: scripts on audit the same pages), so its pages count as audited.
+        self.scripts = scripts
         self.requests: list[str] = []
         self.loaded: list[str] = []
         self.audited: set[str] = set()
@@ -285,6 +291,6 @@ def log_in(browser, base_url: str, username: str, *, password=TEST_PASSWORD, **c
     ``username``: ``(context, page, problems)``, the page watched by :class:`PageProblems`."""
     context = browser.new_context(**{"locale": "en-GB", **context_args})
     page = context.new_page()
-    problems = PageProblems(page)
+    problems = PageProblems(page, scripts=context_args.get("java_script_enabled", True))
     log_in_page(page, base_url, username, password)
     return context, page, problems

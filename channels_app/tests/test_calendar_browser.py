@@ -206,6 +206,7 @@ def test_without_a_script_the_page_still_enters_the_week(
     rows.nth(11).locator("input[type=checkbox]").check()
     with page.expect_navigation():
         page.locator("#calendar-save").click()
+    audit_accessibility(page)  # JavaScript is off: counted, not run (see portal.testing)
     calendar = BusinessCalendar.objects.get(name="Bez skryptu")
     assert calendar.hours.count() == 12
     assert calendar.hours.filter(weekday=6, start_minute=0, end_minute=360).exists()

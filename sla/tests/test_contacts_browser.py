@@ -16,7 +16,7 @@ from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.preferences import set_preferred_language
 from portal.roles import STAFF
-from portal.testing import log_in, screenshot
+from portal.testing import audit_accessibility, log_in, screenshot
 from sla import services
 from sla.durations import time_to_breach_text
 from sla.models import Contact, ContactImport
@@ -185,14 +185,17 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
 
     # --- Sort by clicking headers; export the same rows ------------------------------------
     page.goto(f"{url}/sla/contacts/?q=ZD-")
+    audit_accessibility(page)
     header = page.locator("#contact-table thead th").first
     with page.expect_navigation():
         header.locator("a").click()
+    audit_accessibility(page)
     expect(header).to_have_attribute("aria-sort", "ascending")
     ascending = _ids(page)
     assert ascending == sorted(ascending) and len(ascending) == 12
     with page.expect_navigation():
         header.locator("a").click()
+    audit_accessibility(page)
     expect(header).to_have_attribute("aria-sort", "descending")
     assert _ids(page) == list(reversed(ascending))
     assert "q=ZD-" in page.url and "sort=-external_id" in page.url
@@ -207,6 +210,7 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
 
     # --- The SLA dashboard for one agent ----------------------------------------------------
     page.goto(f"{url}/sla/reports/")
+    audit_accessibility(page)
     everyone = page.locator("#report-summary tfoot td").first.inner_text()
     assert everyone == "15"  # 13 seeded + 2 imported, all opened in the last 30 days
     page.select_option("#id_agent", str(desk["agent2"].pk))

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
 from core.preferences import set_preferred_language
-from portal.testing import PageProblems, log_in, screenshot
+from portal.testing import PageProblems, audit_accessibility, log_in, screenshot
 from surveys import services
 from surveys.models import FollowUp, Kiosk, Response
 
@@ -118,6 +118,7 @@ def test_a_russian_customer_chooses_russian_for_one_visit(transactional_db, live
     problems = PageProblems(page)
     start = f"{live_server.url}/kiosk/{kiosk.key}/"
     page.goto(start)
+    audit_accessibility(page)
     expect(page.locator("h1")).to_have_text(question_pl)  # the kiosk's language, not the browser's
     page.get_by_role("link", name="Русский").click()
     expect(page.locator("html")).to_have_attribute("lang", "ru")

@@ -37,7 +37,7 @@ from rest_framework.test import APIClient
 
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval
 from channels_app.selectors import channel_business_calendar, clear_business_calendar_cache
-from portal.roles import MANAGER
+from portal.roles import MANAGER, STAFF
 from sla import services
 from sla.models import Breach, Contact, ContactEvent, SlaNotification, SlaPolicy
 
@@ -137,6 +137,8 @@ def build_world() -> World:
         )
         for n in range(AGENTS)
     ]
+    staff = Group.objects.get_or_create(name=STAFF)[0]
+    staff.user_set.add(*agents)  # only staff and managers may be a contact's agent
     calendar = BusinessCalendar.objects.create(name=f"{PREFIX}office", timezone="Europe/Warsaw")
     OpeningInterval.objects.bulk_create(
         OpeningInterval(calendar=calendar, weekday=day, start_minute=9 * 60, end_minute=18 * 60)

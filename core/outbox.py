@@ -363,10 +363,11 @@ def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
             _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
     courier = _Courier(max(1, settings.OUTBOX_CONNECTIONS))
     server_down = None
+    recorded: set[int] = set()
     delivered = 0
     try:
-        outcomes = courier.deliver(ready)
-        for row, email, error in outcomes:
+        for row, email, error in courier.deliver(ready):
+            recorded.add(row.pk)
             if error is None:
                 _sent(row, email.subject, fixed_now or timezone.now())
                 counts["sent"] += 1
@@ -381,13 +382,8 @@ def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
         courier.close()
     if server_down is not None:
         # The server is away: the rest of the batch waits for its next turn, untried.
-        done = set(
-            OutboxMessage.objects.filter(
-                pk__in=[r.pk for r, _e in ready], leased_until__isnull=True
-            ).values_list("pk", flat=True)
-        )
         for row, _email in ready:
-            if row.pk not in done:
+            if row.pk not in recorded:
                 _failed(row, f"{type(server_down).__name__}: {server_down}", now, counts)
 
 

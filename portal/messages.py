@@ -6,6 +6,8 @@ because it is where roles and the site's layout meet.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -13,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
-from core import outbox
+from core import outbox, parse
 from portal.permissions import ManagerRequiredMixin
 
 STATE_LABELS = {
@@ -59,7 +61,10 @@ class MessageListView(ManagerRequiredMixin, TemplateView):
         if request.POST.get("all_failed"):
             count = outbox.messages_resend()
         else:
-            ids = [int(v) for v in request.POST.getlist("ids") if v.isdigit() and len(v) < 18]
+            ids = []
+            for value in request.POST.getlist("ids"):
+                with contextlib.suppress(parse.OutsideValueError):
+                    ids.append(parse.parse_id(value))
             count = outbox.messages_resend(ids=ids) if ids else 0
         if count:
             flash.success(

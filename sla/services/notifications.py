@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import Count, F, Q, Window
@@ -77,9 +78,7 @@ def notifications_withdraw(*, contact, metric: str) -> int:
 
 
 def _contexts(messages: list[OutboxMessage]) -> dict[int, dict | None]:
-    """The digests' contents as they stand now: three queries for the whole batch."""
-    from django.conf import settings
-
+    """The digests' contents as they stand now: two queries for the whole batch."""
     ids = [m.pk for m in messages]
     rows = SlaNotification.objects.filter(message_id__in=ids, status=Status.QUEUED)
     counts: dict[int, dict[str, int]] = {pk: {} for pk in ids}

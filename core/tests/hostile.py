@@ -192,3 +192,48 @@ def crawl(client, start: list[str], limit: int = 200) -> dict[str, Page]:
                 pages.setdefault(found, Page(url=path, route=found)).query_keys.update(keys)
             queue.append(path)
     return pages
+
+
+def examples(count: int):
+    """Hypothesis settings of the crawls: ``count`` drawn examples each, reproducible, and no
+    shrinking (a failing example is reported as drawn: shrinking costs a request per step)."""
+    from hypothesis import HealthCheck, Phase, settings
+
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+    )
+
+
+def run_collecting(failures: list[str], label: str, check) -> None:
+    """Run one target's hypothesis test, noting a failure and going on to the next target, so
+    one run reports every target that fails."""
+    import traceback
+
+    try:
+        check()
+    except Exception as exc:  # the report names the target and the error
+        frames = [
+            f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" not in f.filename
+        ]
+        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
+        failures.append(f"{label}: {type(exc).__name__} at {where}: {str(exc)[:200]}")
+
+
+def query_check(get, url: str, keys, count: int):
+    """A hypothesis test: GET ``url`` with up to four of ``keys`` set to hostile text; no 500."""
+    from hypothesis import given, note
+    from hypothesis import strategies as st
+
+    @examples(count)
+    @given(st.dictionaries(st.sampled_from(sorted(keys)), HOSTILE_TEXT, min_size=1, max_size=4))
+    def check(params):
+        target = f"{url}?{query_string(params)}"
+        note(target)
+        assert get(target).status_code < 500, target
+
+    return check

@@ -12,28 +12,28 @@ from __future__ import annotations
 import io
 import json
 import re
-import traceback
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from drf_spectacular.generators import SchemaGenerator
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
 from core import parse
-from core.tests.hostile import HOSTILE_JSON, HOSTILE_TEXT, HUGE_INTS, query_string
+from core.tests.hostile import (
+    HOSTILE_JSON,
+    HOSTILE_TEXT,
+    HUGE_INTS,
+    examples,
+    query_check,
+    query_string,
+    run_collecting,
+)
 from surveys.models import Invitation
 
-EXAMPLES = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    database=None,
-    phases=[Phase.explicit, Phase.generate],
-)
+EXAMPLES = examples(25)
 #: Filters some lists read without the schema naming them, tried on every GET.
 EXTRA_KEYS = {"q", "user", "standard", "track", "category", "score", "survey", "contact", "page"}
 
@@ -83,28 +83,6 @@ def _real_path(api, path: str) -> str | None:
             return None
         path = path.replace(match.group(0), str(value), 1)
     return path
-
-
-def _run(failures: list[str], label: str, check) -> None:
-    try:
-        check()
-    except Exception as exc:  # the report names the operation and the error
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" not in f.filename
-        ]
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-        failures.append(f"{label}: {type(exc).__name__} at {where}: {str(exc)[:200]}")
-
-
-def _query_check(api, path, keys):
-    @EXAMPLES
-    @given(st.dictionaries(st.sampled_from(keys), HOSTILE_TEXT, min_size=1, max_size=4))
-    def check(params):
-        url = f"{path}?{query_string(params)}"
-        note(url)
-        assert api.get(url).status_code < 500, url
-
-    return check
 
 
 def _path_check(api, method, template):
@@ -162,17 +140,19 @@ def test_every_api_operation_answers_hostile_input_without_500(api):
         for method, operation in operations.items():
             label = f"{method.upper()} {template}"
             if "{" in template:
-                _run(failures, f"{label} (path)", _path_check(api, method, template))
+                run_collecting(failures, f"{label} (path)", _path_check(api, method, template))
             if path is None:
                 continue
             if method == "get":
                 names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
                 keys = sorted(names | EXTRA_KEYS)
-                _run(failures, f"{label} (query)", _query_check(api, path, keys))
+                run_collecting(failures, f"{label} (query)", query_check(api.get, path, keys, 25))
             fields = _body_fields(schema, operation)
             if fields and method in ("post", "put", "patch"):
                 many = template.endswith("/bulk/")
-                _run(failures, f"{label} (body)", _body_check(api, method, path, fields, many))
+                run_collecting(
+                    failures, f"{label} (body)", _body_check(api, method, path, fields, many)
+                )
     assert not failures, "\n".join(failures)
 
 

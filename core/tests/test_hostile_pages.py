@@ -10,28 +10,27 @@ from __future__ import annotations
 
 import io
 import re
-import traceback
 from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
-from hypothesis import HealthCheck, Phase, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 
-from core.tests.hostile import HOSTILE_TEXT, HUGE_INTS, crawl, query_string
+from core.tests.hostile import (
+    HOSTILE_TEXT,
+    HUGE_INTS,
+    crawl,
+    examples,
+    query_check,
+    query_string,
+    run_collecting,
+)
 from surveys.models import Invitation, Kiosk
 
-EXAMPLES = settings(
-    max_examples=10,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    database=None,
-    # The first failing example is reported as drawn: shrinking it costs a request per step.
-    phases=[Phase.explicit, Phase.generate],
-)
+EXAMPLES = examples(10)
 
 
 @pytest.fixture
@@ -51,32 +50,6 @@ def _public_pages() -> list[str]:
     kiosk = Kiosk.objects.filter(is_active=True).order_by("pk").first()
     link = invitation and urlsplit(invitation.url).path  # absolute, for emails
     return [p for p in (link, kiosk and f"/kiosk/{kiosk.key}/") if p]
-
-
-def _run(failures: list[str], label: str, check) -> None:
-    """Runs one target's hypothesis test, noting a failure and going on to the next target,
-    so one run reports every page that fails."""
-    try:
-        check()
-    except Exception as exc:
-        frames = [
-            f for f in traceback.extract_tb(exc.__traceback__) if "site-packages" not in f.filename
-        ]
-        where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else ""
-        failures.append(f"{label}: {type(exc).__name__} at {where}: {str(exc)[:200]}")
-
-
-def _query_check(client, page):
-    keys = sorted(page.query_keys | {"page"})
-
-    @EXAMPLES
-    @given(st.dictionaries(st.sampled_from(keys), HOSTILE_TEXT, min_size=1, max_size=4))
-    def check(params):
-        url = f"{page.url}?{query_string(params)}"
-        note(url)
-        assert client.get(url).status_code < 500, url
-
-    return check
 
 
 def _path_check(client, page, ids):
@@ -109,13 +82,19 @@ def _form_check(client, page, names):
 def _fuzz(client, pages, *, forms: bool = True, paths: bool = True) -> list[str]:
     failures: list[str] = []
     for page in pages.values():
-        _run(failures, f"GET {page.url}?...", _query_check(client, page))
+        run_collecting(
+            failures,
+            f"GET {page.url}?...",
+            query_check(client.get, page.url, page.query_keys | {"page"}, 10),
+        )
         ids = re.findall(r"/(\d+)(?=/)", page.url)
         if paths and ids:
-            _run(failures, f"ids of {page.url}", _path_check(client, page, ids))
+            run_collecting(failures, f"ids of {page.url}", _path_check(client, page, ids))
         for form in page.post_forms if forms else ():
             if form.fields:
-                _run(failures, f"POST {page.url}", _form_check(client, page, sorted(form.fields)))
+                run_collecting(
+                    failures, f"POST {page.url}", _form_check(client, page, sorted(form.fields))
+                )
     return failures
 
 

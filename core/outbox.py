@@ -35,6 +35,7 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -490,12 +491,12 @@ def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = 
 
 # --- reading ----------------------------------------------------------------------------------
 
-#: The states a manager filters by; "retrying" is a pending row that has failed before.
-VIEW_STATES = ("attention", "retrying", "failed", "pending", "sent", "cancelled")
-
 
 def message_list(*, state: str = "", kind_name: str = "", search: str = ""):
-    """Messages, newest first, for the managers' page (a bounded number of queries)."""
+    """Messages, newest first, for the managers' page (a bounded number of queries).
+
+    ``state``: "attention", "retrying" (pending after a failure), "pending" (never tried yet),
+    or a stored status."""
     rows = OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-id")
     if state == "attention":
         rows = rows.needs_attention()
@@ -514,8 +515,6 @@ def message_list(*, state: str = "", kind_name: str = "", search: str = ""):
 
 def attention_counts() -> dict[str, int]:
     """How many messages failed for good and how many are retrying: one query."""
-    from django.db.models import Count, Q
-
     return OutboxMessage.objects.needs_attention().aggregate(
         failed=Count("id", filter=Q(status=Status.FAILED)),
         retrying=Count("id", filter=Q(status=Status.PENDING)),

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "sla",
     "training",
     "surveys",
+    "quality",
 ]
 
 MIDDLEWARE = [

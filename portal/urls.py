@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("sla.urls")),
     path("", include("training.urls")),
     path("", include("surveys.urls")),
+    path("", include("quality.urls")),
 ]
 
 handler403 = "portal.views.permission_denied"

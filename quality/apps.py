@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    """Closes the loop per standard: evaluations, disputes and the scorecard.
+
+    It reads standards, training, SLA and surveys; none of them imports it.
+    """
+
+    name = "quality"
+    verbose_name = _("Quality")

@@ -25,7 +25,7 @@ from channels_app.models import Channel
 from portal.roles import INTEGRATION, MANAGER
 from sla.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
 from sla.reports.params import ReportQuerySerializer
-from surveys import selectors, services
+from surveys import scales, selectors, services
 from surveys.models import Invitation, Response, Survey
 from surveys.ratelimit import rate_limited
 from surveys.reports import SATISFACTION_FIELDS, satisfaction_report
@@ -199,9 +199,15 @@ class ResponseViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PublicAnswerSerializer(serializers.Serializer):
-    csat = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5)
-    nps = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=10)
-    ces = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=7)
+    csat = serializers.IntegerField(
+        required=False, allow_null=True, min_value=scales.CSAT.low, max_value=scales.CSAT.high
+    )
+    nps = serializers.IntegerField(
+        required=False, allow_null=True, min_value=scales.NPS.low, max_value=scales.NPS.high
+    )
+    ces = serializers.IntegerField(
+        required=False, allow_null=True, min_value=scales.CES.low, max_value=scales.CES.high
+    )
     comment = serializers.CharField(
         required=False, allow_blank=True, max_length=services.COMMENT_MAX
     )

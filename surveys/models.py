@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
 from portal.models import TimeStampedModel
+from surveys import scales
 
 LANGUAGES = (("en", _("English")), ("ru", _("Russian")), ("pl", _("Polish")))
 LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
@@ -280,15 +281,15 @@ class Response(models.Model):
         verbose_name_plural = _("responses")
         constraints = [
             models.CheckConstraint(
-                condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5),
+                condition=scales.CSAT.stored_range(),
                 name="surveys_response_csat_range",
             ),
             models.CheckConstraint(
-                condition=Q(nps__isnull=True) | Q(nps__gte=0, nps__lte=10),
+                condition=scales.NPS.stored_range(),
                 name="surveys_response_nps_range",
             ),
             models.CheckConstraint(
-                condition=Q(ces__isnull=True) | Q(ces__gte=1, ces__lte=7),
+                condition=scales.CES.stored_range(),
                 name="surveys_response_ces_range",
             ),
             models.CheckConstraint(

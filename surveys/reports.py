@@ -15,7 +15,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from sla.reports.query import ReportQuery
-from surveys import formulas
+from surveys import formulas, scales
 from surveys.models import Invitation, Response
 
 
@@ -53,10 +53,10 @@ def _row(key, r: dict, i: dict) -> dict:
 RESPONSE_AGGREGATES = {
     "responses": Count("id"),
     "csat_n": Count("id", filter=Q(csat__isnull=False)),
-    "csat_good": Count("id", filter=Q(csat__gte=4)),
+    "csat_good": Count("id", filter=scales.SATISFIED),
     "nps_n": Count("id", filter=Q(nps__isnull=False)),
-    "promoters": Count("id", filter=Q(nps__gte=9)),
-    "detractors": Count("id", filter=Q(nps__lte=6)),
+    "promoters": Count("id", filter=scales.PROMOTER),
+    "detractors": Count("id", filter=scales.DETRACTOR),
     "ces_n": Count("id", filter=Q(ces__isnull=False)),
     "ces_sum": Sum("ces"),
 }

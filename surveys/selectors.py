@@ -9,7 +9,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from surveys import formulas, tokens
+from surveys import formulas, scales, tokens
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 from surveys.reports import RESPONSE_AGGREGATES
 
@@ -64,9 +64,9 @@ def response_list(*, params=None) -> QuerySet[Response]:
         qs = qs.filter(agent__username=params["agent"])
     score = params.get("score")
     if score == "low":
-        qs = qs.filter(Q(csat__lte=2) | Q(nps__lte=6))
+        qs = qs.filter(scales.LOW)
     elif score == "high":
-        qs = qs.filter(Q(csat__gte=4) | Q(nps__gte=9))
+        qs = qs.filter(scales.HIGH)
     if params.get("comments") == "1":
         qs = qs.exclude(comment="")
     for name, lookup in (("from", "created_at__date__gte"), ("to", "created_at__date__lte")):

@@ -22,7 +22,7 @@ from channels_app.selectors import channel_business_calendar
 from core import outbox
 from core.models import OutboxMessage
 from portal.text import storable
-from surveys import formulas
+from surveys import formulas, scales
 from surveys.models import LANGUAGE_CODES, FollowUp, Invitation, Kiosk, Response, Survey
 
 logger = logging.getLogger(__name__)
@@ -225,14 +225,13 @@ def _clean_answer(*, survey: Survey | None, csat, nps, ces, comment) -> dict:
         "nps": survey.ask_nps if survey else False,
         "ces": survey.ask_ces if survey else False,
     }
-    ranges = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
     values = {"csat": csat, "nps": nps, "ces": ces}
     clean: dict = {}
     for name, value in values.items():
         if value in (None, ""):
             clean[name] = None
             continue
-        lo, hi = ranges[name]
+        lo, hi = scales.SCALES[name].low, scales.SCALES[name].high
         if not asks[name]:
             errors[name] = [_("This survey does not ask this question.")]
             continue
@@ -259,7 +258,7 @@ def _clean_answer(*, survey: Survey | None, csat, nps, ces, comment) -> dict:
     if not storable(comment):  # the public page and kiosk post raw text, not through a form
         errors["comment"] = [_("The comment contains a NUL character, which cannot be stored.")]
     clean["comment"] = comment
-    if not errors and all(clean[k] is None for k in ranges) and not comment:
+    if not errors and all(clean[k] is None for k in scales.SCALES) and not comment:
         errors["non_field_errors"] = [_("Answer at least one question.")]
     if errors:
         raise ValidationError(errors)

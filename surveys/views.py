@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from channels_app.models import Channel
 from portal.permissions import ManagerRequiredMixin
-from surveys import selectors, services
+from surveys import scales, selectors, services
 from surveys.dashboard import satisfaction_charts
 from surveys.forms import (
     DashboardPeriodForm,
@@ -55,7 +55,7 @@ def _questions(survey: Survey, language: str) -> list[dict]:
             {
                 "name": "csat",
                 "text": survey.text("csat", language),
-                "scale": range(1, 6),
+                "scale": scales.CSAT.scores,
                 "low": _("Very dissatisfied"),
                 "high": _("Very satisfied"),
             }
@@ -65,7 +65,7 @@ def _questions(survey: Survey, language: str) -> list[dict]:
             {
                 "name": "nps",
                 "text": survey.text("nps", language),
-                "scale": range(0, 11),
+                "scale": scales.NPS.scores,
                 "low": _("Not at all likely"),
                 "high": _("Extremely likely"),
             }
@@ -75,7 +75,7 @@ def _questions(survey: Survey, language: str) -> list[dict]:
             {
                 "name": "ces",
                 "text": survey.text("ces", language),
-                "scale": range(1, 8),
+                "scale": scales.CES.scores,
                 "low": _("Very difficult"),
                 "high": _("Very easy"),
             }
@@ -185,12 +185,20 @@ class KioskView(View):
 
     def _page(self, request, template, status=200, **extra):
         with translation.override(self.language):
+            # One face per CSAT score, from the lowest.
             faces = [
-                (1, "😠", _("Very bad")),
-                (2, "😞", _("Bad")),
-                (3, "😐", _("OK")),
-                (4, "😊", _("Good")),
-                (5, "😄", _("Excellent")),
+                (score, face, label)
+                for score, (face, label) in zip(
+                    scales.CSAT.scores,
+                    [
+                        ("😠", _("Very bad")),
+                        ("😞", _("Bad")),
+                        ("😐", _("OK")),
+                        ("😊", _("Good")),
+                        ("😄", _("Excellent")),
+                    ],
+                    strict=True,
+                )
             ]
             context = {
                 "kiosk": self.kiosk,

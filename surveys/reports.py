@@ -4,15 +4,20 @@ Its query is the SLA report's (``sla.reports.params.report_query_for``), so both
 and refuse exactly the same parameters.
 
 Every figure is aggregated in the database in two grouped queries (responses, invitations);
-only the final divisions happen in Python (``formulas``).
+the total is their sum and only the final divisions happen in Python (``formulas``). The
+manager's satisfaction page is drawn from this report (``selectors.satisfaction_dashboard``),
+as the SLA dashboard is from the SLA report: one computation and one period rule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils import timezone
 
 from sla.reports.query import ReportQuery
 from surveys import formulas, scales
@@ -78,39 +83,71 @@ SATISFACTION_FIELDS = (
 )
 
 
-def satisfaction_report(query: ReportQuery) -> dict:
-    """Responses answered in the period, and invitations sent in the period (status sent or
-    answered, ``sent_at`` inside it); the response rate is the share of those that were answered.
-    Kiosk answers count as responses but not in the response rate (nobody was invited)."""
+def last_days(days: int, *, now: dt.datetime | None = None, group_by: str = "week") -> ReportQuery:
+    """The last ``days`` local days, today included, in the portal's time zone: the period rule
+    of the report API's default (``to`` today, ``from`` ``days - 1`` before) and of the SLA
+    dashboard, so a page and the API asked for the same dates count the same answers."""
+    tz = settings.TIME_ZONE
+    today = (now or timezone.now()).astimezone(ZoneInfo(tz)).date()
+    return ReportQuery(
+        start=today - dt.timedelta(days=days - 1), end=today, tz=tz, group_by=group_by
+    )
+
+
+def period_responses(query: ReportQuery):
+    """The responses answered in the period (``query.bounds()``), for the channel and agent."""
     start, end = query.bounds()
     responses = Response.objects.filter(created_at__gte=start, created_at__lt=end)
+    if query.channel_id:
+        responses = responses.filter(channel_id=query.channel_id)
+    if query.agent_id:
+        responses = responses.filter(agent_id=query.agent_id)
+    return responses
+
+
+def _period_invitations(query: ReportQuery):
+    start, end = query.bounds()
     invitations = Invitation.objects.filter(
         status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
         sent_at__gte=start,
         sent_at__lt=end,
     )
     if query.channel_id:
-        responses = responses.filter(channel_id=query.channel_id)
         invitations = invitations.filter(channel_id=query.channel_id)
     if query.agent_id:
-        responses = responses.filter(agent_id=query.agent_id)
         invitations = invitations.filter(agent_id=query.agent_id)
+    return invitations
+
+
+def _summed(rows, names) -> dict:
+    """The total of grouped counts: every answer and invitation falls in exactly one group."""
+    return {name: sum(row[name] or 0 for row in rows) for name in names}
+
+
+def report_with_counts(query: ReportQuery, extra_aggregates: dict | None = None):
+    """``satisfaction_report``'s answer and the total's raw counts, with ``extra_aggregates``
+    (more counts over the responses, e.g. per score) computed in the same grouped query.
+
+    Two queries: responses and invitations grouped by the report's key; the total is their sum.
+    """
+    responses, invitations = period_responses(query), _period_invitations(query)
     r_key = _key_expression(query.group_by, query.zone, time_field="created_at")
     i_key = _key_expression(query.group_by, query.zone, time_field="sent_at", prefix="inv")
     if query.group_by in ("channel", "agent"):
         i_key = F(f"{query.group_by}__{'code' if query.group_by == 'channel' else 'username'}")
+    r_aggregates = {**RESPONSE_AGGREGATES, **(extra_aggregates or {})}
     r_rows = {
         _format_key(row["key"]): row
-        for row in responses.annotate(key=r_key).values("key").annotate(**RESPONSE_AGGREGATES)
+        for row in responses.annotate(key=r_key).values("key").annotate(**r_aggregates)
     }
     i_rows = {
         _format_key(row["key"]): row
         for row in invitations.annotate(key=i_key).values("key").annotate(**INVITATION_AGGREGATES)
     }
-    r_total = responses.aggregate(**RESPONSE_AGGREGATES)
-    i_total = invitations.aggregate(**INVITATION_AGGREGATES)
+    r_total = _summed(r_rows.values(), r_aggregates)
+    i_total = _summed(i_rows.values(), INVITATION_AGGREGATES)
     keys = sorted(set(r_rows) | set(i_rows), key=lambda k: (k is None, str(k)))
-    return {
+    report = {
         "from": query.start.isoformat(),
         "to": query.end.isoformat(),
         "tz": query.tz,
@@ -118,3 +155,11 @@ def satisfaction_report(query: ReportQuery) -> dict:
         "rows": [_row(k, r_rows.get(k, {}), i_rows.get(k, {})) for k in keys],
         "total": _row(None, r_total, i_total),
     }
+    return report, r_total
+
+
+def satisfaction_report(query: ReportQuery) -> dict:
+    """Responses answered in the period, and invitations sent in the period (status sent or
+    answered, ``sent_at`` inside it); the response rate is the share of those that were answered.
+    Kiosk answers count as responses but not in the response rate (nobody was invited)."""
+    return report_with_counts(query)[0]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from surveys import formulas, scales, tokens
+from sla.reports.query import ReportQuery, time_key
+from surveys import formulas, reports, scales, tokens
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 from surveys.reports import RESPONSE_AGGREGATES
 
@@ -131,97 +132,74 @@ def _figures(qs) -> dict:
 
 
 def satisfaction_summary(*, days: int = 30, now=None) -> dict:
-    """Dashboard card: CSAT/NPS of the last ``days`` and open follow-ups (two queries)."""
-    now = now or timezone.now()
-    figures = _figures(Response.objects.filter(created_at__gte=now - dt.timedelta(days=days)))
+    """Dashboard card: CSAT/NPS of the last ``days`` local days (the satisfaction page's and the
+    report API's period rule) and open follow-ups (two queries)."""
+    figures = _figures(reports.period_responses(reports.last_days(days, now=now)))
     figures["open_follow_ups"] = FollowUp.objects.open().count()
     figures["days"] = days
     return figures
 
 
-# The scales the dashboard draws a distribution of: CSAT 1–5, NPS 0–10, CES 1–7.
-SCALES = {"csat": range(1, 6), "nps": range(0, 11), "ces": range(1, 8)}
+# The distribution the page draws: how many answers each score of each scale got.
 SCORE_AGGREGATES = {
     f"{question}_{score}": Count("id", filter=Q(**{question: score}))
-    for question, scale in SCALES.items()
-    for score in scale
+    for question, scale in scales.SCALES.items()
+    for score in scale.scores
 }
 
 
-def week_starts(since: dt.datetime, now: dt.datetime) -> list[dt.date]:
-    """The Mondays of every week from ``since`` to ``now``, in the current time zone."""
-    first, last = (timezone.localdate(moment) for moment in (since, now))
-    first -= dt.timedelta(days=first.weekday())
-    last -= dt.timedelta(days=last.weekday())
+def week_starts(start: dt.date, end: dt.date) -> list[dt.date]:
+    """The Mondays of every week from the local date ``start`` to ``end``."""
+    first, last = (time_key(day, "week") for day in (start, end))
     return [first + dt.timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
 
-def _as_date(value) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
+def satisfaction_dashboard(query: ReportQuery) -> dict:
+    """Everything the manager's satisfaction page shows, drawn from the satisfaction report of
+    ``query`` (grouped by week), so the page and ``GET /api/v1/reports/satisfaction/`` for the
+    same dates and time zone give the same figures. Four queries: the report's two (the score
+    counts ride on its grouped query), the latest comments and the open follow-ups.
 
-
-def satisfaction_dashboard(*, days: int = 90, now=None) -> dict:
-    """Everything the manager's satisfaction page shows, in a fixed number of queries (five).
-
-    ``trend`` has one row per week of the period (weeks start on Monday, in the current time
-    zone), in order; a week without answers has no CSAT or NPS (None): a gap, not a zero.
+    ``trend`` has one row per week touching the period (weeks start on Monday in the report's
+    time zone), in order; a week without answers has no CSAT or NPS (None): a gap, not a zero.
     """
-    now = now or timezone.now()
-    since = now - dt.timedelta(days=days)
-    recent = Response.objects.filter(created_at__gte=since, created_at__lte=now)
-    # One query: the period's figures and how many answers each score got.
-    agg = recent.aggregate(**RESPONSE_AGGREGATES, **SCORE_AGGREGATES)
-    figures = {
-        "responses": agg["responses"],
-        "csat_pct": formulas.csat_pct(agg["csat_good"], agg["csat_n"]),
-        "nps": formulas.nps(agg["promoters"], agg["detractors"], agg["nps_n"]),
-        "ces_avg": formulas.ces_avg(agg["ces_sum"], agg["ces_n"]),
-    }
-    distributions = {
-        question: [{"score": score, "count": agg[f"{question}_{score}"]} for score in scale]
-        for question, scale in SCALES.items()
-    }
-    # One query: a row per week with answers (at most 14 for 90 days), grouped by the database.
-    weekly = {
-        _as_date(row["week"]): row
-        for row in recent.annotate(week=TruncWeek("created_at"))
-        .values("week")
-        .annotate(**RESPONSE_AGGREGATES)
-        .order_by("week")
-    }
-    empty = dict.fromkeys(RESPONSE_AGGREGATES, 0)
+    query = dataclasses.replace(query, group_by="week")
+    report, counts = reports.report_with_counts(query, SCORE_AGGREGATES)
+    total = report["total"]
+    weekly = {row["key"]: row for row in report["rows"]}
     trend = []
-    for week in week_starts(since, now):
-        b = weekly.get(week, empty)
+    for week in week_starts(query.start, query.end):
+        row = weekly.get(week.isoformat()) or {"responses": 0, "csat_pct": None, "nps": None}
         trend.append(
             {
                 "week": week,
-                "responses": b["responses"],
-                "csat_pct": formulas.csat_pct(b["csat_good"], b["csat_n"]),
-                "nps": formulas.nps(b["promoters"], b["detractors"], b["nps_n"]),
+                "responses": row["responses"],
+                "csat_pct": row["csat_pct"],
+                "nps": row["nps"],
             }
         )
-    sent = Invitation.objects.filter(
-        sent_at__gte=since,
-        sent_at__lte=now,
-        status__in=[Invitation.Status.SENT, Invitation.Status.ANSWERED],
-    ).aggregate(sent=Count("id"), answered=Count("id", filter=Q(status=Invitation.Status.ANSWERED)))
     return {
-        "days": days,
-        "figures": figures,
+        "start": query.start,
+        "end": query.end,
+        "days": (query.end - query.start).days + 1,
+        "figures": {name: total[name] for name in ("responses", "csat_pct", "nps", "ces_avg")},
         "trend": trend,
-        "distributions": distributions,
-        "invitations_sent": sent["sent"],
-        "response_rate_pct": formulas.response_rate_pct(sent["answered"], sent["sent"]),
-        "comments": list(recent.exclude(comment="").with_related()[:10]),
+        "distributions": {
+            question: [
+                {"score": score, "count": counts[f"{question}_{score}"]} for score in scale.scores
+            ]
+            for question, scale in scales.SCALES.items()
+        },
+        "invitations_sent": total["invitations_sent"],
+        "response_rate_pct": total["response_rate_pct"],
+        "comments": list(reports.period_responses(query).exclude(comment="").with_related()[:10]),
         "follow_ups": list(follow_up_list()[:10]),
     }
 
 
 def _recent(days: int, now) -> QuerySet[Response]:
-    return Response.objects.filter(
-        created_at__gte=(now or timezone.now()) - dt.timedelta(days=days)
-    )
+    """The answers of the last ``days`` local days (``reports.last_days``: one period rule)."""
+    return reports.period_responses(reports.last_days(days, now=now))
 
 
 def agent_latest(*, user, days: int = 90, limit: int = 10, now=None) -> list[Response]:

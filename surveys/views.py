@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from channels_app.models import Channel
 from portal.permissions import ManagerRequiredMixin
-from surveys import scales, selectors, services
+from surveys import reports, scales, selectors, services
 from surveys.dashboard import satisfaction_charts
 from surveys.forms import (
     DashboardPeriodForm,
@@ -408,7 +408,7 @@ class SatisfactionDashboardView(ManagerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = DashboardPeriodForm(self.request.GET)
-        data = selectors.satisfaction_dashboard(days=form.days)
+        data = selectors.satisfaction_dashboard(reports.last_days(form.days))
         data["period_form"] = form
         data.update(satisfaction_charts(data))
         return super().get_context_data(**data, **kwargs)

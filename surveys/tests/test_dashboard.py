@@ -15,7 +15,7 @@ from django.utils import translation
 
 from channels_app.tests.factories import ChannelFactory
 from sla.reports import charts
-from surveys import selectors
+from surveys import reports, selectors
 from surveys.dashboard import satisfaction_charts
 from surveys.models import Response
 
@@ -39,8 +39,9 @@ def _answer(channel, when, *, csat=None, nps=None, ces=None, comment=""):
 def answers(db):
     chat = ChannelFactory(code="chat", name="Chat", calendar=None)
     at = dt.datetime
-    _answer(chat, at(2025, 12, 17, 23, 0, tzinfo=WARSAW), csat=1, nps=0)  # before the period
-    _answer(chat, at(2025, 12, 18, 13, 0, tzinfo=WARSAW), csat=3, nps=7, ces=2)  # week of 15 Dec
+    # The last 90 days start on Friday 19 December, local midnight (18 Dec 23:00 in UTC).
+    _answer(chat, at(2025, 12, 18, 23, 30, tzinfo=WARSAW), csat=1, nps=0)  # before the period
+    _answer(chat, at(2025, 12, 19, 0, 30, tzinfo=WARSAW), csat=3, nps=7, ces=2)  # week of 15 Dec
     _answer(chat, at(2026, 1, 5, 9, 0, tzinfo=WARSAW), csat=5, nps=10, ces=7)  # week of 5 Jan
     _answer(chat, at(2026, 1, 11, 23, 30, tzinfo=WARSAW), csat=2, nps=0)  # Sunday: still 5 Jan
     # Monday 00:30 in Warsaw is still Sunday in UTC: the week is the portal's, not UTC's.
@@ -51,7 +52,7 @@ def answers(db):
 
 @time_machine.travel(NOW, tick=False)
 def test_the_trend_has_every_week_of_the_period_and_gaps_where_nobody_answered(answers):
-    data = selectors.satisfaction_dashboard(days=90)
+    data = selectors.satisfaction_dashboard(reports.last_days(90))
     assert [week["week"] for week in data["trend"]] == MONDAYS
     by_week = {week["week"]: week for week in data["trend"]}
     assert by_week[dt.date(2025, 12, 15)] == {
@@ -87,7 +88,7 @@ def test_the_trend_has_every_week_of_the_period_and_gaps_where_nobody_answered(a
 
 @pytest.mark.parametrize(("days", "weeks"), [(7, 2), (30, 5), (90, 14)])
 def test_a_period_has_one_slot_per_week_it_touches(db, days, weeks):
-    trend = selectors.satisfaction_dashboard(days=days, now=NOW)["trend"]
+    trend = selectors.satisfaction_dashboard(reports.last_days(days, now=NOW))["trend"]
     assert len(trend) == weeks
     assert trend[-1]["week"] == dt.date(2026, 3, 16)
     assert all(b["week"] - a["week"] == dt.timedelta(weeks=1) for a, b in itertools.pairwise(trend))
@@ -95,8 +96,7 @@ def test_a_period_has_one_slot_per_week_it_touches(db, days, weeks):
 
 
 def test_week_starts_cover_a_year_in_53_weeks_at_most():
-    start = dt.datetime(2025, 3, 19, 12, 0, tzinfo=WARSAW)
-    weeks = selectors.week_starts(start, NOW)
+    weeks = selectors.week_starts(dt.date(2025, 3, 19), NOW.date())
     assert (weeks[0], weeks[-1], len(weeks)) == (dt.date(2025, 3, 17), dt.date(2026, 3, 16), 53)
 
 
@@ -104,7 +104,7 @@ def test_week_starts_cover_a_year_in_53_weeks_at_most():
     ("language", "label"), [("en", "05.01.2026"), ("ru", "05.01.2026"), ("pl", "05.01.2026")]
 )
 def test_week_labels_are_short_dates_in_the_active_language(answers, language, label):
-    data = selectors.satisfaction_dashboard(days=90, now=NOW)
+    data = selectors.satisfaction_dashboard(reports.last_days(90, now=NOW))
     with translation.override(language):
         drawn = satisfaction_charts(data)
     assert data["trend"][3]["label"] == label  # the week of Monday 5 January
@@ -219,8 +219,9 @@ def test_percentages_keep_their_unit_on_the_same_line(answers, manager_client):
 def test_dashboard_queries_do_not_grow_with_the_data(manager_client, django_assert_max_num_queries):
     chat = ChannelFactory(code="chat", name="Chat", calendar=None)
     manager_client.get("/surveys/dashboard/")  # warm the session
-    # Session, user, role; figures and distributions, weeks, invitations, comments, follow-ups.
-    with django_assert_max_num_queries(8) as captured:
+    # Session, user, role; the report's answers (with the distributions) and invitations by
+    # week, comments, follow-ups.
+    with django_assert_max_num_queries(7) as captured:
         manager_client.get("/surveys/dashboard/")
     before = len(captured.captured_queries)
     now = dt.datetime.now(dt.UTC)
@@ -229,3 +230,63 @@ def test_dashboard_queries_do_not_grow_with_the_data(manager_client, django_asse
     with django_assert_max_num_queries(before):
         response = manager_client.get("/surveys/dashboard/")
     assert response.context["figures"]["responses"] == 30
+
+
+@time_machine.travel(NOW, tick=False)
+@pytest.mark.parametrize("period", [7, 30, 90])
+def test_page_and_api_give_the_same_figures_at_local_day_boundaries(
+    answers, manager_client, manager_api, period
+):
+    """The page is the report: for the same local dates in the portal's (non-UTC) time zone, the
+    page and ``GET /api/v1/reports/satisfaction/`` count the same answers and invitations, even
+    for those a few minutes either side of local midnight (another UTC date)."""
+    from sla.tests.factories import make_contact
+    from surveys.models import Invitation, Survey
+
+    survey = Survey.objects.create(name="After contact")
+    first = NOW.date() - dt.timedelta(days=period - 1)
+    midnight = dt.datetime.combine(first, dt.time(0, 0), tzinfo=WARSAW)
+    at = dt.timedelta
+    # Either side of the period's first local midnight, and of today's end.
+    for when, csat, nps in (
+        (midnight - at(minutes=5), 1, 0),
+        (midnight + at(minutes=5), 5, 10),
+        (midnight + at(days=period) - at(minutes=5), 4, 3),  # not yet: today is 18 March 12:00
+    ):
+        if when <= NOW:
+            _answer(answers, when, csat=csat, nps=nps)
+    for minutes in (-3, 3):
+        sent = midnight + at(minutes=minutes)
+        contact = make_contact(channel=answers, opened_at=sent - at(hours=1))
+        Invitation.objects.create(
+            contact=contact,
+            survey=survey,
+            channel=answers,
+            email="a@example.com",
+            status=Invitation.Status.SENT,
+            scheduled_for=sent,
+            sent_at=sent,
+            expires_at=sent + at(days=28),
+        )
+    page = manager_client.get(f"/surveys/dashboard/?period={period}").context
+    api = manager_api.get(
+        "/api/v1/reports/satisfaction/",
+        {"from": first.isoformat(), "to": NOW.date().isoformat(), "group_by": "week"},
+    ).json()
+    assert api["tz"] == "Europe/Warsaw"
+    total = api["total"]
+    assert page["figures"] == {k: total[k] for k in ("responses", "csat_pct", "nps", "ces_avg")}
+    assert (page["invitations_sent"], page["response_rate_pct"]) == (1, 0.0)
+    assert page["invitations_sent"] == total["invitations_sent"]
+    assert page["response_rate_pct"] == total["response_rate_pct"]
+    weeks = {row["key"]: row for row in api["rows"]}
+    for week in page["trend"]:
+        row = weeks.get(week["week"].isoformat())
+        expected = (row["responses"], row["csat_pct"], row["nps"]) if row else (0, None, None)
+        assert (week["responses"], week["csat_pct"], week["nps"]) == expected
+    # The answer five minutes after the first midnight counts, the one five minutes before not.
+    first_week = page["trend"][0]
+    assert first_week["responses"] >= 1
+    assert sum(w["responses"] for w in page["trend"]) == total["responses"]
+    in_period = Response.objects.filter(created_at__gte=midnight).count()
+    assert total["responses"] == in_period

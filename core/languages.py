@@ -9,6 +9,11 @@ def codes() -> tuple[str, ...]:
     return tuple(code for code, _name in settings.LANGUAGES)
 
 
+def site_language() -> str:
+    """The portal's default language when it is one of ``settings.LANGUAGES``, else English."""
+    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in codes() else "en"
+
+
 def supported(code: str | None) -> str | None:
     """``code`` if the portal speaks it (``ru-RU`` counts as ``ru``), else None."""
     if not code:

@@ -396,7 +396,7 @@ SPECTACULAR_SETTINGS = {
         "PriorityEnum": "sla.models.Priority",
         "MetricEnum": "sla.models.Metric",
         "ContactStatusEnum": "sla.models.Contact.Status",
-        "LanguageEnum": "surveys.models.LANGUAGES",
+        "LanguageEnum": LANGUAGES,
         "FirstResponseStateEnum": "sla.models.Contact.FirstResponseState",
         "ResolutionStateEnum": "sla.models.Contact.ResolutionState",
         "InvitationStatusEnum": "surveys.models.Invitation.Status",

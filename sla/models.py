@@ -165,10 +165,10 @@ class Contact(TimeStampedModel):
         WAITING = "waiting", _("Waiting on the customer")
         RESOLVED = "resolved", _("Resolved")
 
-    class Language(models.TextChoices):
-        EN = "en", _("English")
-        RU = "ru", _("Russian")
-        PL = "pl", _("Polish")
+    # The portal's languages (settings.LANGUAGES): Language.EN, .RU, .PL.
+    Language = models.TextChoices(
+        "Language", [(code.upper(), (code, name)) for code, name in settings.LANGUAGES]
+    )
 
     class FirstResponseState(models.TextChoices):
         PENDING = "pending", _("Pending")

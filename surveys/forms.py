@@ -1,10 +1,11 @@
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
-from core import fields
-from surveys.models import LANGUAGES, TEXT_KEYS, Kiosk, Survey
+from core import fields, languages
+from surveys.models import TEXT_KEYS, Kiosk, Survey
 
 TEXT_LABELS = {
     "intro": _("Introduction"),
@@ -45,7 +46,7 @@ class SurveyForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         texts = (self.instance.texts or {}) if self.instance else {}
-        for code, language in LANGUAGES:
+        for code, language in settings.LANGUAGES:
             for key in TEXT_KEYS:
                 self.fields[f"text_{code}_{key}"] = forms.CharField(
                     label=f"{TEXT_LABELS[key]} ({language})",
@@ -66,7 +67,7 @@ class SurveyForm(forms.ModelForm):
 
     def texts(self) -> dict:
         result: dict = {}
-        for code, _language in LANGUAGES:
+        for code in languages.codes():
             for key in TEXT_KEYS:
                 value = (self.cleaned_data.get(f"text_{code}_{key}") or "").strip()
                 if value:

@@ -10,11 +10,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
+from core import languages
 from portal.models import TimeStampedModel
 from surveys import scales
-
-LANGUAGES = (("en", _("English")), ("ru", _("Russian")), ("pl", _("Polish")))
-LANGUAGE_CODES = tuple(code for code, _name in LANGUAGES)
 
 # The wording a survey may override per language; the defaults are translatable strings.
 TEXT_KEYS = ("intro", "csat", "nps", "ces", "comment", "thanks")
@@ -39,7 +37,7 @@ def new_kiosk_key() -> str:
 
 def default_kiosk_language() -> str:
     """The site's language when the kiosk offers it, else English (read at creation time)."""
-    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LANGUAGE_CODES else "en"
+    return languages.site_language()
 
 
 class Survey(TimeStampedModel):
@@ -148,7 +146,9 @@ class Invitation(TimeStampedModel):
         verbose_name=_("agent"),
     )
     email = models.EmailField(_("email"), blank=True)
-    language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="en"
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
     )
@@ -221,7 +221,7 @@ class Kiosk(TimeStampedModel):
     last_response_at = models.DateTimeField(_("last answer at"), null=True, blank=True)
     # The language the kiosk opens in and returns to for each new customer.
     language = models.CharField(
-        _("language"), max_length=2, choices=LANGUAGES, default=default_kiosk_language
+        _("language"), max_length=2, choices=settings.LANGUAGES, default=default_kiosk_language
     )
 
     class Meta:
@@ -270,7 +270,9 @@ class Response(models.Model):
     nps = models.PositiveSmallIntegerField(_("NPS"), null=True, blank=True)
     ces = models.PositiveSmallIntegerField(_("CES"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True, max_length=2000)
-    language = models.CharField(_("language"), max_length=2, choices=LANGUAGES, default="en")
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="en"
+    )
     created_at = models.DateTimeField(_("answered at"), db_index=True)
 
     objects = ResponseQuerySet.as_manager()

@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from channels_app.selectors import channel_business_calendar
-from core import outbox
+from core import languages, outbox
 from core.models import OutboxMessage
 from portal.text import storable
 from surveys import formulas, scales
-from surveys.models import LANGUAGE_CODES, FollowUp, Invitation, Kiosk, Response, Survey
+from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 
 logger = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ def invitations_create_for_contacts(
         elif email in recent and recent[email] >= now - timedelta(days=survey.throttle_days):
             reason = Invitation.Reason.THROTTLED
         language = (
-            contact.customer_language if contact.customer_language in LANGUAGE_CODES else "en"
+            contact.customer_language if contact.customer_language in languages.codes() else "en"
         )
         rows.append(
             Invitation(
@@ -374,7 +374,7 @@ def kiosk_submit(
     response = Response.objects.create(
         kiosk=kiosk,
         channel=kiosk.channel,
-        language=language if language in LANGUAGE_CODES else "en",
+        language=language if language in languages.codes() else "en",
         created_at=now,
         **clean,
     )
@@ -424,7 +424,7 @@ def kiosk_create(
 @transaction.atomic
 def kiosk_set_language(*, kiosk: Kiosk, language: str) -> Kiosk:
     """The language the kiosk opens in for each new customer; ValidationError for an unknown one."""
-    if language not in LANGUAGE_CODES:
+    if language not in languages.codes():
         raise ValidationError({"language": [_("Choose one of the offered languages.")]})
     Kiosk.objects.filter(pk=kiosk.pk).update(language=language, updated_at=timezone.now())
     kiosk.language = language

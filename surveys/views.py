@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -16,6 +15,8 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from channels_app.models import Channel
+from core import languages
+from core.forms import language_choices
 from portal.permissions import ManagerRequiredMixin
 from surveys import reports, scales, selectors, services
 from surveys.dashboard import satisfaction_charts
@@ -27,7 +28,7 @@ from surveys.forms import (
     KioskLanguageForm,
     SurveyForm,
 )
-from surveys.models import LANGUAGE_CODES, Invitation, Kiosk, Survey
+from surveys.models import Invitation, Kiosk, Survey
 from surveys.ratelimit import rate_limited
 
 # --- public pages -----------------------------------------------------------------------------
@@ -170,12 +171,12 @@ class KioskView(View):
 
     def dispatch(self, request, *args, **kwargs):
         chosen = request.GET.get("lang") or request.POST.get("lang") or ""
-        self.chosen = chosen if chosen in LANGUAGE_CODES else ""
+        self.chosen = chosen if chosen in languages.codes() else ""
         if rate_limited(request, scope="kiosk"):
-            return _too_many(request, self.chosen or _site_language())
+            return _too_many(request, self.chosen or languages.site_language())
         self.kiosk = selectors.kiosk_by_key(kwargs["key"])
         if self.kiosk is None:
-            return _invalid(request, self.chosen or _site_language())
+            return _invalid(request, self.chosen or languages.site_language())
         self.language = self.chosen or self.kiosk.language
         return super().dispatch(request, *args, **kwargs)
 
@@ -207,10 +208,8 @@ class KioskView(View):
                 "retry": self._url(self.chosen),
                 "idle_seconds": self.IDLE_SECONDS,
                 "faces": faces,
-                "languages": [
-                    (code, self._url(code), name)
-                    for code, name in (("en", "English"), ("ru", "Русский"), ("pl", "Polski"))
-                ],
+                # Each language in its own name, so a customer finds theirs.
+                "languages": [(code, self._url(code), name) for code, name in language_choices()],
                 **extra,
             }
         return _public(request, template, context, language=self.language, status=status)
@@ -236,10 +235,6 @@ class KioskView(View):
         except services.KioskFull:
             return self._page(request, "surveys/public/kiosk_refused.html", status=429, full=True)
         return self._page(request, "surveys/public/kiosk_thanks.html")
-
-
-def _site_language() -> str:
-    return settings.LANGUAGE_CODE if settings.LANGUAGE_CODE in LANGUAGE_CODES else "en"
 
 
 # --- manager pages ----------------------------------------------------------------------------

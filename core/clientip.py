@@ -30,7 +30,7 @@ def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddre
 
 def trusted_networks() -> tuple:
     """The configured proxies as networks (settings are validated at start-up)."""
-    return _networks(tuple(getattr(settings, "PORTAL_TRUSTED_PROXIES", ()) or ()))
+    return _networks(tuple(settings.PORTAL_TRUSTED_PROXIES or ()))
 
 
 def parse_address(value: str | None) -> IPAddress | None:

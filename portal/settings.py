@@ -343,6 +343,14 @@ SLA_DIGEST_ITEMS = env_int("SLA_DIGEST_ITEMS", 50, minimum=1)
 # not flooded with follow-ups (the later answers are still stored and counted).
 SURVEYS_KIOSK_DAILY_CAP = env_int("SURVEYS_KIOSK_DAILY_CAP", 500, minimum=1)
 SURVEYS_KIOSK_FOLLOWUP_HOURS = env_int("SURVEYS_KIOSK_FOLLOWUP_HOURS", 1, minimum=0)
+# Business hours managers get to follow up a low kiosk answer (a survey sets its own).
+SURVEYS_FOLLOW_UP_BUSINESS_HOURS = env_int("SURVEYS_FOLLOW_UP_BUSINESS_HOURS", 24, minimum=1)
+# Requests per minute one client address may make to the public survey pages, the kiosk and
+# the public answer API (each counted apart); past it they answer 429 until the next minute.
+SURVEYS_RATE_LIMIT = env_int("SURVEYS_RATE_LIMIT", 30, minimum=1)
+# Seconds the SLA dashboard's figures (alike for every manager) are shared; 0 computes them
+# on every request.
+SLA_REPORT_DASHBOARD_CACHE_SECONDS = env_int("SLA_REPORT_DASHBOARD_CACHE_SECONDS", 60, minimum=0)
 
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)

@@ -25,7 +25,7 @@ def client_ip(request) -> str:
 
 def rate_limited(request, *, scope: str) -> bool:
     """Count this request; True once the IP went over ``SURVEYS_RATE_LIMIT`` per minute."""
-    limit = int(getattr(settings, "SURVEYS_RATE_LIMIT", 30))
+    limit = settings.SURVEYS_RATE_LIMIT
     window = int(time.time() // 60)
     count = shared_cache.count(f"surveys:rl:{scope}:{client_ip(request)}:{window}", timeout=90)
     if count is None:

@@ -403,7 +403,7 @@ def _kiosk_followed_up_lately(*, kiosk: Kiosk, now: datetime) -> bool:
 
 
 def settings_follow_up_hours() -> int:
-    return int(getattr(settings, "SURVEYS_FOLLOW_UP_BUSINESS_HOURS", 24))
+    return settings.SURVEYS_FOLLOW_UP_BUSINESS_HOURS
 
 
 # --- kiosks, surveys, follow-ups --------------------------------------------------------------

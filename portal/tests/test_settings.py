@@ -81,3 +81,39 @@ def test_links_in_emails_follow_the_port_make_run_serves(tmp_path):
         "from django.conf import settings; print(settings.PORTAL_BASE_URL)",
     )
     assert result.stdout.strip().endswith("https://portal.example.com")
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("SURVEYS_RATE_LIMIT", "7", 7),
+        ("SURVEYS_FOLLOW_UP_BUSINESS_HOURS", "8", 8),
+        ("SLA_REPORT_DASHBOARD_CACHE_SECONDS", "0", 0),
+    ],
+)
+def test_once_hidden_settings_come_from_the_environment(variable, value, expected):
+    """Settings the code once read with getattr and a default are declared from the environment:
+    the value given is read, a malformed one stops start-up naming it."""
+    shown = run_django(
+        {variable: value},
+        "shell",
+        "-c",
+        f"from django.conf import settings; print(settings.{variable})",
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.strip().splitlines()[-1] == str(expected)
+    refused = run_django({variable: "-1"}, "check")
+    assert refused.returncode != 0
+    assert variable in refused.stderr
+
+
+def test_no_setting_is_read_with_a_hidden_default():
+    """Every setting the code reads is declared in portal/settings.py (the README table lists
+    them), never ``getattr(settings, "X", default)``."""
+    hidden = []
+    for path in BASE_DIR.glob("*/**/*.py"):
+        if ".venv" in path.parts or "node_modules" in path.parts or path == Path(__file__):
+            continue
+        if "getattr(settings," in path.read_text(encoding="utf-8"):
+            hidden.append(str(path.relative_to(BASE_DIR)))
+    assert hidden == []

@@ -332,12 +332,6 @@ class Choice(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class CheckAttemptQuerySet(models.QuerySet):
-    def counted(self):
-        """Attempts that count against the limit: those since the last reset."""
-        return self.filter(cleared_at__isnull=True)
-
-
 class CheckAttempt(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -365,8 +359,6 @@ class CheckAttempt(models.Model):
         related_name="+",
         verbose_name=_("reset by"),
     )
-
-    objects = CheckAttemptQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]

@@ -24,8 +24,3 @@ def send_reminders(user_id: int | None = None) -> int:
 def send_manager_digest() -> int:
     """Weekly: managers hear who is overdue. Once per manager and week."""
     return reminders.digest_send()
-
-
-@shared_task(**RETRY)
-def notify_attempts_exhausted(attempt_id: int) -> bool:
-    return reminders.attempts_exhausted_notify(attempt_id=attempt_id)

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.functions import RowNumber
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -60,18 +60,12 @@ def time_slots(start: dt.date, end: dt.date, grain: str) -> list[str]:
 
 
 def contacts_list_url(**params) -> str:
-    try:
-        base = reverse("sla:contact-list")
-    except NoReverseMatch:
-        base = "/sla/contacts/"
+    base = reverse("sla:contact-list")
     return f"{base}?{urlencode(params)}" if params else base
 
 
 def contact_url(pk: int) -> str:
-    try:
-        return reverse("sla:contact-detail", args=[pk])
-    except NoReverseMatch:
-        return f"/sla/contacts/{pk}/"
+    return reverse("sla:contact-detail", args=[pk])
 
 
 def _period_contacts(query: ReportQuery):

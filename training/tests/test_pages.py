@@ -145,7 +145,10 @@ def test_person_page_and_reset(manager_client, assigned, standard_b):
         "training:reset-attempts", kwargs={"username": "agent", "version_id": version.pk}
     )
     assert manager_client.post(reset).status_code == 302
-    assert not CheckAttempt.objects.counted().filter(user=assigned).exists()
+    # Every attempt stays on record, none counts against the limit any more.
+    assert CheckAttempt.objects.filter(user=assigned).count() == 3
+    assert not CheckAttempt.objects.filter(user=assigned, cleared_at__isnull=True).exists()
+    assert services.attempts_state(user=assigned, version=version)["remaining"] == 3
 
 
 def test_track_create_edit_assign(manager_client, standard_a, standard_b, another_staff):

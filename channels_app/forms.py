@@ -157,10 +157,6 @@ class HolidayForm(forms.Form):
 class ServiceErrorsFormSet(forms.BaseFormSet):
     """A formset that can show the service's verdict on the rows as a whole."""
 
-    def add_service_errors(self, messages: list[str]) -> None:
-        # non_form_errors() hands back the formset's own ErrorList, so extending it sticks.
-        self.non_form_errors().extend(messages)
-
     def rows(self) -> list[dict]:
         """cleaned_data of the rows that are filled in and not marked for deletion."""
         return [

@@ -7,7 +7,7 @@ form it came from, so bad input is a form error and never a 500.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
@@ -25,21 +25,10 @@ from channels_app.forms import (
     hours_initial,
 )
 from channels_app.models import BusinessCalendar, Channel
+from core.forms import add_service_errors
 from portal.permissions import ManagerRequiredMixin
 
 LIST_PAGE_SIZE = 50
-
-
-def _show_errors(form, exc: ValidationError, **formsets) -> None:
-    """Put a service's errors next to the field or formset they concern."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, field_messages in errors.items():
-        if field in formsets:
-            formsets[field].add_service_errors(field_messages)
-        elif field in form.fields:
-            form.add_error(field, field_messages)
-        else:
-            form.add_error(None, field_messages)
 
 
 # -- channels ------------------------------------------------------------------------------------
@@ -89,7 +78,7 @@ class ChannelFormView(ManagerRequiredMixin, FormView):
         try:
             channel = self.save(form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(exc, form)
             return self.form_invalid(form)
         messages.success(self.request, _("Channel “%(name)s” saved.") % {"name": channel.name})
         return super().form_valid(form)
@@ -200,7 +189,7 @@ class CalendarFormView(ManagerRequiredMixin, TemplateView):
                     holidays=[(r["date"], r["name"]) for r in holidays.rows()],
                 )
             except ValidationError as exc:
-                _show_errors(form, exc, hours=hours, holidays=holidays)
+                add_service_errors(exc, form, formsets={"hours": hours, "holidays": holidays})
             else:
                 messages.success(request, _("Calendar “%(name)s” saved.") % {"name": calendar.name})
                 return redirect("channels:calendar-update", pk=calendar.pk)
@@ -310,7 +299,7 @@ class CalendarImportHolidaysView(ManagerRequiredMixin, FormView):
         try:
             count = services.calendar_import_holidays(calendar=self.calendar, **form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(exc, form)
             return self.form_invalid(form)
         messages.success(
             self.request,

@@ -1,10 +1,14 @@
-"""Forms of the kernel: the account page, and the date and time inputs every form uses."""
+"""Forms of the kernel: the account page, the date and time inputs every form uses, and the one
+way a page shows a service's ValidationError on its forms (``add_service_errors``)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.text import capfirst
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -15,6 +19,41 @@ from django.utils.translation import gettext_lazy as _
 ISO_DATE = "%Y-%m-%d"
 ISO_TIME = "%H:%M"
 ISO_DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+def add_service_errors(
+    exc: ValidationError,
+    form,
+    *,
+    forms: Iterable = (),
+    formsets: Mapping | None = None,
+    keep: Iterable[str] = (),
+) -> dict[str, list[str]]:
+    """Show a service's ``ValidationError`` on the page's forms, as the service said it.
+
+    Each field's messages go to the first of ``form`` and ``forms`` that has that field; those
+    keyed by a name in ``formsets`` become that formset's errors as a whole; those keyed by a
+    name in ``keep`` are returned for the page to show where it likes (next to a formset it
+    draws itself). Everything else (non-field errors, a message without a field, a field no form
+    has) is a non-field error of ``form``, so no message is ever lost.
+    """
+    formsets, keep = formsets or {}, set(keep)
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    candidates = [form, *(f for f in forms if f is not form)]
+    kept: dict[str, list[str]] = {}
+    for field, messages in errors.items():
+        if field in keep:
+            kept.setdefault(field, []).extend(messages)
+        elif field in formsets:
+            # non_form_errors() hands back the formset's own ErrorList, so extending it sticks.
+            formsets[field].non_form_errors().extend(messages)
+        else:
+            target = next((f for f in candidates if field in f.fields), None)
+            if target is None or field == NON_FIELD_ERRORS:
+                form.add_error(None, messages)
+            else:
+                target.add_error(field, messages)
+    return kept
 
 
 class DateInput(forms.DateInput):

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.views import i18n
 from django.views.generic import FormView
 
-from core.forms import AccountForm
+from core.forms import AccountForm, add_service_errors
 from core.languages import codes
 from core.middleware import set_language_cookie
 from core.preferences import remember_in_session, request_language, set_preferred_language
@@ -32,7 +32,7 @@ class AccountView(LoginRequiredMixin, FormView):
             set_preferred_language(self.request.user, code)
             remember_in_session(self.request, code)
         except ValidationError as exc:
-            form.add_error("language", exc.message_dict.get("language"))
+            add_service_errors(exc, form)
             return self.form_invalid(form)
         # The confirmation is shown on the next page, which is already in the new language.
         with translation.override(code):

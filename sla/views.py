@@ -13,7 +13,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView, ListView, View
 
 from core.csv import csv_response
+from core.forms import add_service_errors
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF, has_role
 from sla import selectors, services
@@ -230,12 +231,6 @@ class ContactDetailView(RoleRequiredMixin, DetailView):
 # -- policies ------------------------------------------------------------------------------------
 
 
-def _show_errors(form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
-    for field, field_messages in errors.items():
-        form.add_error(field if field in form.fields else None, field_messages)
-
-
 class PolicyListView(ManagerRequiredMixin, ListView):
     template_name = "sla/policy_list.html"
     context_object_name = "policies"
@@ -275,7 +270,7 @@ class PolicyFormView(ManagerRequiredMixin, FormView):
         try:
             policy = self.save(form.cleaned_data)
         except ValidationError as exc:
-            _show_errors(form, exc)
+            add_service_errors(exc, form)
             return self.form_invalid(form)
         messages.success(self.request, _("SLA policy “%(name)s” saved.") % {"name": policy.name})
         return super().form_valid(form)

@@ -16,7 +16,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from channels_app.models import Channel
 from core import languages
-from core.forms import language_choices
+from core.forms import add_service_errors, language_choices
 from portal.permissions import ManagerRequiredMixin
 from surveys import reports, scales, selectors, services
 from surveys.dashboard import satisfaction_charts
@@ -262,9 +262,7 @@ class SurveyFormMixin(ManagerRequiredMixin):
                 **form.model_fields(),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            add_service_errors(exc, form)
             return self.form_invalid(form)
         messages.success(self.request, _("Survey saved."))
         return redirect(self.success_url)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
+from core.forms import add_service_errors
 from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
 from portal.roles import MANAGER, STAFF
 from standards import selectors
@@ -64,24 +65,5 @@ def flash_errors(request, exc: ValidationError) -> None:
 def apply_errors(
     exc: ValidationError, *, forms: list, fallback, keep: tuple[str, ...] = ()
 ) -> dict[str, list[str]]:
-    """Put each service error on the form that has that field, the rest on ``fallback``.
-
-    Errors of the fields named in ``keep`` (e.g. ``criteria``) are returned instead, for the
-    page to show next to their formset.
-    """
-    kept: dict[str, list[str]] = {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            fallback.add_error(None, message)
-        return kept
-    for field, field_errors in exc.message_dict.items():
-        if field in keep:
-            kept.setdefault(field, []).extend(field_errors)
-            continue
-        target = next((f for f in forms if field in f.fields), None)
-        for message in field_errors:
-            if target is not None and field != NON_FIELD_ERRORS:
-                target.add_error(field, message)
-            else:
-                fallback.add_error(None, message)
-    return kept
+    """``core.forms.add_service_errors`` under the name standards' and training's views call."""
+    return add_service_errors(exc, fallback, forms=forms, keep=keep)

@@ -86,9 +86,10 @@ def _trend(page) -> list[list[str]]:
 
 
 def _weeks(days: int) -> list[str]:
-    """The Mondays of every week the last ``days`` days touch, as the page labels them."""
+    """The Mondays of every week the last ``days`` local days (today included) touch, as the
+    page labels them."""
     today = timezone.localdate()
-    first = timezone.localdate(timezone.now() - dt.timedelta(days=days))
+    first = today - dt.timedelta(days=days - 1)
     first -= dt.timedelta(days=first.weekday())
     mondays = []
     while first <= today:

@@ -78,29 +78,29 @@ def _marker_name(count: int, last_day: dt.date) -> str:
     return f"Bench reports 0 [contacts={count} last_day={last_day.isoformat()}]"
 
 
-def existing_data(count: int) -> dt.date | None:
+def existing_data(count: int, prefix: str = PREFIX) -> dt.date | None:
     """The last day of data built earlier with ``count`` contacts, if it is all there."""
-    marker = Channel.objects.filter(code=f"{PREFIX}0").values_list("name", flat=True).first()
+    marker = Channel.objects.filter(code=f"{prefix}0").values_list("name", flat=True).first()
     if not marker or f"[contacts={count} " not in marker:
         return None
     last_day = dt.date.fromisoformat(marker.rsplit("last_day=", 1)[1].rstrip("]"))
-    found = Contact.objects.filter(channel__code__startswith=PREFIX).count()
+    found = Contact.objects.filter(channel__code__startswith=prefix).count()
     return last_day if found == count else None
 
 
-def cleanup() -> None:
+def cleanup(prefix: str = PREFIX) -> None:
     """Remove the report benchmark's data (channels and users ``benchr-*``)."""
-    channel_ids = list(Channel.objects.filter(code__startswith=PREFIX).values_list("id", flat=True))
+    channel_ids = list(Channel.objects.filter(code__startswith=prefix).values_list("id", flat=True))
     common.delete_contacts(channel_ids)
     with transaction.atomic():
         Channel.objects.filter(id__in=channel_ids).delete()
-        get_user_model().objects.filter(username__startswith=PREFIX).delete()
+        get_user_model().objects.filter(username__startswith=prefix).delete()
 
 
-def manager_user():
+def manager_user(prefix: str = PREFIX):
     users = get_user_model()
     manager, created = users.objects.get_or_create(
-        username=f"{PREFIX}manager", defaults={"email": "benchr-manager@example.com"}
+        username=f"{prefix}manager", defaults={"email": f"{prefix}manager@example.com"}
     )
     if created:
         manager.set_unusable_password()
@@ -109,18 +109,18 @@ def manager_user():
     return manager
 
 
-def build(count: int, last_day: dt.date) -> None:
+def build(count: int, last_day: dt.date, prefix: str = PREFIX) -> None:
     """Channels, agents and ``count`` contacts opened over the 90 days up to ``last_day``."""
-    cleanup()
-    manager = manager_user()
+    cleanup(prefix)
+    manager = manager_user(prefix)
     users = get_user_model()
     agents = [
-        users.objects.create_user(f"{PREFIX}agent-{n}", email=f"benchr-agent-{n}@example.com")
+        users.objects.create_user(f"{prefix}agent-{n}", email=f"{prefix}agent-{n}@example.com")
         for n in range(AGENTS)
     ]
     channels = [
         Channel.objects.create(
-            code=f"{PREFIX}{n}",
+            code=f"{prefix}{n}",
             name=_marker_name(count, last_day) if n == 0 else f"Bench reports {n}",
             calendar=None,
             owner=manager,
@@ -174,6 +174,7 @@ def build(count: int, last_day: dt.date) -> None:
         "channels": [ch.pk for ch in channels],
     }
     with transaction.atomic(), connection.cursor() as cursor:
+        common.skip_fk_checks(cursor)
         cursor.execute(sql, params)
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {_t(Contact)}")

@@ -115,8 +115,9 @@ def ensure_data(options: Options, write) -> dt.date:
 def explain(query: report_query.ReportQuery, summary: bool) -> str:
     with override_settings(SLA_REPORT_SUMMARY=summary):
         sql, params = report_query.report_sql(query)
+    prefix = report_query.SUMMARY_SETTINGS if summary else ""
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        cursor.execute(prefix + "EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
 

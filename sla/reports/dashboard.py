@@ -26,6 +26,7 @@ from core import cache as shared_cache
 from sla.models import Contact
 from sla.reports import charts
 from sla.reports.query import (
+    SUMMARY_SETTINGS,
     ReportQuery,
     default_engine,
     empty_row,
@@ -107,7 +108,7 @@ def _summary_histogram(query: ReportQuery) -> dict[str, list[int]] | None:
     )
     result: dict[str, list[int]] = {}
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(SUMMARY_SETTINGS + sql, params)
         for code, index, count in cursor.fetchall():
             result.setdefault(code, [0] * len(HISTOGRAM_EDGES))[index] = int(count)
     return result

@@ -26,9 +26,10 @@ BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/po
 bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py ensure_database
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.sla
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

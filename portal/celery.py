@@ -87,6 +87,12 @@ app.conf.update(
             "schedule": 60.0,
             "options": {"expires": 50},
         },
+        # The SLA report's daily summary: deltas the contact triggers wrote, folded in.
+        "sla-report-summary-fold": {
+            "task": "sla.tasks.fold_report_summary",
+            "schedule": 60.0,
+            "options": {"expires": 50},
+        },
         "surveys-expire-invitations": {
             "task": "surveys.tasks.expire_invitations",
             "schedule": 300.0,

@@ -337,6 +337,9 @@ SLA_ALERT_GRACE_SECONDS = env_int("SLA_ALERT_GRACE_SECONDS", 120, minimum=0)
 SLA_ALERT_HISTORY_HOURS = env_int("SLA_ALERT_HISTORY_HOURS", 24, minimum=0)
 # How many contacts one breach digest lists; the rest are counted, with a link to the list.
 SLA_DIGEST_ITEMS = env_int("SLA_DIGEST_ITEMS", 50, minimum=1)
+# PostgreSQL: SLA reports read the daily summary (sla_report_daily, kept by triggers on the
+# contacts) instead of every contact; off, they read the contacts (the same figures, slower).
+SLA_REPORT_SUMMARY = env_bool("SLA_REPORT_SUMMARY", True)
 # A kiosk key is public by nature (it sits on a tablet in an office): these bound what a key in
 # the wrong hands can do. Answers past the daily cap (per kiosk, its channel's local day) are
 # refused; low scores open at most one follow-up per kiosk in this many hours, so managers are

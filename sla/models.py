@@ -332,6 +332,17 @@ class Contact(TimeStampedModel):
             models.Index(fields=["opened_at", "id"], name="sla_contact_sort_opened"),
             models.Index(fields=["external_id", "id"], name="sla_contact_sort_external"),
             models.Index(fields=["status", "id"], name="sla_contact_sort_status"),
+            # The dashboard's "needs attention now": open contacts at risk or breached, a few
+            # among millions. Reads exactly like sla/reports/dashboard.py's filter.
+            models.Index(
+                fields=["channel", "opened_at", "id"],
+                condition=~Q(status="resolved")
+                & (
+                    Q(first_response_state__in=("at_risk", "breached"))
+                    | Q(resolution_state__in=("at_risk", "breached"))
+                ),
+                name="sla_contact_attention",
+            ),
             # Recomputation after a calendar or policy edit walks the open contacts by id.
             models.Index(
                 fields=["channel", "id"],

@@ -55,6 +55,14 @@ def sweep() -> dict[str, int]:
 
 
 @shared_task(**RETRY)
+def fold_report_summary() -> int:
+    """Every minute (beat): move the report summary's deltas into it (PostgreSQL)."""
+    from sla.reports import summary
+
+    return summary.fold()
+
+
+@shared_task(**RETRY)
 def send_notifications() -> dict[str, int]:
     """Gather due alerts into digests now (the sweep does it every minute too)."""
     return services.notifications_digest()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -25,7 +25,15 @@ from django.utils.translation import gettext_lazy as _
 from core import cache as shared_cache
 from sla.models import Contact
 from sla.reports import charts
-from sla.reports.query import ReportQuery, empty_row, sla_report, time_key
+from sla.reports.query import (
+    SUMMARY_SETTINGS,
+    ReportQuery,
+    default_engine,
+    empty_row,
+    sla_report,
+    summary_entries,
+    time_key,
+)
 
 ATTENTION_PER_CHANNEL = 10
 ATTENTION_STATES = ("at_risk", "breached")
@@ -74,8 +82,37 @@ def _period_contacts(query: ReportQuery):
     return contacts.filter(agent_id=query.agent_id) if query.agent_id else contacts
 
 
+def _summary_histogram(query: ReportQuery) -> dict[str, list[int]] | None:
+    """The bins from the daily summary (PostgreSQL), or None where it cannot serve."""
+    by_channel = replace(query, group_by="channel", split_by_channel=False)
+    if default_engine(connection, by_channel) != "summary":
+        return None
+    entries = summary_entries(by_channel)
+    if entries is None:
+        return None
+    hist, params = entries
+    bins = " ".join(
+        f"WHEN minutes < {int(upper)} THEN {i}" for i, upper in enumerate(HISTOGRAM_EDGES[1:])
+    )
+    # Built from fixed fragments; the values are parameters.
+    sql = (
+        f"WITH hist AS ({hist}) SELECT k, CASE {bins} ELSE {len(HISTOGRAM_EDGES) - 1} END, "  # noqa: S608
+        "sum(n) FROM hist WHERE metric = 'f' AND minutes IS NOT NULL GROUP BY 1, 2 "
+        "HAVING sum(n) > 0"
+    )
+    result: dict[str, list[int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(SUMMARY_SETTINGS + sql, params)
+        for code, index, count in cursor.fetchall():
+            result.setdefault(code, [0] * len(HISTOGRAM_EDGES))[index] = int(count)
+    return result
+
+
 def first_response_histogram(query: ReportQuery) -> dict[str, list[int]]:
     """Channel code -> contacts per first-response bin: one query."""
+    from_summary = _summary_histogram(query)
+    if from_summary is not None:
+        return from_summary
     bins = Case(
         *[
             When(first_response_minutes__lt=upper, then=Value(i))

@@ -270,6 +270,9 @@ def _postgresql_sql(query: ReportQuery, connection) -> tuple[str, list]:
     # t: 0 a group, 1 its series' total, 3 the overall total (split only; see _portable_sql).
     if query.split_by_channel:
         t, series, sets = "GROUPING(s, k)", "COALESCE(s, '')", "(s, k), (s), ()"
+        # OFFSET 0 keeps the subquery whole: pulled up, s and k of a report by channel are one
+        # expression (ch.code), and GROUPING(s, k) then calls each series' total a group.
+        base += " OFFSET 0"
     else:
         # The series is a constant: leaving it out of the grouping spares a sort key.
         t, series, sets = "GROUPING(k)", "''", "(k), ()"

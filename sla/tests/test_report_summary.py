@@ -6,6 +6,7 @@ after inserts (ORM and COPY), updates and deletes, before and after the fold."""
 import datetime as dt
 import io
 import random
+from dataclasses import replace
 
 import pytest
 from django.db import connection
@@ -61,6 +62,7 @@ QUERIES = [
     {"group_by": "channel", "tz": "Asia/Kolkata"},
     {"group_by": "day", "tz": "Europe/Warsaw", "split_by_channel": True},
     {"group_by": "priority", "tz": "UTC", "split_by_channel": True},
+    {"group_by": "channel", "tz": "Europe/Warsaw", "split_by_channel": True},
 ]
 PERIODS = [
     (dt.date(2026, 10, 21), dt.date(2026, 11, 3)),
@@ -189,3 +191,20 @@ def test_beat_folds_the_deltas_every_minute(dataset):
         cursor.execute(f"SELECT count(*) FROM {summary.DELTA}")
         assert cursor.fetchone()[0] == 0
     assert tasks.fold_report_summary() == 0
+
+
+def test_split_by_channel_and_grouped_by_channel_gives_each_channel_its_total(dataset):
+    # Pulled up, the series and the key were one expression: GROUPING() called the series'
+    # totals groups, and the totals went missing (the postgresql engine).
+    query = ReportQuery(
+        start=DAYS[0], end=DAYS[-1], tz="UTC", group_by="channel", split_by_channel=True
+    )
+    portable = sla_report(query, engine="portable")
+    by_channel = sla_report(replace(query, split_by_channel=False), engine="portable")
+    for engine in ("postgresql", "summary"):
+        report = sla_report(query, engine=engine)
+        assert report.series == portable.series, engine
+        assert report.total == portable.total == by_channel.total, engine
+        for row in by_channel.rows:
+            assert report.series[row["key"]]["total"] == {**row, "key": None}, engine
+            assert report.series[row["key"]]["rows"] == [row], engine

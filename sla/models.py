@@ -343,6 +343,16 @@ class Contact(TimeStampedModel):
                 ),
                 name="sla_contact_attention",
             ),
+            # Its counts per channel and state, each capped (dashboard.attention_counts).
+            models.Index(
+                fields=["channel", "first_response_state", "resolution_state"],
+                condition=~Q(status="resolved")
+                & (
+                    Q(first_response_state__in=("at_risk", "breached"))
+                    | Q(resolution_state__in=("at_risk", "breached"))
+                ),
+                name="sla_contact_attention_state",
+            ),
             # Recomputation after a calendar or policy edit walks the open contacts by id.
             models.Index(
                 fields=["channel", "id"],

@@ -1,3 +1,4 @@
+# ruff: noqa: S608, S611 -- SQL text from model identifiers and fixed fragments; values are parameters.
 """What the manager dashboard and the "My service" section show, read through the same
 report function as the REST API (:func:`sla.reports.query.sla_report`), so a REST client gets
 the same numbers from ``GET /api/v1/reports/sla/``.
@@ -17,11 +18,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from channels_app.models import Channel
 from core import cache as shared_cache
 from sla.models import Contact
 from sla.reports import charts
@@ -36,6 +39,7 @@ from sla.reports.query import (
 )
 
 ATTENTION_PER_CHANNEL = 10
+ATTENTION_COUNT_CAP = 1000
 ATTENTION_STATES = ("at_risk", "breached")
 # First-response distribution: bins of business minutes, [lower, upper).
 HISTOGRAM_EDGES = (0, 5, 15, 30, 60, 120, 240, 480)
@@ -96,7 +100,7 @@ def _summary_histogram(query: ReportQuery) -> dict[str, list[int]] | None:
     )
     # Built from fixed fragments; the values are parameters.
     sql = (
-        f"WITH hist AS ({hist}) SELECT k, CASE {bins} ELSE {len(HISTOGRAM_EDGES) - 1} END, "  # noqa: S608
+        f"WITH hist AS ({hist}) SELECT k, CASE {bins} ELSE {len(HISTOGRAM_EDGES) - 1} END, "
         "sum(n) FROM hist WHERE metric = 'f' AND minutes IS NOT NULL GROUP BY 1, 2 "
         "HAVING sum(n) > 0"
     )
@@ -143,37 +147,107 @@ def _attention_filter(agent_id: int | None = None) -> Q:
     return wanted & Q(agent_id=agent_id) if agent_id else wanted
 
 
-def attention_counts(agent_id: int | None = None) -> dict[str, dict[str, int]]:
-    """Open contacts at risk or breached right now, per channel and metric: one query."""
-    rows = (
-        Contact.objects.filter(_attention_filter(agent_id))
-        .values("channel__code")
-        .annotate(
-            first_response_at_risk=Count("id", filter=Q(first_response_state="at_risk")),
-            first_response_breached=Count("id", filter=Q(first_response_state="breached")),
-            resolution_at_risk=Count("id", filter=Q(resolution_state="at_risk")),
-            resolution_breached=Count("id", filter=Q(resolution_state="breached")),
-        )
-        .order_by()
+def _attention_sql(agent_id: int | None) -> tuple[str, list]:
+    """The attention filter as SQL on ``c`` (the partial indexes' own predicate, so that the
+    planner uses them), for the statements below that Django's ORM cannot write."""
+    states = ", ".join(f"'{state}'" for state in ATTENTION_STATES)
+    sql = (
+        f"c.status <> '{Contact.Status.RESOLVED}' AND (c.first_response_state IN ({states}) "
+        f"OR c.resolution_state IN ({states}))"
     )
-    return {row.pop("channel__code"): row for row in rows}
+    if agent_id:
+        return f"{sql} AND c.agent_id = %s", [agent_id]
+    return sql, []
+
+
+# (key, column, state): the four counts the dashboard shows per channel.
+_ATTENTION_COUNTS = (
+    ("first_response_at_risk", "first_response_state", "at_risk"),
+    ("first_response_breached", "first_response_state", "breached"),
+    ("resolution_at_risk", "resolution_state", "at_risk"),
+    ("resolution_breached", "resolution_state", "breached"),
+)
+
+
+def attention_counts(agent_id: int | None = None) -> dict[str, dict[str, int]]:
+    """Open contacts at risk or breached right now, per channel and metric, each counted up to
+    ``ATTENTION_COUNT_CAP + 1``: one query.
+
+    A count above the cap shows as "more than 1,000" (``attention_more``): a manager acts on
+    the oldest ones (the list) and on the order of magnitude, and the link opens them all.
+    Counting them exactly read a million index entries and rows at ten million contacts; the
+    cap keeps each count to at most 1,001 entries of ``sla_contact_attention_state``.
+    """
+    contact, channel = Contact._meta.db_table, Channel._meta.db_table
+    where, where_params = _attention_sql(agent_id)
+    # The resolution counts name every first-response state, so that they too read one range
+    # of the (channel, first response state, resolution state) index per state.
+    every_first = ", ".join(f"'{value}'" for value in Contact.FirstResponseState.values)
+    columns, params = [], []
+    for key, column, state in _ATTENTION_COUNTS:
+        extra = (
+            ""
+            if column == "first_response_state"
+            else (f" AND c.first_response_state IN ({every_first})")
+        )
+        columns.append(
+            f"(SELECT count(*) FROM (SELECT 1 FROM {contact} c WHERE c.channel_id = ch.id "
+            f"AND {where} AND c.{column} = %s{extra} LIMIT %s) AS capped) AS {key}"
+        )
+        params += [*where_params, state, ATTENTION_COUNT_CAP + 1]
+    # Built from model identifiers and fixed fragments; the values are parameters.
+    sql = f"SELECT ch.code, {', '.join(columns)} FROM {channel} ch"
+    result = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for code, *counts in cursor.fetchall():
+            if any(counts):
+                keys = (key for key, *_ in _ATTENTION_COUNTS)
+                result[code] = dict(zip(keys, counts, strict=True))
+    return result
+
+
+def attention_more(counts: dict[str, int]) -> dict[str, bool]:
+    """Which of a channel's counts passed the cap (shown as "more than …")."""
+    return {key: value > ATTENTION_COUNT_CAP for key, value in counts.items()}
 
 
 def attention_contacts(
     per_channel: int = ATTENTION_PER_CHANNEL, agent_id: int | None = None
 ) -> dict[str, list[Contact]]:
-    """The oldest open contacts at risk or breached, at most ``per_channel`` each: one query."""
-    ranked = (
-        Contact.objects.filter(_attention_filter(agent_id))
-        .select_related("channel", "agent")
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("channel_id")], order_by=[F("opened_at"), F("id")]
-            )
+    """The oldest open contacts at risk or breached, at most ``per_channel`` each: one query.
+
+    On PostgreSQL each channel walks ``sla_contact_attention`` in order and stops after
+    ``per_channel`` (``LATERAL … LIMIT``); ranking every contact needing attention read them
+    all (a million at ten million contacts). Elsewhere a window ranks them (small data).
+    """
+    if connection.vendor == "postgresql":
+        where, params = _attention_sql(agent_id)
+        lateral = RawSQL(
+            f"SELECT a.id FROM {Channel._meta.db_table} ch CROSS JOIN LATERAL "
+            f"(SELECT c.id FROM {Contact._meta.db_table} c WHERE c.channel_id = ch.id AND "
+            f"{where} ORDER BY c.opened_at, c.id LIMIT %s) AS a",
+            [*params, per_channel],
         )
-        .filter(rank__lte=per_channel)
-        .order_by("channel__code", "opened_at", "id")
-    )
+        ranked = (
+            Contact.objects.filter(pk__in=lateral)
+            .select_related("channel", "agent")
+            .order_by("channel__code", "opened_at", "id")
+        )
+    else:
+        ranked = (
+            Contact.objects.filter(_attention_filter(agent_id))
+            .select_related("channel", "agent")
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("channel_id")],
+                    order_by=[F("opened_at"), F("id")],
+                )
+            )
+            .filter(rank__lte=per_channel)
+            .order_by("channel__code", "opened_at", "id")
+        )
     result: dict[str, list[Contact]] = {}
     for contact in ranked:
         contact.url = contact_url(contact.pk)
@@ -192,6 +266,14 @@ class ChannelSection:
     attention: list
     links: dict
     charts: dict
+
+    @property
+    def attention_more(self) -> dict[str, bool]:
+        return attention_more(self.attention_counts)
+
+    @property
+    def attention_cap(self) -> int:
+        return ATTENTION_COUNT_CAP
 
     @property
     def histogram_rows(self) -> list[tuple[str, int]]:
@@ -226,8 +308,6 @@ def manager_dashboard(
             channels[contact.channel.code] = (contact.channel.name, contact.channel_id)
     codes = sorted(set(trend.series) | set(counts))
     if len(channels) < len(codes):
-        from channels_app.models import Channel
-
         channels.update(
             (code, (name, pk))
             for code, name, pk in Channel.objects.filter(code__in=codes).values_list(

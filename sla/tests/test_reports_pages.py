@@ -441,3 +441,34 @@ def test_dashboard_figures_are_shared_for_a_minute(
     assert shown == [
         (s.summary, s.charts["compliance"]) for s in first.context["report"]["sections"]
     ]
+
+
+def test_attention_counts_are_capped_and_the_list_keeps_the_oldest(
+    chat, manager_client, monkeypatch
+):
+    from sla.reports import dashboard
+
+    opened = [warsaw(2026, 3, day, 9, 0) for day in (5, 3, 4, 2)]
+    made = [_contact(chat, at, fr=(99, "breached"), res=(None, "at_risk")) for at in opened]
+    _contact(chat, warsaw(2026, 3, 1, 9, 0), fr=(5, "met"), res=(9, "met"))  # needs nothing
+    Contact.objects.filter(pk=made[1].pk).update(
+        status=Contact.Status.RESOLVED, resolved_at=warsaw(2026, 3, 6, 9, 0)
+    )
+    monkeypatch.setattr(dashboard, "ATTENTION_COUNT_CAP", 2)
+    counts = dashboard.attention_counts()[chat.code]
+    # Three need attention (the resolved one does not): each count stops one past the cap.
+    assert counts == {
+        "first_response_at_risk": 0,
+        "first_response_breached": 3,
+        "resolution_at_risk": 3,
+        "resolution_breached": 0,
+    }
+    monkeypatch.setattr(dashboard, "ATTENTION_COUNT_CAP", 3)
+    assert dashboard.attention_counts()[chat.code]["first_response_breached"] == 3
+    oldest = dashboard.attention_contacts(per_channel=2)[chat.code]
+    assert [c.pk for c in oldest] == [made[3].pk, made[2].pk]  # 2 and 4 March; 3rd resolved
+    monkeypatch.setattr(dashboard, "ATTENTION_COUNT_CAP", 2)
+    page = manager_client.get(reverse("sla:report-dashboard"), CUSTOM_MARCH).content.decode()
+    assert "more than 2 first responses breached" in page
+    assert "more than 2 resolutions at risk" in page
+    assert "0 first responses at risk" in page

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import Channel
 from core import cache as shared_cache
 from sla.models import Contact
-from sla.reports import charts
+from sla.reports import charts, summary
 from sla.reports.query import (
     SUMMARY_SETTINGS,
     ReportQuery,
@@ -43,6 +43,7 @@ ATTENTION_COUNT_CAP = 1000
 ATTENTION_STATES = ("at_risk", "breached")
 # First-response distribution: bins of business minutes, [lower, upper).
 HISTOGRAM_EDGES = (0, 5, 15, 30, 60, 120, 240, 480)
+assert all(edge % summary.WIDTH["f"] == 0 for edge in HISTOGRAM_EDGES)  # (see _summary_histogram)
 
 
 def histogram_labels() -> list[str]:
@@ -87,21 +88,24 @@ def _period_contacts(query: ReportQuery):
 
 
 def _summary_histogram(query: ReportQuery) -> dict[str, list[int]] | None:
-    """The bins from the daily summary (PostgreSQL), or None where it cannot serve."""
+    """The bins from the daily summary's coarse level (PostgreSQL), or None where it cannot
+    serve. Its first-response buckets are 5 minutes wide and every bin edge is a multiple of 5,
+    so a bucket lies wholly in one bin: exact counts."""
     by_channel = replace(query, group_by="channel", split_by_channel=False)
     if default_engine(connection, by_channel) != "summary":
         return None
-    entries = summary_entries(by_channel)
+    entries = summary_entries(by_channel, "coarse")
     if entries is None:
         return None
     hist, params = entries
+    width = summary.WIDTH["f"]
     bins = " ".join(
-        f"WHEN minutes < {int(upper)} THEN {i}" for i, upper in enumerate(HISTOGRAM_EDGES[1:])
+        f"WHEN bucket * {width} < {int(upper)} THEN {i}"
+        for i, upper in enumerate(HISTOGRAM_EDGES[1:])
     )
-    # Built from fixed fragments; the values are parameters.
     sql = (
         f"WITH hist AS ({hist}) SELECT k, CASE {bins} ELSE {len(HISTOGRAM_EDGES) - 1} END, "
-        "sum(n) FROM hist WHERE metric = 'f' AND minutes IS NOT NULL GROUP BY 1, 2 "
+        "sum(n) FROM hist WHERE metric = 'f' AND bucket IS NOT NULL GROUP BY 1, 2 "
         "HAVING sum(n) > 0"
     )
     result: dict[str, list[int]] = {}

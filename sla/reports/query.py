@@ -409,12 +409,16 @@ def _raw_entries(query: ReportQuery, ranges, gate: str = "", gate_params=()) -> 
     return sql, params
 
 
-def summary_entries(query: ReportQuery) -> tuple[str, list] | None:
+def summary_entries(query: ReportQuery, level: str = "fine") -> tuple[str, list] | None:
     """``SELECT s, k, metric, state, minutes, n``: the histogram of the period, from the
     daily summary for the whole local days inside it and from the contacts for the hours at its
     ends that fall outside them (a zone other than the summary's). Should the summary's recorded
     zone differ from the settings', the contacts are read instead (a one-time filter decides).
-    None when the period holds no whole day of the summary."""
+    None when the period holds no whole day of the summary.
+
+    ``level``: ``"fine"`` every minute; ``"coarse"`` buckets of minutes (the column is
+    ``bucket``); ``"wanted"`` the minutes of the buckets listed in the statement's CTE ``wb``
+    (metric, lo, hi) only, without the state."""
     zone = ZoneInfo(settings.TIME_ZONE)
     first, stop = summary_days(query)
     if first >= stop:
@@ -428,51 +432,89 @@ def summary_entries(query: ReportQuery) -> tuple[str, list] | None:
         params.append(query.channel_id)
     where += f" AND {_ZONE_OF_SUMMARY} = %s"
     params.append(settings.TIME_ZONE)
+    wanted = "JOIN wb ON wb.metric = {a}.metric AND {a}.minutes >= wb.lo AND {a}.minutes < wb.hi"
+    if level == "coarse":
+        column = "bucket"
+        source = (
+            f"SELECT {summary.COARSE_COLUMNS}, n FROM {summary.COARSE} UNION ALL "
+            f"SELECT day, channel_id, priority, metric, state, {summary.bucket(summary.DELTA)}, n "
+            f"FROM {summary.DELTA}"
+        )
+    elif level == "wanted":
+        column = "minutes"
+        # The state is left out: the summary's branch reads its index alone.
+        source = " UNION ALL ".join(
+            f"SELECT x.day, x.channel_id, x.priority, x.metric, ''::varchar AS state, "
+            f"x.minutes, x.n FROM {table} x {wanted.format(a='x')}"
+            for table in (summary.TABLE, summary.DELTA)
+        )
+    else:
+        column = "minutes"
+        source = (
+            f"SELECT {summary.COLUMNS}, n FROM {summary.TABLE} "
+            f"UNION ALL SELECT {summary.COLUMNS}, n FROM {summary.DELTA}"
+        )
     parts = [
         f"SELECT {series} AS s, {_SUMMARY_KEYS[query.group_by]} AS k, d.metric, d.state, "
-        f"d.minutes, sum(d.n) AS n FROM (SELECT {summary.COLUMNS}, n FROM {summary.TABLE} "
-        f"UNION ALL SELECT {summary.COLUMNS}, n FROM {summary.DELTA}) d "
+        f"d.{column}, sum(d.n) AS n FROM ({source}) d "
         f"JOIN {_tables()['channel']} ch ON ch.id = d.channel_id WHERE {where} "
         "GROUP BY 1, 2, 3, 4, 5"
     ]
+    raw_parts = []
     fallback, fallback_params = _raw_entries(
         query, [(s_lo, s_hi)], f"{_ZONE_OF_SUMMARY} IS DISTINCT FROM %s", [settings.TIME_ZONE]
     )
-    parts.append(fallback)
+    raw_parts.append(fallback)
     params += fallback_params
     edges = [(a, b) for a, b in ((lo, s_lo), (s_hi, hi)) if a < b]
     if edges:
         edge_sql, edge_params = _raw_entries(query, edges)
-        parts.append(edge_sql)
+        raw_parts.append(edge_sql)
         params += edge_params
+    for raw in raw_parts:
+        if level == "coarse":
+            raw = (
+                f"SELECT s, k, metric, state, {summary.bucket('r')} AS bucket, sum(n) AS n "
+                f"FROM ({raw}) r GROUP BY 1, 2, 3, 4, 5"
+            )
+        elif level == "wanted":
+            raw = f"SELECT r.s, r.k, r.metric, r.state, r.minutes, r.n FROM ({raw}) r " + (
+                wanted.format(a="r")
+            )
+        parts.append(raw)
     return " UNION ALL ".join(parts), params
 
 
 def _summary_sql(query: ReportQuery, connection) -> tuple[str, list]:
-    """The report from :func:`summary_entries`: counts are sums; the median and p90 are read
-    off the cumulative counts of each group's minutes, as ``percentile_cont`` interpolates."""
-    entries = summary_entries(query)
-    if entries is None:
+    """The report from the summary's two levels: counts are sums of the coarse level; each
+    median and p90 is located in its bucket there (cumulative counts), then read off the
+    cumulative counts of that bucket's exact minutes (the fine level), as ``percentile_cont``
+    interpolates: the figures of the contacts, from tens of thousands of rows."""
+    coarse = summary_entries(query, "coarse")
+    if coarse is None:
         return _postgresql_sql(query, connection)
-    hist, params = entries
+    coarse_sql, params = coarse
+    fine_sql, fine_params = summary_entries(query, "wanted")
+    params = params + fine_params
     if query.split_by_channel:
-        t, s, sets = "GROUPING(s, k)", "COALESCE(s, '')", "(s, k, metric, state, minutes), "
-        sets += "(s, metric, state, minutes), (metric, state, minutes)"
+        t, s, sets = "GROUPING(s, k)", "COALESCE(s, '')", "(s, k, metric, state, {v}), "
+        sets += "(s, metric, state, {v}), (metric, state, {v})"
     else:
         # The series is a constant: leaving it out of the grouping spares a sort key.
-        t, s, sets = "GROUPING(k)", "''", "(k, metric, state, minutes), (metric, state, minutes)"
+        t, s, sets = "GROUPING(k)", "''", "(k, metric, state, {v}), (metric, state, {v})"
+    width = summary.width("h")
     sql = f"""
-        WITH hist AS ({hist}),
+        WITH coarse AS ({coarse_sql}),
         -- Each branch sums its days and priorities itself (a hash over a few thousand
         -- groups; the planner prices the never-taken branch apart), so that the grouping
         -- sets sort thousands of rows, not millions.
         hk AS (
-            SELECT s, k, metric, state, minutes, sum(n) AS n
-            FROM hist GROUP BY s, k, metric, state, minutes
+            SELECT s, k, metric, state, bucket, sum(n) AS n
+            FROM coarse GROUP BY s, k, metric, state, bucket
         ),
         lv AS (
-            SELECT {t} AS t, {s} AS s, k, metric, state, minutes, sum(n) AS n
-            FROM hk GROUP BY GROUPING SETS ({sets})
+            SELECT {t} AS t, {s} AS s, k, metric, state, bucket, sum(n) AS n
+            FROM hk GROUP BY GROUPING SETS ({sets.format(v="bucket")})
         ),
         cnt AS (
             SELECT t, s, k, sum(n) FILTER (WHERE metric = 'f') AS contacts,
@@ -483,12 +525,12 @@ def _summary_sql(query: ReportQuery, connection) -> tuple[str, list]:
             FROM lv GROUP BY t, s, k
         ),
         h AS (
-            SELECT t, s, k, metric, minutes, sum(n) AS n FROM lv WHERE minutes IS NOT NULL
-            GROUP BY t, s, k, metric, minutes HAVING sum(n) > 0
+            SELECT t, s, k, metric, bucket, sum(n) AS n FROM lv WHERE bucket IS NOT NULL
+            GROUP BY t, s, k, metric, bucket HAVING sum(n) > 0
         ),
         cum AS (
-            SELECT t, s, k, metric, minutes, n,
-                   sum(n) OVER (PARTITION BY t, s, k, metric ORDER BY minutes) - n AS before,
+            SELECT t, s, k, metric, bucket, n,
+                   sum(n) OVER (PARTITION BY t, s, k, metric ORDER BY bucket) - n AS before,
                    sum(n) OVER (PARTITION BY t, s, k, metric) AS total
             FROM h
         ),
@@ -497,12 +539,39 @@ def _summary_sql(query: ReportQuery, connection) -> tuple[str, list]:
                    floor(f.frac * (total - 1)::float8) AS i
             FROM cum CROSS JOIN (VALUES (0.5::float8), (0.9::float8)) AS f (frac)
         ),
+        -- The buckets that hold the two values around each percentile's position.
+        want AS (
+            SELECT t, s, k, metric, frac, p, i, bucket, before FROM pos
+            WHERE (before <= i AND i < before + n) OR (before <= i + 1 AND i + 1 < before + n)
+        ),
+        wb AS MATERIALIZED (
+            SELECT DISTINCT metric, bucket * {width} AS lo, (bucket + 1) * {width} AS hi
+            FROM want h
+        ),
+        fine AS ({fine_sql}),
+        fk AS (
+            SELECT s, k, metric, minutes, sum(n) AS n FROM fine GROUP BY s, k, metric, minutes
+        ),
+        flv AS (
+            SELECT {t} AS t, {s} AS s, k, metric, minutes, sum(n) AS n
+            FROM fk GROUP BY GROUPING SETS ({sets.replace("state, ", "").format(v="minutes")})
+        ),
+        fc AS (
+            SELECT w.t, w.s, w.k, w.metric, w.frac, w.p, w.i, f.minutes, f.n,
+                   w.before + sum(f.n) OVER (PARTITION BY w.t, w.s, w.k, w.metric, w.frac,
+                       w.bucket ORDER BY f.minutes) - f.n AS before
+            FROM want w JOIN flv f ON f.t = w.t AND f.s = w.s
+                AND f.k IS NOT DISTINCT FROM w.k AND f.metric = w.metric
+                AND f.minutes >= w.bucket * {summary.width("w")}
+                AND f.minutes < (w.bucket + 1) * {summary.width("w")}
+            WHERE f.n > 0
+        ),
         pct AS (
             SELECT t, s, k, metric, frac,
                    max(minutes) FILTER (WHERE before <= i AND i < before + n) AS v0,
                    max(minutes) FILTER (WHERE before <= i + 1 AND i + 1 < before + n) AS v1,
                    max(p - i) AS prop
-            FROM pos GROUP BY t, s, k, metric, frac
+            FROM fc GROUP BY t, s, k, metric, frac
         ),
         val AS (
             -- percentile_cont's own arithmetic: lo + proportion * (hi - lo), in float8.

@@ -47,9 +47,10 @@ def _row(rng: random.Random, channel, n: int) -> Contact:
         created_at=opened,
         first_response_state=fr_state,
         resolution_state=res_state,
-        # Few distinct values, so that percentiles fall between equal and unequal neighbours.
-        first_response_minutes=rng.choice((None, 1, 2, 2, 5, 9, 30, 61)),
-        resolution_minutes=rng.choice((None, None, 10, 100, 480, 481, 999)),
+        # Few distinct values, so that percentiles fall between equal and unequal neighbours,
+        # on both sides of the coarse level's bucket edges (5 and 64 minutes).
+        first_response_minutes=rng.choice((None, 1, 2, 2, 4, 5, 9, 30, 61)),
+        resolution_minutes=rng.choice((None, None, 10, 63, 64, 100, 480, 481, 999)),
         notify=False,
     )
 
@@ -118,6 +119,33 @@ def test_figures_identical_with_and_without_the_summary(dataset):
         # Every contact is in the summary twice (first response and resolution).
         cursor.execute(f"SELECT sum(n) FROM {summary.TABLE}")
         assert cursor.fetchone()[0] == 2 * Contact.objects.count()
+        _assert_coarse_is_the_fine_level_in_buckets(cursor)
+
+
+def _assert_coarse_is_the_fine_level_in_buckets(cursor):
+    fine = (
+        f"SELECT day, channel_id, priority, metric, state, {summary.bucket(summary.TABLE)}, "
+        f"sum(n) FROM {summary.TABLE} GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0"
+    )
+    coarse = f"SELECT {summary.COARSE_COLUMNS}, n FROM {summary.COARSE} WHERE n <> 0"
+    for a, b in ((fine, coarse), (coarse, fine)):
+        cursor.execute(f"{a} EXCEPT ALL {b}")
+        assert cursor.fetchall() == []
+    cursor.execute(f"SELECT count(*) FROM {summary.COARSE} WHERE n <> 0")
+    assert cursor.fetchone()[0] > 50
+
+
+def test_upgrade_fills_the_coarse_level_from_the_fine_one(dataset):
+    summary.fold()
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE {summary.COARSE}")
+        assert summary.upgrade() > 50
+        _assert_coarse_is_the_fine_level_in_buckets(cursor)
+        # TRUNCATE empties every level.
+        cursor.execute("TRUNCATE sla_contact CASCADE")
+        for table in (summary.TABLE, summary.COARSE, summary.DELTA):
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            assert cursor.fetchone()[0] == 0, table
 
 
 def test_copy_is_tracked_too(dataset):

@@ -442,12 +442,17 @@ def summary_entries(query: ReportQuery, level: str = "fine") -> tuple[str, list]
         )
     elif level == "wanted":
         column = "minutes"
-        # The state is left out: the summary's branch reads its index alone.
-        source = " UNION ALL ".join(
-            f"SELECT x.day, x.channel_id, x.priority, x.metric, ''::varchar AS state, "
-            f"x.minutes, x.n FROM {table} x {wanted.format(a='x')}"
-            for table in (summary.TABLE, summary.DELTA)
+        # One range of the (metric, minutes, day) index per wanted bucket, read alone (no
+        # state): LATERAL … OFFSET 0 keeps the planner from hashing the whole level instead.
+        source = (
+            "SELECT x.day, x.channel_id, x.priority, x.metric, ''::varchar AS state, x.minutes, "
+            "x.n FROM wb CROSS JOIN LATERAL (SELECT day, channel_id, priority, metric, minutes, "
+            f"n FROM {summary.TABLE} y WHERE y.metric = wb.metric AND y.minutes >= wb.lo "
+            "AND y.minutes < wb.hi AND y.day >= %s AND y.day < %s OFFSET 0) x "
+            "UNION ALL SELECT x.day, x.channel_id, x.priority, x.metric, x.state, x.minutes, "
+            f"x.n FROM {summary.DELTA} x {wanted.format(a='x')}"
         )
+        params = [first, stop, *params]
     else:
         column = "minutes"
         source = (
@@ -556,15 +561,13 @@ def _summary_sql(query: ReportQuery, connection) -> tuple[str, list]:
             SELECT {t} AS t, {s} AS s, k, metric, minutes, sum(n) AS n
             FROM fk GROUP BY GROUPING SETS ({sets.replace("state, ", "").format(v="minutes")})
         ),
+        fb AS (SELECT flv.*, {summary.bucket("flv")} AS bucket FROM flv WHERE n > 0),
         fc AS (
             SELECT w.t, w.s, w.k, w.metric, w.frac, w.p, w.i, f.minutes, f.n,
                    w.before + sum(f.n) OVER (PARTITION BY w.t, w.s, w.k, w.metric, w.frac,
                        w.bucket ORDER BY f.minutes) - f.n AS before
-            FROM want w JOIN flv f ON f.t = w.t AND f.s = w.s
-                AND f.k IS NOT DISTINCT FROM w.k AND f.metric = w.metric
-                AND f.minutes >= w.bucket * {summary.width("w")}
-                AND f.minutes < (w.bucket + 1) * {summary.width("w")}
-            WHERE f.n > 0
+            FROM want w JOIN fb f ON f.t = w.t AND f.s = w.s AND f.metric = w.metric
+                AND f.bucket = w.bucket AND f.k IS NOT DISTINCT FROM w.k
         ),
         pct AS (
             SELECT t, s, k, metric, frac,

@@ -561,13 +561,17 @@ def _summary_sql(query: ReportQuery, connection) -> tuple[str, list]:
             SELECT {t} AS t, {s} AS s, k, metric, minutes, sum(n) AS n
             FROM fk GROUP BY GROUPING SETS ({sets.replace("state, ", "").format(v="minutes")})
         ),
-        fb AS (SELECT flv.*, {summary.bucket("flv")} AS bucket FROM flv WHERE n > 0),
+        -- The key as text, NULL as '' (a total): an equality that a hash join can use.
+        fb AS (
+            SELECT flv.*, {summary.bucket("flv")} AS bucket, COALESCE(k::text, '') AS kk
+            FROM flv WHERE n > 0
+        ),
         fc AS (
             SELECT w.t, w.s, w.k, w.metric, w.frac, w.p, w.i, f.minutes, f.n,
                    w.before + sum(f.n) OVER (PARTITION BY w.t, w.s, w.k, w.metric, w.frac,
                        w.bucket ORDER BY f.minutes) - f.n AS before
             FROM want w JOIN fb f ON f.t = w.t AND f.s = w.s AND f.metric = w.metric
-                AND f.bucket = w.bucket AND f.k IS NOT DISTINCT FROM w.k
+                AND f.bucket = w.bucket AND f.kk = COALESCE(w.k::text, '')
         ),
         pct AS (
             SELECT t, s, k, metric, frac,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from standards.models import Standard, StandardVersion
@@ -79,18 +79,20 @@ def users_with_assignments():
     )
 
 
-def build_rows(users: list[User], *, track_ids=None, today: date | None = None) -> list[Row]:
-    """Cells of every assigned standard of these users: six queries whatever their number."""
+def build_rows(
+    users: list[User], *, track_ids=None, standard_ids=None, today: date | None = None
+) -> list[Row]:
+    """Cells of every assigned standard of these users (only of ``standard_ids`` when given):
+    six queries whatever their number."""
     today = today or timezone.localdate()
     user_ids = [u.pk for u in users]
     assignments = TrackAssignment.objects.filter(user_id__in=user_ids)
     if track_ids:
         assignments = assignments.filter(track_id__in=track_ids)
-    pairs = (
-        TrackItem.objects.filter(track__assignments__in=assignments)
-        .values_list("track__assignments__user_id", "standard_id")
-        .distinct()
-    )
+    items = TrackItem.objects.filter(track__assignments__in=assignments)
+    if standard_ids is not None:
+        items = items.filter(standard_id__in=standard_ids)
+    pairs = items.values_list("track__assignments__user_id", "standard_id").distinct()
     assigned = defaultdict(set)
     for user_id, standard_id in pairs:
         assigned[user_id].add(standard_id)
@@ -154,6 +156,15 @@ def build_rows(users: list[User], *, track_ids=None, today: date | None = None) 
             row.cells[standard_id] = cell
         rows.append(row)
     return rows
+
+
+def users_assigned_to(standard_ids) -> QuerySet[User]:
+    """The people a track of theirs asks to acknowledge one of ``standard_ids``."""
+    return (
+        User.objects.filter(track_assignments__track__items__standard_id__in=standard_ids)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def progress_rows(users: list[User]) -> list[dict]:

@@ -228,6 +228,8 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "channels:calendar-delete": {"pk": "calendar"},
     "channels:calendar-import-holidays": {"pk": "calendar"},
     "standards:detail": {"slug": "slug"},
+    "quality:scorecard": {"slug": "slug"},
+    "quality:scorecard-csv": {"slug": "slug"},
     "standards:settings": {"slug": "slug"},
     "standards:reviewed": {"slug": "slug"},
     "standards:diff": {"slug": "slug"},
@@ -359,6 +361,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "survey-response-detail": API_MANAGER,
     "satisfaction-report": row(401, 403, 200, 200),
     "satisfaction-report-csv": row(401, 403, 200, 200),
+    # API: quality
+    "report-standards": API_MANAGER,
+    "report-standards-csv": API_MANAGER,
     "public-survey-answer": row(405, 405, 405, 405),  # customers POST their answer, no login
     # Channels and calendars
     "channels:channel-list": MANAGER_PAGE,
@@ -390,6 +395,11 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standards:evaluation-list": READER_PAGE,
     "standards:evaluation-detail": STAFF_NOT_THEIRS,
     "standards:evaluation-delete": MANAGER_PAGE,
+    # Quality: the scorecard
+    "quality:overview": MANAGER_PAGE,
+    "quality:overview-csv": MANAGER_PAGE,
+    "quality:scorecard": MANAGER_PAGE,
+    "quality:scorecard-csv": MANAGER_PAGE,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,

@@ -9,11 +9,18 @@ effective ``score`` and ``critical_missed``.
 from __future__ import annotations
 
 from standards.models import Evaluation, EvaluationItem
+from standards.services import evaluation_create
 
 #: The evaluations list page (filters: ``standard`` slug, ``date_from``, ``date_to``).
 EVALUATION_LIST_URL = "standards:evaluation-list"
 
-__all__ = ["EVALUATION_LIST_URL", "Evaluation", "EvaluationItem", "current_evaluations"]
+__all__ = [
+    "EVALUATION_LIST_URL",
+    "Evaluation",
+    "EvaluationItem",
+    "current_evaluations",
+    "evaluation_create",
+]
 
 
 def current_evaluations():

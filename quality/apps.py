@@ -10,3 +10,8 @@ class QualityConfig(AppConfig):
 
     name = "quality"
     verbose_name = _("Quality")
+
+    def ready(self):
+        from quality import hooks
+
+        hooks.register()

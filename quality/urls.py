@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from quality import views
 
 app_name = "quality"
 
-urlpatterns: list = []
+urlpatterns = [
+    path(
+        "standards/<slug:slug>/evaluate/",
+        views.EvaluationCreateView.as_view(),
+        name="evaluation-create",
+    ),
+    path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
+    path("evaluations/<id:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path(
+        "evaluations/<id:pk>/delete/",
+        views.EvaluationDeleteView.as_view(),
+        name="evaluation-delete",
+    ),
+]

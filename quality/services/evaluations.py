@@ -2,7 +2,7 @@
 published standard version. The one code path for pages, commands and the demo.
 
 Every criterion of the version is answered (met, not met, not applicable); the score is computed
-here (:func:`standards.scoring.score`) and stored with the answers in one transaction. Saved
+here (:func:`quality.scoring.score`) and stored with the answers in one transaction. Saved
 evaluations never change; a manager may delete one.
 """
 
@@ -19,9 +19,10 @@ from django.utils.translation import gettext
 
 from channels_app.models import Channel
 from portal.roles import MANAGER, STAFF, has_role
-from standards import scoring
-from standards.models import Criterion, Evaluation, EvaluationItem, StandardVersion
-from standards.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from quality import scoring
+from quality.models import Evaluation, EvaluationItem
+from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from standards.models import Criterion, StandardVersion
 
 Status = StandardVersion.Status
 

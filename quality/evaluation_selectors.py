@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from channels_app.models import Channel
 from portal.roles import MANAGER, STAFF, has_role
-from standards import scoring
-from standards.models import Evaluation, EvaluationItem, Standard
+from quality import scoring
+from quality.models import Evaluation, EvaluationItem
+from standards.models import Standard
 
 ORDERINGS = {
     "newest": ("-occurred_at", "-id"),

@@ -10,9 +10,10 @@ from channels_app.forms import UserChoiceField
 from channels_app.models import Channel
 from core import fields
 from core.forms import ISO_DATETIME_LOCAL, DateInput, DateTimeInput
-from standards import evaluation_selectors
-from standards.models import Criterion, EvaluationItem, Standard, StandardVersion
-from standards.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from quality import evaluation_selectors
+from quality.models import EvaluationItem
+from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from standards.models import Criterion, Standard, StandardVersion
 
 DATETIME_LOCAL = ISO_DATETIME_LOCAL
 RESULT_REQUIRED = _("Choose met, not met or not applicable.")

@@ -13,9 +13,11 @@ from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.figures import percent
-from standards import evaluation_selectors, selectors, services
-from standards.evaluation_forms import EvaluationFilterForm, EvaluationForm
-from standards.models import Evaluation, StandardVersion
+from quality import evaluation_selectors, services
+from quality.evaluation_forms import EvaluationFilterForm, EvaluationForm
+from quality.models import Evaluation
+from standards import selectors
+from standards.models import StandardVersion
 from standards.views.common import (
     ManagerRequiredMixin,
     ReaderRequiredMixin,
@@ -32,7 +34,7 @@ INTERACTION_FIELDS = ("agent", "channel", "interaction_reference", "occurred_at"
 class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
     """Evaluate one interaction of a staff member against the standard's published version."""
 
-    template_name = "standards/evaluation_form.html"
+    template_name = "quality/evaluation_form.html"
 
     def get_published(self) -> StandardVersion | None:
         if not hasattr(self, "_published"):
@@ -119,7 +121,7 @@ class EvaluationListView(ReaderRequiredMixin, ListView):
     """Managers: every evaluation, filtered by staff member, standard, channel and period, with
     the average score of what is filtered. Staff: their own evaluations."""
 
-    template_name = "standards/evaluation_list.html"
+    template_name = "quality/evaluation_list.html"
     context_object_name = "evaluations"
     paginate_by = LIST_PAGE_SIZE
 
@@ -149,7 +151,7 @@ class EvaluationListView(ReaderRequiredMixin, ListView):
 
 
 class EvaluationDetailView(ReaderRequiredMixin, DetailView):
-    template_name = "standards/evaluation_detail.html"
+    template_name = "quality/evaluation_detail.html"
     context_object_name = "evaluation"
 
     def get_queryset(self):
@@ -173,7 +175,7 @@ class EvaluationDetailView(ReaderRequiredMixin, DetailView):
 class EvaluationDeleteView(ManagerRequiredMixin, TemplateView):
     """Managers delete an evaluation (and its answers) after confirming."""
 
-    template_name = "standards/evaluation_delete.html"
+    template_name = "quality/evaluation_delete.html"
 
     def get_evaluation(self) -> Evaluation:
         return get_object_or_404(
@@ -195,4 +197,4 @@ class EvaluationDeleteView(ManagerRequiredMixin, TemplateView):
                 "reference": evaluation.interaction_reference,
             },
         )
-        return redirect(reverse("standards:evaluation-list"))
+        return redirect(reverse("quality:evaluation-list"))

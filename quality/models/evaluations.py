@@ -3,7 +3,7 @@ published standard version.
 
 An evaluation is a record of a judgement: once saved it never changes (``save()`` and
 ``QuerySet.update()`` refuse); a manager may only delete it as a whole, through the service.
-Its score is computed by the service (:mod:`standards.scoring`) and stored, so lists sort and
+Its score is computed by the service (:mod:`quality.scoring`) and stored, so lists sort and
 average in the database.
 """
 
@@ -21,7 +21,7 @@ from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
 from portal.models import InsertOnlyModel
-from standards import scoring
+from quality import scoring
 from standards.models.standards import Standard
 from standards.models.versions import Criterion, StandardVersion
 
@@ -117,6 +117,8 @@ class Evaluation(InsertOnlyModel):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # The table of the days evaluations lived in ``standards``: moved without copying rows.
+        db_table = "standards_evaluation"
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
@@ -157,7 +159,7 @@ class Evaluation(InsertOnlyModel):
         return f"{self.agent} {self.version} {self.interaction_reference}"
 
     def get_absolute_url(self) -> str:
-        return reverse("standards:evaluation-detail", kwargs={"pk": self.pk})
+        return reverse("quality:evaluation-detail", kwargs={"pk": self.pk})
 
 
 class EvaluationItemQuerySet(models.QuerySet):
@@ -201,6 +203,7 @@ class EvaluationItem(InsertOnlyModel):
 
     class Meta:
         ordering = ["criterion__order", "criterion_id"]
+        db_table = "standards_evaluationitem"
         verbose_name = _("evaluation answer")
         verbose_name_plural = _("evaluation answers")
         constraints = [

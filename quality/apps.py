@@ -13,5 +13,7 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         from quality import hooks
+        from quality.services import evaluations
 
         hooks.register()
+        evaluations.register_messages()

@@ -13,6 +13,16 @@ urlpatterns = [
     path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
     path("evaluations/<id:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
     path(
+        "evaluations/<id:pk>/answer/",
+        views.EvaluationAnswerView.as_view(),
+        name="evaluation-answer",
+    ),
+    path(
+        "evaluations/<id:pk>/resolve/",
+        views.EvaluationResolveView.as_view(),
+        name="evaluation-resolve",
+    ),
+    path(
         "evaluations/<id:pk>/delete/",
         views.EvaluationDeleteView.as_view(),
         name="evaluation-delete",

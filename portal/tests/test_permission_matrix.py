@@ -243,6 +243,8 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standards:version-discard": {"slug": "slug", "number": "draft"},
     "quality:evaluation-detail": {"pk": "evaluation"},
     "quality:evaluation-delete": {"pk": "evaluation"},
+    "quality:evaluation-answer": {"pk": "evaluation"},
+    "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
     "sla:policy-update": {"pk": "policy"},
     "training:acknowledge-current": {"slug": "slug"},
@@ -391,6 +393,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "quality:evaluation-list": READER_PAGE,
     "quality:evaluation-detail": STAFF_NOT_THEIRS,
     "quality:evaluation-delete": MANAGER_PAGE,
+    "quality:evaluation-answer": row(LOGIN, 405, 403, 405),  # POST only, by the evaluated agent
+    "quality:evaluation-resolve": MANAGER_POST_ONLY,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,

@@ -5,6 +5,7 @@ from quality.models.evaluations import (
     Evaluation,
     EvaluationItem,
     EvaluationQuerySet,
+    EvaluationResponse,
     ImmutableEvaluationError,
 )
 
@@ -12,5 +13,6 @@ __all__ = [
     "Evaluation",
     "EvaluationItem",
     "EvaluationQuerySet",
+    "EvaluationResponse",
     "ImmutableEvaluationError",
 ]

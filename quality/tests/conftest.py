@@ -12,3 +12,11 @@ def second_manager(db):
 @pytest.fixture
 def second_staff_user(db):
     return make_user("agent2", STAFF)
+
+
+@pytest.fixture
+def evaluable_version(db):
+    """Weights 3 (critical), 2 and 1."""
+    from standards.tests.factories import StandardFactory, make_evaluable_version
+
+    return make_evaluable_version(standard=StandardFactory(slug="greeting", title="Greeting"))

@@ -30,9 +30,9 @@ from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
-from standards import scoring
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts
 from training.selectors import build_rows, percent, users_assigned_to

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from quality.scorecard import selectors
-from quality.tests.conftest import build_world
+from quality.tests.scorecard_world import build_world
 from sla.reports.query import ReportQuery
 
 pytestmark = pytest.mark.django_db
@@ -238,3 +238,23 @@ def test_api_queries_do_not_grow(manager_api, manager, django_assert_max_num_que
     with django_assert_max_num_queries(20):
         response = manager_api.get("/api/v1/reports/standards/")
     assert len(response.json()["rows"]) == count
+
+
+def test_the_demo_fills_every_standards_scorecard(manager, db):
+    from channels_app import demo as channels_demo
+    from portal.demo import seed_users
+    from quality import demo
+    from standards import demo as standards_demo
+    from training import demo as training_demo
+
+    users = seed_users()
+    channels_demo.seed(owner=users["manager"])
+    standards_demo.seed(users=users)
+    training_demo.seed(users=users)
+    demo.seed(users=users)
+    demo.seed(users=users)  # idempotent
+    cards = selectors.scorecards(_query(60), today=timezone.localdate())
+    assert cards
+    for card in cards:
+        assert card.known["known_pct"] is not None, card.standard.slug
+        assert card.followed["evaluations"] >= 1, card.standard.slug

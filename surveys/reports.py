@@ -93,6 +93,9 @@ def _period(query: ReportQuery):
     if query.channel_id:
         responses = responses.filter(channel_id=query.channel_id)
         invitations = invitations.filter(channel_id=query.channel_id)
+    if query.channel_ids is not None:
+        responses = responses.filter(channel_id__in=query.channel_ids)
+        invitations = invitations.filter(channel_id__in=query.channel_ids)
     if query.agent_id:
         responses = responses.filter(agent_id=query.agent_id)
         invitations = invitations.filter(agent_id=query.agent_id)

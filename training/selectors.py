@@ -79,6 +79,49 @@ def users_with_assignments():
     )
 
 
+def cell_state(*, due_date: date | None, acknowledged: bool, today: date) -> str:
+    """Who owes what, for one person and one standard a track of theirs holds: an open
+    obligation is owed (overdue past its due date), else an acknowledgement on record counts as
+    acknowledged, else nothing is asked yet. Every reader of the states goes through here."""
+    if due_date is not None:
+        return "overdue" if due_date < today else "outstanding"
+    return "acknowledged" if acknowledged else "unavailable"
+
+
+def standard_states(standard_ids, *, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Per standard, how many of the people a track asks to acknowledge it are in each state of
+    :func:`cell_state`: three queries of plain tuples whatever the number of people, for
+    readers that need the counts and not the cells (the scorecard's overview)."""
+    today = today or timezone.localdate()
+    standard_ids = list(standard_ids)
+    pairs = (
+        TrackItem.objects.filter(standard_id__in=standard_ids)
+        .values_list("track__assignments__user_id", "standard_id")
+        .exclude(track__assignments__user_id=None)
+        .distinct()
+    )
+    due = {
+        (user_id, standard_id): due_date
+        for user_id, standard_id, due_date in Obligation.objects.open()
+        .filter(standard_id__in=standard_ids)
+        .values_list("user_id", "standard_id", "due_date")
+    }
+    acknowledged = set(
+        Acknowledgement.objects.filter(version__standard_id__in=standard_ids)
+        .values_list("user_id", "version__standard_id")
+        .distinct()
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for pair in pairs:
+        state = cell_state(due_date=due.get(pair), acknowledged=pair in acknowledged, today=today)
+        by_state = counts.setdefault(pair[1], dict.fromkeys(STATES, 0))
+        by_state[state] += 1
+    return counts
+
+
+STATES = ("acknowledged", "outstanding", "overdue", "unavailable")
+
+
 def build_rows(
     users: list[User], *, track_ids=None, standard_ids=None, today: date | None = None
 ) -> list[Row]:
@@ -142,17 +185,19 @@ def build_rows(
                 cell.acknowledged_version = ack["version__number"]
                 cell.acknowledgement_id = ack["id"]
             obligation = obligations.get(key)
+            cell.state = cell_state(
+                due_date=obligation["due_date"] if obligation else None,
+                acknowledged=ack is not None,
+                today=today,
+            )
             if obligation:
                 cell.due_date = obligation["due_date"]
                 cell.version_number = obligation["version__number"]
-                cell.state = "overdue" if obligation["due_date"] < today else "outstanding"
                 attempts = failed.get((user.pk, obligation["version_id"]))
                 if attempts and not attempts["passed"] and attempts["failed"]:
                     cell.failed_check = True
                     limit = limits.get(obligation["version_id"], Check.DEFAULT_MAX_ATTEMPTS)
                     cell.locked = attempts["failed"] >= limit
-            elif ack:
-                cell.state = "acknowledged"
             row.cells[standard_id] = cell
         rows.append(row)
     return rows

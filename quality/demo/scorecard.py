@@ -2,9 +2,9 @@
 
 The other apps' demo data already gives the standards' channels contacts and survey answers,
 and a few tracks and evaluations. What the scorecard still lacks is added here: a refresher
-track holding the standards no track holds yet (assigned to the demo agents, some of it
-acknowledged, some overdue), and QA evaluations of every published version over the last
-60 days, so "known" and "followed" have figures for every standard.
+track holding the standards no track holds yet (assigned to two colleagues of the demo
+agents, some of it acknowledged, some overdue), and QA evaluations of every published version
+over the last 60 days, so "known" and "followed" have figures for every standard.
 """
 
 from __future__ import annotations
@@ -12,17 +12,43 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from portal.roles import STAFF
 from quality.scorecard.sources import Evaluation, evaluation_create
 from standards.models import Standard
 from training import services as training_services
 from training.models import Acknowledgement, Track, TrackItem
 
 REFRESHER = "Service standards refresher"
+# Two more colleagues (no login: their password is unusable) take the refresher, so the demo
+# agents' onboarding stays as training's demo tells it.
+COLLEAGUES = (("olga", "Olga", "Sidorova"), ("jan", "Jan", "Wiśniewski"))
 AGENTS = ("agent", "agent2", "newhire")
 EVALUATIONS_PER_STANDARD = 6
 RESULT_WEIGHTS = (("met", 0.78), ("not_met", 0.17), ("na", 0.05))
+
+
+def _colleagues() -> list:
+    staff = Group.objects.get(name=STAFF)
+    people = []
+    for username, first, last in COLLEAGUES:
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@demo.example.com",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        user.groups.add(staff)
+        people.append(user)
+    return people
 
 
 def _refresher(users, manager) -> None:
@@ -41,7 +67,7 @@ def _refresher(users, manager) -> None:
         items=[{"standard": s, "due_offset_days": 14} for s in loose],
     )
     today = timezone.localdate()
-    people = [users[name] for name in ("agent", "agent2") if name in users]
+    people = _colleagues()
     training_services.track_assign(
         track=track, users=people, start_date=today - timedelta(days=20), by=manager
     )

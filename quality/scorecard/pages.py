@@ -89,10 +89,10 @@ def channel_links(standard: Standard, query: ReportQuery) -> list[dict]:
 
 def scorecard_detail(standard: Standard, query: ReportQuery, *, today: dt.date) -> dict:
     """Everything one standard's page shows, in a bounded number of queries (about 20)."""
-    [card] = selectors.scorecards(query, today=today, standards=[standard])
     grain = trend_grain(query.start, query.end)
     slots = time_slots(query.start, query.end, grain)
-    trend = selectors.trends(card, query, slots, grain)
+    card, report, counts = selectors.scorecard(standard, query, today=today, grain=grain)
+    trend = selectors.trends(card, query, slots, grain, report, counts)
     markers = selectors.version_markers(standard, slots, grain, query.zone)
     people = selectors.people(card)
     return {

@@ -35,7 +35,7 @@ from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts
-from training.selectors import build_rows, percent, users_assigned_to
+from training.selectors import build_rows, percent, standard_states, users_assigned_to
 
 # The cell states of training's rule, in the order the people list shows them.
 STATE_ORDER = ("overdue", "outstanding", "unavailable", "acknowledged")
@@ -104,18 +104,24 @@ ROW_FIELDS = (
 
 
 def _known(cells: list) -> dict:
+    """Counts of the cells' states: outstanding includes overdue (as training's matrix)."""
     counts = dict.fromkeys(STATE_ORDER, 0)
     for cell in cells:
         counts[cell.state] += 1
-    assigned = len(cells)
+    return _known_counts(counts)
+
+
+def _known_counts(states: dict[str, int]) -> dict:
+    """The figures of :func:`_known` from training's counts per state."""
+    states = {state: states.get(state, 0) for state in STATE_ORDER}
+    assigned = sum(states.values())
     return {
         "assigned": assigned,
-        "acknowledged": counts["acknowledged"],
-        # Open obligations, the overdue ones included (as training's matrix counts them).
-        "outstanding": counts["outstanding"] + counts["overdue"],
-        "overdue": counts["overdue"],
-        "unavailable": counts["unavailable"],
-        "known_pct": percent(counts["acknowledged"], assigned) if assigned else None,
+        "acknowledged": states["acknowledged"],
+        "outstanding": states["outstanding"] + states["overdue"],
+        "overdue": states["overdue"],
+        "unavailable": states["unavailable"],
+        "known_pct": percent(states["acknowledged"], assigned) if assigned else None,
     }
 
 
@@ -191,14 +197,8 @@ def _sum_sla(rows: list[dict]) -> dict:
     return total
 
 
-def _sum_satisfaction(pairs: list[tuple[dict, dict]], key=None) -> dict:
-    responses, invitations = defaultdict(int), defaultdict(int)
-    for r, i in pairs:
-        for name, value in r.items():
-            responses[name] += value or 0
-        for name, value in i.items():
-            invitations[name] += value or 0
-    return row_from_counts(key, responses, invitations)
+def _sum_satisfaction(pairs, key=None) -> dict:
+    return row_from_counts(key, *_sum_pairs(pairs))
 
 
 # --- Ranking --------------------------------------------------------------------------------
@@ -244,42 +244,104 @@ def standards_in_scope(slugs=None):
     return list(qs)
 
 
+def _channel_ids(standards) -> tuple[int, ...]:
+    return tuple(sorted({channel.pk for s in standards for channel in s.channels.all()}))
+
+
+def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Scorecard:
+    """One standard's card from figures read for many: its channels' rows are summed."""
+    codes = [channel.code for channel in standard.channels.all()]
+    card = Scorecard(
+        standard=standard,
+        version=standard.current_version,
+        channel_codes=codes,
+        known=known,
+        followed=followed.get(standard.pk) or _evaluation_figures(0, None, 0, 0),
+        sla=_sum_sla([sla_rows[code] for code in codes if code in sla_rows]),
+        satisfaction=_sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
+        people=list(people),
+    )
+    card.attention, card.weakest = _attention(card)
+    return card
+
+
 def scorecards(
     query: ReportQuery, *, today: dt.date, standards: list[Standard] | None = None
 ) -> list[Scorecard]:
-    """Every published standard's scorecard for the period, most attention first.
+    """Every published standard's scorecard for the period, most attention first (the counts
+    of "known", not the people: see :func:`scorecard` for one standard's).
 
-    ``query`` gives the period (``start``/``end``/``tz``); its grouping is ignored. About 15
+    ``query`` gives the period (``start``/``end``/``tz``); its grouping is ignored. About 12
     queries whatever the number of standards, people and contacts.
     """
     standards = standards_in_scope() if standards is None else standards
     if not standards:
         return []
     ids = [s.pk for s in standards]
-    period = ReportQuery(start=query.start, end=query.end, tz=query.tz, group_by="channel")
-    cells = _cells_by_standard(ids, today)
+    period = ReportQuery(
+        start=query.start,
+        end=query.end,
+        tz=query.tz,
+        group_by="channel",
+        channel_ids=_channel_ids(standards),
+        percentiles=False,
+    )
+    states = standard_states(ids, today=today)
     followed = _followed(period, ids)
     sla_rows = {row["key"]: row for row in sla_report(period).rows}
-    satisfaction = satisfaction_counts(period)
-    cards = []
-    for standard in standards:
-        codes = [channel.code for channel in standard.channels.all()]
-        card = Scorecard(
-            standard=standard,
-            version=standard.current_version,
-            channel_codes=codes,
-            known=_known([cell for _user, cell in cells.get(standard.pk, [])]),
-            followed=followed.get(standard.pk) or _evaluation_figures(0, None, 0, 0),
-            sla=_sum_sla([sla_rows[code] for code in codes if code in sla_rows]),
-            satisfaction=_sum_satisfaction(
-                [satisfaction[(code, None)] for code in codes if (code, None) in satisfaction]
-            ),
-            people=cells.get(standard.pk, []),
+    satisfaction = {code: pair for (code, _key), pair in satisfaction_counts(period).items()}
+    cards = [
+        _card(
+            standard,
+            known=_known_counts(states.get(standard.pk, {})),
+            followed=followed,
+            sla_rows=sla_rows,
+            satisfaction=satisfaction,
         )
-        card.attention, card.weakest = _attention(card)
-        cards.append(card)
+        for standard in standards
+    ]
     cards.sort(key=rank_key)
     return cards
+
+
+def scorecard(standard: Standard, query: ReportQuery, *, today: dt.date, grain: str):
+    """One standard's card with its people, and its trend per ``grain`` (the card's period
+    figures are the trend's totals: the same statements give both). About 15 queries."""
+    cells = _cells_by_standard([standard.pk], today)
+    people = cells.get(standard.pk, [])
+    trend_query = ReportQuery(
+        start=query.start,
+        end=query.end,
+        tz=query.tz,
+        group_by=grain,
+        split_by_channel=True,
+        channel_ids=_channel_ids([standard]),
+        percentiles=False,
+    )
+    report = sla_report(trend_query)
+    counts = satisfaction_counts(trend_query, by_time=True)
+    satisfaction: dict[str, list] = defaultdict(list)
+    for (code, _key), pair in counts.items():
+        satisfaction[code].append(pair)
+    card = _card(
+        standard,
+        known=_known([cell for _user, cell in people]),
+        followed=_followed(trend_query, [standard.pk]),
+        sla_rows={code: series["total"] for code, series in report.series.items()},
+        satisfaction={code: _sum_pairs(pairs) for code, pairs in satisfaction.items()},
+        people=people,
+    )
+    return card, report, counts
+
+
+def _sum_pairs(pairs) -> tuple[dict, dict]:
+    responses, invitations = defaultdict(int), defaultdict(int)
+    for r, i in pairs:
+        for name, value in r.items():
+            responses[name] += value or 0
+        for name, value in i.items():
+            invitations[name] += value or 0
+    return responses, invitations
 
 
 def people(card: Scorecard) -> list[dict]:
@@ -351,35 +413,31 @@ def version_markers(standard: Standard, slots: list[str], grain: str, tz) -> lis
     return markers
 
 
-def trends(card: Scorecard, query: ReportQuery, slots: list[str], grain: str) -> list[dict]:
+def trends(
+    card: Scorecard, query: ReportQuery, slots: list[str], grain: str, report, counts
+) -> list[dict]:
     """One row per time slot: SLA compliance, satisfaction and evaluations on the standard's
-    channels (three queries, whatever the number of channels and contacts)."""
-    trend_query = ReportQuery(
-        start=query.start, end=query.end, tz=query.tz, group_by=grain, split_by_channel=True
-    )
-    report = sla_report(trend_query)
+    channels, from :func:`scorecard`'s report and counts (and one query for evaluations)."""
+    codes = set(card.channel_codes)
     sla_by_slot: dict[str, list] = defaultdict(list)
-    for code in card.channel_codes:
+    for code in codes:
         for row in report.series.get(code, {"rows": []})["rows"]:
             sla_by_slot[row["key"]].append(row)
-    counts = satisfaction_counts(trend_query, by_time=True)
     satisfaction_by_slot: dict[str, list] = defaultdict(list)
-    codes = set(card.channel_codes)
     for (code, key), pair in counts.items():
         if code in codes:
             satisfaction_by_slot[key].append(pair)
+    trend_query = ReportQuery(start=query.start, end=query.end, tz=query.tz, group_by=grain)
     evaluations = _evaluation_trend(trend_query, card)
-    rows = []
-    for slot in slots:
-        rows.append(
-            {
-                "key": slot,
-                "sla": _sum_sla(sla_by_slot.get(slot, [])),
-                "satisfaction": _sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
-                "followed": evaluations.get(slot) or _evaluation_figures(0, None, 0, 0),
-            }
-        )
-    return rows
+    return [
+        {
+            "key": slot,
+            "sla": _sum_sla(sla_by_slot.get(slot, [])),
+            "satisfaction": _sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
+            "followed": evaluations.get(slot) or _evaluation_figures(0, None, 0, 0),
+        }
+        for slot in slots
+    ]
 
 
 def _evaluation_trend(query: ReportQuery, card: Scorecard) -> dict[str, dict]:

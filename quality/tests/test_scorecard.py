@@ -258,3 +258,28 @@ def test_the_demo_fills_every_standards_scorecard(manager, db):
     for card in cards:
         assert card.known["known_pct"] is not None, card.standard.slug
         assert card.followed["evaluations"] >= 1, card.standard.slug
+
+
+def test_the_counts_only_sla_report_agrees_with_the_full_one(world):
+    from sla.reports.query import sla_report
+
+    channel = world["channel"]
+    query = _query()
+    full = sla_report(
+        ReportQuery(start=query.start, end=query.end, tz="UTC", channel_id=channel.pk)
+    ).total
+    counts = sla_report(
+        ReportQuery(
+            start=query.start,
+            end=query.end,
+            tz="UTC",
+            channel_ids=(channel.pk,),
+            percentiles=False,
+        )
+    ).total
+    for name in ("contacts", "first_response_met", "first_response_breached"):
+        assert counts[name] == full[name] > 0
+    assert counts["first_response_median_minutes"] is None
+    assert full["first_response_median_minutes"] is not None
+    nothing = ReportQuery(start=query.start, end=query.end, tz="UTC", channel_ids=())
+    assert sla_report(nothing).total["contacts"] == 0

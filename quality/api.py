@@ -18,7 +18,7 @@ from rest_framework.response import Response
 
 from core.csv import csv_response
 from portal.roles import MANAGER
-from quality.scorecard.selectors import ROW_FIELDS, scorecards
+from quality.scorecard.selectors import ROW_FIELDS, shared_scorecards
 from sla.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
 from sla.reports.params import ReportQuerySerializer
 from sla.reports.query import ReportQuery
@@ -115,7 +115,8 @@ _EXAMPLE_ROW = {
 
 def standards_report(query: ReportQuery) -> dict:
     cards = sorted(
-        scorecards(query, today=timezone.localdate()), key=lambda card: card.standard.slug
+        shared_scorecards(query, today=timezone.localdate()),
+        key=lambda card: card.standard.slug,
     )
     return {
         "from": query.start.isoformat(),

@@ -25,13 +25,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
+from sla.reports.dashboard import shared
 from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts
@@ -302,6 +305,17 @@ def scorecards(
     ]
     cards.sort(key=rank_key)
     return cards
+
+
+def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
+    """:func:`scorecards` of every standard, shared through the cache for as long as the SLA
+    dashboard shares its figures (a minute): every manager looking in the same minute, on the
+    page or through the API, shares one computation, as on the SLA dashboard."""
+    key = (
+        f"quality:scorecards:v1:{connection.settings_dict['NAME']}:{query.start}:{query.end}:"
+        f"{query.tz}:{today}:{get_language()}"
+    )
+    return shared(key, lambda: scorecards(query, today=today))
 
 
 def scorecard(standard: Standard, query: ReportQuery, *, today: dt.date, grain: str):

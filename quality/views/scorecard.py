@@ -15,7 +15,7 @@ from django.views.generic import TemplateView, View
 from core.csv import csv_response
 from portal.permissions import ManagerRequiredMixin
 from quality.scorecard import pages
-from quality.scorecard.selectors import ROW_FIELDS, pass_mark, scorecards
+from quality.scorecard.selectors import ROW_FIELDS, pass_mark, shared_scorecards
 from sla.reports.forms import ReportPeriodForm
 from sla.reports.query import ReportQuery
 
@@ -59,7 +59,7 @@ class ScorecardOverviewView(ManagerRequiredMixin, TemplateView):
         query = period_query(form)
         context.update(form=form, query=query, pass_mark=pass_mark())
         if query is not None:
-            cards = scorecards(query, today=_today())
+            cards = shared_scorecards(query, today=_today())
             for card in cards:
                 card.links = pages.overview_links(card, query)
             context["cards"] = cards
@@ -78,7 +78,7 @@ class ScorecardOverviewCsvView(ManagerRequiredMixin, View):
         query = period_query(form)
         if query is None:
             return _bad_period(form)
-        cards = scorecards(query, today=_today())
+        cards = shared_scorecards(query, today=_today())
         return csv_response(
             f"scorecards-{query.start}-{query.end}.csv",
             ROW_FIELDS,

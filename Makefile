@@ -30,6 +30,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scorecard
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -424,6 +424,14 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- Quality ----------------------------------------------------------------------------------
+
+# The QA evaluation score (%) at or above which an evaluation passes, for the scorecard's pass
+# rate: neither design.md nor the standards' scoring defines one, so it is declared here.
+QUALITY_EVALUATION_PASS_PCT = env_int("QUALITY_EVALUATION_PASS_PCT", 80, minimum=0)
+if QUALITY_EVALUATION_PASS_PCT > 100:
+    raise ImproperlyConfigured("QUALITY_EVALUATION_PASS_PCT must be between 0 and 100.")
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

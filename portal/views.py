@@ -7,14 +7,21 @@ from core import outbox
 from portal import health
 from portal.permissions import RoleRequiredMixin
 from portal.roles import MANAGER, has_role
+from quality import dashboard as quality_dashboard
+from quality import my_service as quality_my_service
 from sla import dashboard as sla_dashboard
 from standards import dashboard as standards_dashboard
-from standards import my_service as standards_my_service
 from surveys import dashboard as surveys_dashboard
 from training import dashboard as training_dashboard
 
-DASHBOARD_MODULES = (standards_dashboard, sla_dashboard, training_dashboard, surveys_dashboard)
-MY_SERVICE_MODULES = (sla_dashboard, surveys_dashboard, standards_my_service)
+DASHBOARD_MODULES = (
+    standards_dashboard,
+    quality_dashboard,
+    sla_dashboard,
+    training_dashboard,
+    surveys_dashboard,
+)
+MY_SERVICE_MODULES = (sla_dashboard, surveys_dashboard, quality_my_service)
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):

@@ -3,12 +3,9 @@ the workflow (submitting, publishing) happens in the portal's pages, never by ed
 
 from django.contrib import admin
 
-from portal.admin import ReadOnlyAdminMixin
 from standards.models import (
     Category,
     Criterion,
-    Evaluation,
-    EvaluationItem,
     ReviewReminder,
     Standard,
     StandardVersion,
@@ -125,47 +122,3 @@ class ReviewReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class EvaluationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = EvaluationItem
-    fields = ["criterion", "result", "note"]
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Evaluations are records of a judgement: the admin shows them and changes nothing (a
-    manager deletes one from its page in the portal)."""
-
-    list_display = [
-        "occurred_at",
-        "agent",
-        "standard",
-        "version",
-        "channel",
-        "interaction_reference",
-        "evaluator",
-        "score",
-        "critical_missed",
-    ]
-    list_filter = ["critical_missed", "standard", "channel"]
-    list_select_related = ["agent", "standard", "version__standard", "channel", "evaluator"]
-    search_fields = ["interaction_reference", "agent__username", "agent__last_name"]
-    date_hierarchy = "occurred_at"
-    inlines = [EvaluationItemInline]
-    fields = [
-        "standard",
-        "version",
-        "agent",
-        "evaluator",
-        "channel",
-        "interaction_reference",
-        "occurred_at",
-        "comment",
-        "score",
-        "critical_missed",
-        "created_at",
-    ]
-    readonly_fields = fields

@@ -23,10 +23,11 @@ from rest_framework.authtoken.models import Token
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
 from portal.roles import INTEGRATION, MANAGER, STAFF
+from quality.tests.factories import make_evaluation
 from sla.models import Breach
 from sla.tests.factories import SlaPolicyFactory, make_contact
 from standards.models import StandardVersion
-from standards.tests.factories import StandardFactory, make_evaluation, make_version
+from standards.tests.factories import StandardFactory, make_version
 from surveys import services as survey_services
 from surveys.models import Invitation, Survey
 from training import services as training_services
@@ -228,10 +229,12 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "channels:calendar-delete": {"pk": "calendar"},
     "channels:calendar-import-holidays": {"pk": "calendar"},
     "standards:detail": {"slug": "slug"},
+    "quality:scorecard": {"slug": "slug"},
+    "quality:scorecard-csv": {"slug": "slug"},
     "standards:settings": {"slug": "slug"},
     "standards:reviewed": {"slug": "slug"},
     "standards:diff": {"slug": "slug"},
-    "standards:evaluation-create": {"slug": "slug"},
+    "quality:evaluation-create": {"slug": "slug"},
     "standards:history": {"slug": "slug"},
     "standards:version-create": {"slug": "slug"},
     "standards:version-detail": {"slug": "slug", "number": "draft"},  # Staff: not found
@@ -240,8 +243,10 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standards:version-return": {"slug": "slug", "number": "draft"},
     "standards:version-publish": {"slug": "slug", "number": "draft"},
     "standards:version-discard": {"slug": "slug", "number": "draft"},
-    "standards:evaluation-detail": {"pk": "evaluation"},
-    "standards:evaluation-delete": {"pk": "evaluation"},
+    "quality:evaluation-detail": {"pk": "evaluation"},
+    "quality:evaluation-delete": {"pk": "evaluation"},
+    "quality:evaluation-answer": {"pk": "evaluation"},
+    "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
     "sla:policy-update": {"pk": "policy"},
     "training:acknowledge-current": {"slug": "slug"},
@@ -359,6 +364,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "survey-response-detail": API_MANAGER,
     "satisfaction-report": row(401, 403, 200, 200),
     "satisfaction-report-csv": row(401, 403, 200, 200),
+    # API: quality
+    "report-standards": API_MANAGER,
+    "report-standards-csv": API_MANAGER,
     "public-survey-answer": row(405, 405, 405, 405),  # customers POST their answer, no login
     # Channels and calendars
     "channels:channel-list": MANAGER_PAGE,
@@ -386,10 +394,17 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standards:version-return": MANAGER_PAGE,
     "standards:version-publish": row(LOGIN, 403, 403, 302),  # GET goes back to the version
     "standards:version-discard": MANAGER_PAGE,
-    "standards:evaluation-create": MANAGER_PAGE,
-    "standards:evaluation-list": READER_PAGE,
-    "standards:evaluation-detail": STAFF_NOT_THEIRS,
-    "standards:evaluation-delete": MANAGER_PAGE,
+    "quality:evaluation-create": MANAGER_PAGE,
+    "quality:evaluation-list": READER_PAGE,
+    "quality:evaluation-detail": STAFF_NOT_THEIRS,
+    "quality:evaluation-delete": MANAGER_PAGE,
+    "quality:evaluation-answer": row(LOGIN, 405, 403, 405),  # POST only, by the evaluated agent
+    "quality:evaluation-resolve": MANAGER_POST_ONLY,
+    # Quality: the scorecard
+    "quality:overview": MANAGER_PAGE,
+    "quality:overview-csv": MANAGER_PAGE,
+    "quality:scorecard": MANAGER_PAGE,
+    "quality:scorecard-csv": MANAGER_PAGE,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,
@@ -482,7 +497,7 @@ STAFF_SCOPED_LISTS = {
     "breach-list": ("count", None),
     "acknowledgement-list": ("count", None),
     "sla:contact-list": ("text", "COLLEAGUE-1"),
-    "standards:evaluation-list": ("text", "COLLEAGUE-EVAL"),
+    "quality:evaluation-list": ("text", "COLLEAGUE-EVAL"),
 }
 
 

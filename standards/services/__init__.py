@@ -4,7 +4,6 @@ from standards.services.common import (
     ImmutableVersionError,
     VersionStateError,
 )
-from standards.services.evaluations import evaluation_create, evaluation_delete
 from standards.services.reviews import review_reminders_send
 from standards.services.standards import (
     category_get_or_create,
@@ -27,8 +26,6 @@ __all__ = [
     "VersionStateError",
     "category_get_or_create",
     "channels_by_code",
-    "evaluation_create",
-    "evaluation_delete",
     "review_reminders_send",
     "standard_create",
     "standard_mark_reviewed",

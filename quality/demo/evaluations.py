@@ -15,8 +15,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from channels_app.models import Channel
-from standards import services
-from standards.models import Evaluation, EvaluationItem, StandardVersion
+from quality import services
+from quality.models import Evaluation, EvaluationItem
+from standards.models import StandardVersion
 
 Result = EvaluationItem.Result
 CODES = {"M": Result.MET, "N": Result.NOT_MET, "A": Result.NOT_APPLICABLE}

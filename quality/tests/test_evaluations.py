@@ -16,19 +16,16 @@ from django.utils import timezone
 
 from conftest import make_user
 from portal.roles import MANAGER, STAFF, user_roles
-from standards import demo, my_service, scoring, services
-from standards.models import (
-    Evaluation,
-    EvaluationItem,
-    ImmutableEvaluationError,
-    StandardVersion,
-)
+from quality import demo, my_service, scoring, services
+from quality.models import Evaluation, EvaluationItem, ImmutableEvaluationError
+from quality.tests.factories import make_evaluation
+from standards import demo as standards_demo
+from standards.models import StandardVersion
 from standards.tests.factories import (
     ChannelFactory,
     StandardFactory,
     answers_for,
     make_evaluable_version,
-    make_evaluation,
     make_version,
 )
 from standards.tests.pages.helpers import messages_of
@@ -311,10 +308,10 @@ def _client(user=None) -> Client:
 
 def _urls(version, evaluation) -> dict[str, str]:
     return {
-        "create": reverse("standards:evaluation-create", args=[version.standard.slug]),
-        "list": reverse("standards:evaluation-list"),
+        "create": reverse("quality:evaluation-create", args=[version.standard.slug]),
+        "list": reverse("quality:evaluation-list"),
         "detail": evaluation.get_absolute_url(),
-        "delete": reverse("standards:evaluation-delete", args=[evaluation.pk]),
+        "delete": reverse("quality:evaluation-delete", args=[evaluation.pk]),
     }
 
 
@@ -332,12 +329,12 @@ def test_staff_open_only_their_own_evaluations(version, manager, staff_user, oth
     client = _client(staff_user)
     assert client.get(mine.get_absolute_url()).status_code == 200
     assert client.get(theirs.get_absolute_url()).status_code == 404
-    page = client.get(reverse("standards:evaluation-list"))
+    page = client.get(reverse("quality:evaluation-list"))
     assert page.status_code == 200
     assert list(page.context["evaluations"]) == [mine]
     assert "agent" not in page.context["filter_form"].fields
     # Asking for someone else's evaluations through the filter changes nothing.
-    page = client.get(reverse("standards:evaluation-list"), {"agent": other_staff.pk})
+    page = client.get(reverse("quality:evaluation-list"), {"agent": other_staff.pk})
     assert list(page.context["evaluations"]) == [mine]
     urls = _urls(version, theirs)
     assert client.get(urls["create"]).status_code == 403
@@ -357,28 +354,28 @@ def test_managers_see_every_evaluation(version, manager, staff_user, other_staff
     make_evaluation(version=version, agent=staff_user, evaluator=manager)
     theirs = make_evaluation(version=version, agent=other_staff, evaluator=manager)
     client = _client(manager)
-    assert len(client.get(reverse("standards:evaluation-list")).context["evaluations"]) == 2
+    assert len(client.get(reverse("quality:evaluation-list")).context["evaluations"]) == 2
     page = client.get(theirs.get_absolute_url())
     assert page.status_code == 200
-    assert reverse("standards:evaluation-delete", args=[theirs.pk]) in page.content.decode()
+    assert reverse("quality:evaluation-delete", args=[theirs.pk]) in page.content.decode()
 
 
 def test_the_evaluate_button_is_for_managers_on_published_standards(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     assert url in _client(manager).get(version.standard.get_absolute_url()).content.decode()
     assert url not in _client(staff_user).get(version.standard.get_absolute_url()).content.decode()
     draft_only = StandardFactory(slug="draft-only")
     make_version(draft_only)
     page = _client(manager).get(draft_only.get_absolute_url()).content.decode()
     assert 'id="evaluate"' not in page
-    response = _client(manager).get(reverse("standards:evaluation-create", args=[draft_only.slug]))
+    response = _client(manager).get(reverse("quality:evaluation-create", args=[draft_only.slug]))
     assert response.status_code == 302
     assert response["Location"] == draft_only.get_absolute_url()
     assert "no published version" in messages_of(response)[0]
 
 
 def test_managers_see_the_evaluations_link_in_the_navigation(manager, staff_user):
-    url = reverse("standards:evaluation-list")
+    url = reverse("quality:evaluation-list")
     assert f'href="{url}"' in _client(manager).get("/").content.decode()
     assert f'href="{url}"' not in _client(staff_user).get("/").content.decode()
 
@@ -405,9 +402,7 @@ def _form_data(version, who, results="MNM", **overrides) -> dict:
 
 
 def test_the_form_lists_the_criteria(version, manager, staff_user, other_staff):
-    page = _client(manager).get(
-        reverse("standards:evaluation-create", args=[version.standard.slug])
-    )
+    page = _client(manager).get(reverse("quality:evaluation-create", args=[version.standard.slug]))
     assert page.status_code == 200
     html = page.content.decode()
     for criterion in version.criteria.all():
@@ -421,7 +416,7 @@ def test_the_form_lists_the_criteria(version, manager, staff_user, other_staff):
 
 
 def test_a_valid_form_saves_and_shows_the_evaluation(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     criterion = version.criteria.order_by("order").last()
     data = _form_data(version, staff_user, results="MNM", **{f"note_{criterion.pk}": "Clear."})
     response = _client(manager).post(url, data)
@@ -439,7 +434,7 @@ def test_a_valid_form_saves_and_shows_the_evaluation(version, manager, staff_use
 
 
 def test_the_detail_page_says_why_the_score_is_zero(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     _client(manager).post(url, _form_data(version, staff_user, results="NMM"))
     evaluation = Evaluation.objects.get()
     assert evaluation.score == 0
@@ -472,7 +467,7 @@ def test_the_detail_page_says_why_the_score_is_zero(version, manager, staff_user
     ],
 )
 def test_bad_input_is_a_form_error(version, manager, staff_user, change, field, message):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     response = _client(manager).post(url, _form_data(version, staff_user, **change))
     assert response.status_code == 200
     errors = response.context["form"].errors[field]
@@ -482,7 +477,7 @@ def test_bad_input_is_a_form_error(version, manager, staff_user, change, field, 
 
 
 def test_an_interaction_in_the_future_is_a_form_error(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     tomorrow = timezone.localtime(timezone.now() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
     response = _client(manager).post(url, _form_data(version, staff_user, occurred_at=tomorrow))
     assert response.status_code == 200
@@ -493,7 +488,7 @@ def test_an_interaction_in_the_future_is_a_form_error(version, manager, staff_us
 
 
 def test_missing_answers_and_long_notes_are_marked_per_criterion(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     first, second, _third = version.criteria.order_by("order")
     data = _form_data(version, staff_user)
     del data[f"result_{first.pk}"]
@@ -513,7 +508,7 @@ def test_missing_answers_and_long_notes_are_marked_per_criterion(version, manage
 
 
 def test_all_not_applicable_is_a_clear_error(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     response = _client(manager).post(url, _form_data(version, staff_user, results="AAA"))
     assert response.status_code == 200
     assert "nothing to score" in response.context["answer_errors"][0]
@@ -521,7 +516,7 @@ def test_all_not_applicable_is_a_clear_error(version, manager, staff_user):
 
 
 def test_a_non_staff_agent_chosen_by_id_is_refused(version, manager, second_manager):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     response = _client(manager).post(url, _form_data(version, second_manager))
     assert response.status_code == 200
     assert "agent" in response.context["form"].errors
@@ -529,7 +524,7 @@ def test_a_non_staff_agent_chosen_by_id_is_refused(version, manager, second_mana
 
 
 def test_a_duplicate_is_reported_on_the_reference(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     client = _client(manager)
     assert client.post(url, _form_data(version, staff_user)).status_code == 302
     response = client.post(url, _form_data(version, staff_user))
@@ -539,7 +534,7 @@ def test_a_duplicate_is_reported_on_the_reference(version, manager, staff_user):
 
 
 def test_a_version_published_meanwhile_asks_for_the_new_criteria(version, manager, staff_user):
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     data = _form_data(version, staff_user)
     StandardVersion._base_manager.filter(pk=version.pk).update(
         status=Status.ARCHIVED, archived_at=timezone.now()
@@ -561,7 +556,7 @@ def test_the_service_refuses_an_archived_version_even_if_the_form_was_fresh(
     version, manager, staff_user, monkeypatch
 ):
     """Archived between the page's check and the service's lock: a message, never a 500."""
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     real = services.evaluation_create
 
     def archive_first(**kwargs):
@@ -596,7 +591,7 @@ def test_the_list_filters_and_averages_in_the_database(version, manager, staff_u
         occurred_at=now - timedelta(days=40),
     )
     make_evaluation(version=other_version, agent=other_staff, evaluator=manager, results="NMM")
-    url = reverse("standards:evaluation-list")
+    url = reverse("quality:evaluation-list")
     client = _client(manager)
 
     def shown(**params):
@@ -624,7 +619,7 @@ def test_the_list_filters_and_averages_in_the_database(version, manager, staff_u
 
 def test_bad_filters_are_shown_and_ignored(version, manager, staff_user):
     make_evaluation(version=version, agent=staff_user, evaluator=manager)
-    url = reverse("standards:evaluation-list")
+    url = reverse("quality:evaluation-list")
     client = _client(manager)
     for params in (
         {"agent": "abc"},
@@ -652,7 +647,7 @@ def test_the_list_is_paginated_and_keeps_the_filters(version, manager, staff_use
             occurred_at=timezone.now() - timedelta(hours=n + 1),
         )
     client = _client(manager)
-    url = reverse("standards:evaluation-list")
+    url = reverse("quality:evaluation-list")
     first = client.get(url, {"agent": staff_user.pk})
     assert len(first.context["evaluations"]) == 25
     assert first.context["summary"]["count"] == 30
@@ -664,11 +659,11 @@ def test_the_list_is_paginated_and_keeps_the_filters(version, manager, staff_use
 def test_an_empty_list_says_so(manager, staff_user):
     assert (
         'id="no-evaluations"'
-        in _client(manager).get(reverse("standards:evaluation-list")).content.decode()
+        in _client(manager).get(reverse("quality:evaluation-list")).content.decode()
     )
     assert (
         "None of your interactions has been evaluated yet."
-        in _client(staff_user).get(reverse("standards:evaluation-list")).content.decode()
+        in _client(staff_user).get(reverse("quality:evaluation-list")).content.decode()
     )
 
 
@@ -677,7 +672,7 @@ def test_an_empty_list_says_so(manager, staff_user):
 
 def test_a_manager_deletes_after_confirming(version, manager, staff_user):
     evaluation = make_evaluation(version=version, agent=staff_user, evaluator=manager)
-    url = reverse("standards:evaluation-delete", args=[evaluation.pk])
+    url = reverse("quality:evaluation-delete", args=[evaluation.pk])
     client = _client(manager)
     confirm = client.get(url)
     assert confirm.status_code == 200
@@ -685,7 +680,7 @@ def test_a_manager_deletes_after_confirming(version, manager, staff_user):
     assert Evaluation.objects.exists()
     response = client.post(url)
     assert response.status_code == 302
-    assert response["Location"] == reverse("standards:evaluation-list")
+    assert response["Location"] == reverse("quality:evaluation-list")
     assert not Evaluation.objects.exists()
     assert client.post(url).status_code == 404
     assert client.get(evaluation.get_absolute_url()).status_code == 404
@@ -761,7 +756,7 @@ def test_list_queries_are_bounded(
     request, who, version, manager, staff_user, other_staff, django_assert_max_num_queries
 ):
     client = _client(request.getfixturevalue(who))
-    url = reverse("standards:evaluation-list")
+    url = reverse("quality:evaluation-list")
     _many(version, manager, [staff_user, other_staff], 3)
     with django_assert_max_num_queries(BOUNDS["list"]):
         assert client.get(url).status_code == 200
@@ -787,7 +782,7 @@ def test_detail_queries_are_bounded(criteria, manager, staff_user, django_assert
 def test_form_queries_are_bounded(criteria, manager, staff_user, django_assert_max_num_queries):
     version = make_evaluable_version([(f"Criterion {n}", 1, False) for n in range(criteria)])
     version.standard.channels.set([ChannelFactory(), ChannelFactory()])
-    url = reverse("standards:evaluation-create", args=[version.standard.slug])
+    url = reverse("quality:evaluation-create", args=[version.standard.slug])
     client = _client(manager)
     with django_assert_max_num_queries(BOUNDS["form"]):
         assert client.get(url).status_code == 200
@@ -831,12 +826,12 @@ def test_the_admin_shows_evaluations_read_only(version, manager, staff_user):
     evaluation = make_evaluation(version=version, agent=staff_user, evaluator=manager)
     root = User.objects.create_superuser("root", "root@example.com", "correct-horse-battery")
     client = _client(root)
-    assert client.get(reverse("admin:standards_evaluation_changelist")).status_code == 200
-    page = client.get(reverse("admin:standards_evaluation_change", args=[evaluation.pk]))
+    assert client.get(reverse("admin:quality_evaluation_changelist")).status_code == 200
+    page = client.get(reverse("admin:quality_evaluation_change", args=[evaluation.pk]))
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
-    assert client.get(reverse("admin:standards_evaluation_add")).status_code == 403
-    delete = reverse("admin:standards_evaluation_delete", args=[evaluation.pk])
+    assert client.get(reverse("admin:quality_evaluation_add")).status_code == 403
+    delete = reverse("admin:quality_evaluation_delete", args=[evaluation.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert Evaluation.objects.exists()
 
@@ -855,7 +850,8 @@ def test_the_demo_seeds_evaluations_once(manager, db):
         "agent2": make_user("agent2", STAFF),
         "newhire": make_user("newhire", STAFF),
     }
-    demo.seed(users=users)
+    standards_demo.seed(users=users)
+    demo.evaluations.seed(users=users)  # the scorecard's demo adds more: not counted here
     evaluations = Evaluation.objects.all()
     assert evaluations.count() == len(demo.evaluations.EVALUATIONS) == 8
     assert set(evaluations.values_list("agent__username", flat=True)) == {
@@ -870,11 +866,12 @@ def test_the_demo_seeds_evaluations_once(manager, db):
     for evaluation in evaluations:
         assert evaluation.items.count() == evaluation.version.criteria.count()
         assert evaluation.evaluator == manager
-    demo.seed(users=users)
+    demo.evaluations.seed(users=users)
     assert Evaluation.objects.count() == 8
 
 
 def test_the_demo_skips_evaluations_without_staff_users(manager, db):
+    standards_demo.seed(users={"manager": manager})
     demo.seed(users={"manager": manager})
     assert not Evaluation.objects.exists()
 

@@ -1,10 +1,14 @@
 """QA evaluations: a manager judges one interaction of one agent against the criteria of one
-published standard version.
+published standard version; the agent accepts or disputes it; a manager resolves a dispute.
 
-An evaluation is a record of a judgement: once saved it never changes (``save()`` and
-``QuerySet.update()`` refuse); a manager may only delete it as a whole, through the service.
-Its score is computed by the service (:mod:`standards.scoring`) and stored, so lists sort and
-average in the database.
+Every row is a record: once saved it never changes (``save()`` and ``QuerySet.update()``
+refuse); a manager may only delete an evaluation as a whole, through the service. A resolution
+is a new *revision*: an ``Evaluation`` row that ``supersedes`` the disputed one, with the
+effective score, a copy of the answers and the manager's reason. ``Evaluation.objects.current()``
+is therefore one row per evaluated interaction, the latest revision, whose ``score`` and
+``critical_missed`` are the effective ones, so reports aggregate in SQL. The agent's answer
+(accepted or disputed, with a comment) is an ``EvaluationResponse`` on the original row.
+Scores are computed by the service (:mod:`quality.scoring`) and stored.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
 from portal.models import InsertOnlyModel
-from standards import scoring
+from quality import scoring
 from standards.models.standards import Standard
 from standards.models.versions import Criterion, StandardVersion
 
@@ -43,7 +47,22 @@ class ImmutableEvaluationError(ValidationError):
 
 class EvaluationQuerySet(models.QuerySet):
     def with_related(self):
-        return self.select_related("agent", "evaluator", "standard", "version", "channel")
+        return self.select_related(
+            "agent", "evaluator", "standard", "version", "channel", "response", "supersedes"
+        )
+
+    def current(self):
+        """One row per evaluated interaction: the latest revision, with its effective score."""
+        return self.filter(superseded_by__isnull=True)
+
+    def in_state(self, state: str):
+        """Current rows in one of the ``Evaluation.State`` values."""
+        current = self.current()
+        if state == Evaluation.State.RESOLVED:
+            return current.filter(supersedes__isnull=False)
+        if state == Evaluation.State.OPEN:
+            return current.filter(supersedes__isnull=True, response__isnull=True)
+        return current.filter(supersedes__isnull=True, response__kind=state)
 
     def occurred_since(self, since):
         return self.filter(occurred_at__gte=since)
@@ -62,6 +81,16 @@ class EvaluationQuerySet(models.QuerySet):
 
 class Evaluation(InsertOnlyModel):
     immutable_error = ImmutableEvaluationError
+
+    class State(models.TextChoices):
+        OPEN = "open", pgettext_lazy("evaluation state", "Awaiting answer")
+        ACCEPTED = "accepted", pgettext_lazy("evaluation state", "Accepted")
+        DISPUTED = "disputed", pgettext_lazy("evaluation state", "Disputed")
+        RESOLVED = "resolved", pgettext_lazy("evaluation state", "Resolved")
+
+    class Resolution(models.TextChoices):
+        UPHELD = "upheld", pgettext_lazy("evaluation resolution", "Upheld")
+        CHANGED = "changed", pgettext_lazy("evaluation resolution", "Score changed")
 
     standard = models.ForeignKey(
         Standard,
@@ -112,17 +141,40 @@ class Evaluation(InsertOnlyModel):
         help_text=_("A critical criterion was not met, so the score is 0."),
     )
     created_at = models.DateTimeField(_("evaluated at"), auto_now_add=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+        verbose_name=_("revision of"),
+    )
+    resolution = models.CharField(
+        _("resolution"), max_length=10, choices=Resolution.choices, blank=True
+    )
+    resolution_reason = models.TextField(_("reason"), blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("resolved by"),
+    )
 
     objects = EvaluationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
+        # The table of the days evaluations lived in ``standards``: moved without copying rows.
+        db_table = "standards_evaluation"
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
         constraints = [
             models.UniqueConstraint(
                 fields=["evaluator", "agent", "version", "interaction_reference"],
-                name="standards_evaluation_once_per_interaction",
+                condition=Q(supersedes__isnull=True),
+                name="quality_evaluation_once_per_interaction",
                 violation_error_message=_(
                     "You have already evaluated this interaction of this agent against this "
                     "version."
@@ -141,6 +193,18 @@ class Evaluation(InsertOnlyModel):
                 condition=~Q(interaction_reference=""),
                 name="standards_evaluation_reference_given",
             ),
+            models.CheckConstraint(
+                # A revision says how the dispute was resolved, by whom; an original does not.
+                condition=(
+                    Q(supersedes__isnull=True, resolution="", resolved_by__isnull=True)
+                    | Q(
+                        supersedes__isnull=False,
+                        resolution__in=["upheld", "changed"],
+                        resolved_by__isnull=False,
+                    )
+                ),
+                name="quality_evaluation_revision_resolved",
+            ),
         ]
         indexes = [
             models.Index(fields=["-occurred_at", "-id"], name="standards_eval_occurred_idx"),
@@ -157,7 +221,77 @@ class Evaluation(InsertOnlyModel):
         return f"{self.agent} {self.version} {self.interaction_reference}"
 
     def get_absolute_url(self) -> str:
-        return reverse("standards:evaluation-detail", kwargs={"pk": self.pk})
+        return reverse("quality:evaluation-detail", kwargs={"pk": self.pk})
+
+    @property
+    def original_id(self) -> int:
+        """The first row of this evaluation's history (resolutions are final: one step deep)."""
+        return self.supersedes_id or self.pk
+
+    @property
+    def state(self) -> str:
+        """Of a current row (select ``response`` with it: ``with_related``)."""
+        if self.supersedes_id:
+            return self.State.RESOLVED
+        response = getattr(self, "response", None)
+        return response.kind if response is not None else self.State.OPEN
+
+    def get_state_display(self) -> str:
+        return self.State(self.state).label
+
+
+class EvaluationResponseQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableEvaluationError
+
+    def bulk_update(self, *args, **kwargs):
+        raise ImmutableEvaluationError
+
+
+class EvaluationResponse(InsertOnlyModel):
+    """The agent's answer to an evaluation: accepted, or disputed with a comment. One per
+    evaluation, given to the original row; a dispute is settled by a revision (a new row)."""
+
+    immutable_error = ImmutableEvaluationError
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "accepted", pgettext_lazy("evaluation answer", "Accepted")
+        DISPUTED = "disputed", pgettext_lazy("evaluation answer", "Disputed")
+
+    evaluation = models.OneToOneField(
+        Evaluation,
+        on_delete=models.CASCADE,
+        related_name="response",
+        verbose_name=_("evaluation"),
+    )
+    kind = models.CharField(_("answer"), max_length=10, choices=Kind.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    created_at = models.DateTimeField(_("answered at"), auto_now_add=True)
+
+    objects = EvaluationResponseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("answer to an evaluation")
+        verbose_name_plural = _("answers to evaluations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["accepted", "disputed"]),
+                name="quality_evaluation_response_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="accepted") | ~Q(comment=""),
+                name="quality_evaluation_dispute_has_comment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation_id}: {self.kind}"
 
 
 class EvaluationItemQuerySet(models.QuerySet):
@@ -201,6 +335,7 @@ class EvaluationItem(InsertOnlyModel):
 
     class Meta:
         ordering = ["criterion__order", "criterion_id"]
+        db_table = "standards_evaluationitem"
         verbose_name = _("evaluation answer")
         verbose_name_plural = _("evaluation answers")
         constraints = [

@@ -1,11 +1,13 @@
 """QA evaluation pages: evaluate an interaction (managers), the list with filters and average,
-one evaluation, deleting one (managers). Staff open only their own evaluations (others are 404).
+one evaluation with its history, answering it (its staff member), resolving a dispute and
+deleting (managers). Staff open only their own evaluations (others are 404).
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -13,9 +15,11 @@ from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
 from core.figures import percent
-from standards import evaluation_selectors, selectors, services
-from standards.evaluation_forms import EvaluationFilterForm, EvaluationForm
-from standards.models import Evaluation, StandardVersion
+from quality import evaluation_selectors, services
+from quality.evaluation_forms import AnswerForm, EvaluationFilterForm, EvaluationForm, ResolveForm
+from quality.models import Evaluation
+from standards import selectors
+from standards.models import StandardVersion
 from standards.views.common import (
     ManagerRequiredMixin,
     ReaderRequiredMixin,
@@ -32,7 +36,7 @@ INTERACTION_FIELDS = ("agent", "channel", "interaction_reference", "occurred_at"
 class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
     """Evaluate one interaction of a staff member against the standard's published version."""
 
-    template_name = "standards/evaluation_form.html"
+    template_name = "quality/evaluation_form.html"
 
     def get_published(self) -> StandardVersion | None:
         if not hasattr(self, "_published"):
@@ -119,7 +123,7 @@ class EvaluationListView(ReaderRequiredMixin, ListView):
     """Managers: every evaluation, filtered by staff member, standard, channel and period, with
     the average score of what is filtered. Staff: their own evaluations."""
 
-    template_name = "standards/evaluation_list.html"
+    template_name = "quality/evaluation_list.html"
     context_object_name = "evaluations"
     paginate_by = LIST_PAGE_SIZE
 
@@ -149,11 +153,39 @@ class EvaluationListView(ReaderRequiredMixin, ListView):
 
 
 class EvaluationDetailView(ReaderRequiredMixin, DetailView):
-    template_name = "standards/evaluation_detail.html"
+    """One evaluation with its whole history: the judgement, the staff member's answer and the
+    resolution of a dispute. The staff member answers here; a manager resolves here. An older
+    revision's address leads on to the current one."""
+
+    template_name = "quality/evaluation_detail.html"
     context_object_name = "evaluation"
 
     def get_queryset(self):
         return evaluation_selectors.evaluations_with_answers(user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        newer = getattr(self.object, "superseded_by", None)
+        if newer is not None:
+            return redirect(newer)
+        return self.render_page()
+
+    def render_page(self, *, answer_form=None, resolve_form=None, status=200):
+        evaluation, user = self.object, self.request.user
+        state = evaluation.state
+        can_answer = state == Evaluation.State.OPEN and evaluation.agent_id == user.pk
+        can_resolve = (
+            state == Evaluation.State.DISPUTED
+            and selectors.can_manage(user)
+            and evaluation.agent_id != user.pk
+        )
+        context = self.get_context_data(
+            object=evaluation,
+            history=evaluation_selectors.evaluation_history(evaluation),
+            answer_form=(answer_form or AnswerForm()) if can_answer else None,
+            resolve_form=(resolve_form or ResolveForm()) if can_resolve else None,
+        )
+        return self.render_to_response(context, status=status)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -169,11 +201,72 @@ class EvaluationDetailView(ReaderRequiredMixin, DetailView):
         )
         return context
 
+    def get_current(self) -> Evaluation:
+        """For the actions: the row named in the URL, which must be the current revision."""
+        self.object = self.get_object()
+        if getattr(self.object, "superseded_by", None) is not None:
+            raise Http404
+        return self.object
+
+
+class EvaluationAnswerView(EvaluationDetailView):
+    """The evaluated staff member accepts or disputes (POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        evaluation = self.get_current()
+        form = AnswerForm(request.POST)
+        action = request.POST.get("action")
+        if action not in AnswerForm.ACTIONS:
+            form.add_error(None, gettext("Choose to accept or to dispute the evaluation."))
+            return self.render_page(answer_form=form)
+        if not form.is_valid():
+            return self.render_page(answer_form=form)
+        service = services.evaluation_accept if action == "accept" else services.evaluation_dispute
+        try:
+            service(evaluation=evaluation, user=request.user, comment=form.cleaned_data["comment"])
+        except ValidationError as exc:
+            apply_errors(exc, forms=[form], fallback=form)
+            return self.render_page(answer_form=form)
+        if action == "accept":
+            messages.success(request, gettext("You accepted the evaluation."))
+        else:
+            messages.success(
+                request, gettext("Your dispute is sent; the manager will look at it again.")
+            )
+        return redirect(evaluation)
+
+
+class EvaluationResolveView(ManagerRequiredMixin, EvaluationDetailView):
+    """A manager upholds a disputed evaluation or changes its score (POST only)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        evaluation = self.get_current()
+        form = ResolveForm(request.POST)
+        if not form.is_valid():
+            return self.render_page(resolve_form=form)
+        try:
+            revision = services.evaluation_resolve(
+                evaluation=evaluation, user=request.user, **form.service_kwargs()
+            )
+        except ValidationError as exc:
+            apply_errors(exc, forms=[form], fallback=form)
+            return self.render_page(resolve_form=form)
+        messages.success(
+            request,
+            gettext("The dispute is resolved; the score is %(score)s.")
+            % {"score": percent(number_format(revision.score, 1))},
+        )
+        return redirect(revision)
+
 
 class EvaluationDeleteView(ManagerRequiredMixin, TemplateView):
     """Managers delete an evaluation (and its answers) after confirming."""
 
-    template_name = "standards/evaluation_delete.html"
+    template_name = "quality/evaluation_delete.html"
 
     def get_evaluation(self) -> Evaluation:
         return get_object_or_404(
@@ -195,4 +288,4 @@ class EvaluationDeleteView(ManagerRequiredMixin, TemplateView):
                 "reference": evaluation.interaction_reference,
             },
         )
-        return redirect(reverse("standards:evaluation-list"))
+        return redirect(reverse("quality:evaluation-list"))

@@ -10,9 +10,10 @@ from channels_app.forms import UserChoiceField
 from channels_app.models import Channel
 from core import fields
 from core.forms import ISO_DATETIME_LOCAL, DateInput, DateTimeInput
-from standards import evaluation_selectors
-from standards.models import Criterion, EvaluationItem, Standard, StandardVersion
-from standards.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from quality import evaluation_selectors
+from quality.models import Evaluation, EvaluationItem
+from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
+from standards.models import Criterion, Standard, StandardVersion
 
 DATETIME_LOCAL = ISO_DATETIME_LOCAL
 RESULT_REQUIRED = _("Choose met, not met or not applicable.")
@@ -177,6 +178,11 @@ class EvaluationFilterForm(forms.Form):
         required=False,
         widget=DateInput(),
     )
+    state = forms.ChoiceField(
+        label=_("State"),
+        choices=[("", _("Any state")), *Evaluation.State.choices],
+        required=False,
+    )
     order = forms.ChoiceField(label=_("Order"), choices=ORDER_CHOICES, required=False)
 
     def __init__(self, *args, user, show_agent: bool, **kwargs):
@@ -209,3 +215,52 @@ class EvaluationFilterForm(forms.Form):
         if "date_to" in self.errors:
             data.pop("date_from", None)  # an inverted period is ignored as a whole
         return data
+
+
+class AnswerForm(forms.Form):
+    """The staff member's answer: accept (comment optional) or dispute (comment required, the
+    service says so). The submit button's ``action`` says which."""
+
+    ACTIONS = ("accept", "dispute")
+
+    comment = forms.CharField(
+        label=_("Your comment"),
+        max_length=COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Needed to dispute: say what you disagree with."),
+    )
+
+
+class ResolveForm(forms.Form):
+    """A manager's resolution of a dispute: uphold, or change the score with a reason."""
+
+    outcome = forms.ChoiceField(
+        label=_("Resolution"),
+        choices=Evaluation.Resolution.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("Choose whether the evaluation is upheld or changed.")},
+    )
+    score = forms.DecimalField(
+        label=_("New score (%)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        decimal_places=1,
+        max_digits=4,
+        widget=forms.NumberInput(
+            attrs={"class": "form-control", "step": "0.1", "min": "0", "max": "100"}
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("Needed to change the score; the staff member reads it."),
+    )
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        upheld = data["outcome"] == Evaluation.Resolution.UPHELD
+        return {"upheld": upheld, "score": data.get("score"), "reason": data.get("reason", "")}

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from channels_app.models import Channel
 from portal.roles import MANAGER, STAFF, has_role
-from standards import scoring
-from standards.models import Evaluation, EvaluationItem, Standard
+from quality import scoring
+from quality.models import Evaluation, EvaluationItem
+from standards.models import Standard
 
 ORDERINGS = {
     "newest": ("-occurred_at", "-id"),
@@ -48,10 +49,13 @@ def evaluation_list(
     channel: Channel | None = None,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
+    state: str = "",
     order: str = "newest",
 ) -> QuerySet[Evaluation]:
-    """The filtered list; the period is of the interaction, in whole days of the portal's zone."""
+    """The filtered list, one row per interaction (its current revision); the period is of the
+    interaction, in whole days of the portal's zone."""
     evaluations = evaluation_queryset(user=user)
+    evaluations = evaluations.in_state(state) if state else evaluations.current()
     if agent is not None:
         evaluations = evaluations.filter(agent=agent)
     if standard is not None:
@@ -65,6 +69,20 @@ def evaluation_list(
     return evaluations.order_by(*ORDERINGS.get(order, ORDERINGS["newest"]))
 
 
+def evaluation_history(evaluation: Evaluation) -> list[Evaluation]:
+    """Every revision of the evaluation, oldest first, with the staff member's answer (one
+    query): the original, then the resolution if there is one."""
+    root = evaluation.original_id
+    rows = list(
+        Evaluation.objects.filter(Q(pk=root) | Q(supersedes_id=root))
+        .select_related("evaluator", "response__author", "resolved_by")
+        .order_by("created_at", "id")
+    )
+    for row in rows:
+        row.answer = getattr(row, "response", None)  # templates cannot ask a missing reverse row
+    return rows
+
+
 def evaluations_with_answers(*, user) -> QuerySet[Evaluation]:
     """For the detail page: the evaluation and its answers with their criteria (two queries)."""
     items = EvaluationItem.objects.select_related("criterion").order_by(
@@ -73,6 +91,7 @@ def evaluations_with_answers(*, user) -> QuerySet[Evaluation]:
     return (
         evaluation_queryset(user=user)
         .with_related()
+        .select_related("superseded_by")
         .prefetch_related(Prefetch("items", queryset=items))
     )
 
@@ -123,7 +142,7 @@ def agent_summary(
     """My service: the agent's average score over the last ``days`` next to the team's (one
     query), and their latest evaluations (one query)."""
     now = now or timezone.now()
-    recent = Evaluation.objects.occurred_since(now - dt.timedelta(days=days)).order_by()
+    recent = Evaluation.objects.current().occurred_since(now - dt.timedelta(days=days)).order_by()
     mine = Q(agent=user)
     figures = recent.aggregate(
         mine_count=Count("id", filter=mine),
@@ -142,8 +161,9 @@ def agent_summary(
             "average": scoring.round_average(figures["team_average"]),
         },
         "latest": list(
-            Evaluation.objects.filter(agent=user)
-            .select_related("standard", "version", "channel", "evaluator")
+            Evaluation.objects.current()
+            .filter(agent=user)
+            .select_related("standard", "version", "channel", "evaluator", "response")
             .order_by("-occurred_at", "-id")[:latest]
         ),
     }

@@ -2,7 +2,7 @@
 90 days next to the team's, and their latest evaluations (two queries)."""
 
 from portal.roles import STAFF, user_roles
-from standards import evaluation_selectors
+from quality import evaluation_selectors
 
 
 def my_service_sections(request) -> list[dict]:
@@ -11,7 +11,7 @@ def my_service_sections(request) -> list[dict]:
         return []
     return [
         {
-            "template": "standards/my_service_section.html",
+            "template": "quality/my_service_section.html",
             "context": evaluation_selectors.agent_summary(user=request.user),
         }
     ]

@@ -1,0 +1,437 @@
+"""Ingestion figures: contacts per second through the service, the bulk API and gunicorn, side by
+side with PostgreSQL's own ``COPY`` of the same rows.
+
+``python -m bench.ingest`` (``make bench`` runs it) on the configured PostgreSQL database. The
+rows are a year of history on an office calendar (Mon-Fri 09:00-18:00 Warsaw, so every deadline
+is business-hours arithmetic): most resolved (many late, so breach records are written), some
+answered only, some still open, a few waiting. Each figure loads fresh rows and removes them.
+
+* ``service``: :func:`sla.services.contacts_bulk_create` called in-process, 1000 at a time.
+* ``api``: ``POST /api/v1/contacts/bulk/`` in-process (DRF's test client, JSON bodies).
+* ``http``: the same bodies posted to gunicorn (2 workers) by 2 keep-alive clients.
+* ``copy``: ``COPY`` of the same contact rows (deadlines precomputed) into ``sla_contact``: the
+  floor; the ratios say how close ingestion comes to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+from pathlib import Path
+
+PREFIX = "bench-ingest-"
+CHANNELS = 4
+AGENTS = 8
+TARGETS = {"service": 10_000, "http": 5_000}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _database_url() -> str:
+    """The URL of the database this process uses (the test database in tests)."""
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    s = connection.settings_dict
+    auth = quote(s["USER"] or "", safe="")
+    if s.get("PASSWORD"):
+        auth += ":" + quote(s["PASSWORD"], safe="")
+    host = s.get("HOST") or "127.0.0.1"
+    port = f":{s['PORT']}" if s.get("PORT") else ""
+    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
+
+
+@contextlib.contextmanager
+def gunicorn(workers: int = 2):
+    """gunicorn serving the portal on a free port (copied from sla/reports/bench.py until the
+    shared bench scaffolding lands); yields the port."""
+    from django.conf import settings
+
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(  # noqa: S603 -- fixed arguments, our own interpreter
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "portal.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=settings.BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {process.returncode}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError("gunicorn did not start within 60 s")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# -- data ----------------------------------------------------------------------------------------
+
+
+def build_world() -> dict:
+    """An office calendar, channels with business-hours policies, staff agents, an API token."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from rest_framework.authtoken.models import Token
+
+    from channels_app.models import BusinessCalendar, Channel, OpeningInterval
+    from portal.roles import MANAGER, STAFF
+    from sla.models import SlaPolicy
+
+    users = get_user_model()
+    manager = users.objects.create_user(f"{PREFIX}manager", email="bench-ingest@example.com")
+    manager.groups.add(Group.objects.get_or_create(name=MANAGER)[0])
+    agents = [
+        users.objects.create_user(f"{PREFIX}agent-{n}", email=f"bench-ingest-{n}@example.com")
+        for n in range(AGENTS)
+    ]
+    Group.objects.get_or_create(name=STAFF)[0].user_set.add(*agents)
+    calendar = BusinessCalendar.objects.create(name=f"{PREFIX}office", timezone="Europe/Warsaw")
+    OpeningInterval.objects.bulk_create(
+        OpeningInterval(calendar=calendar, weekday=day, start_minute=9 * 60, end_minute=18 * 60)
+        for day in range(5)
+    )
+    channels = []
+    for n in range(CHANNELS):
+        channel = Channel.objects.create(
+            code=f"{PREFIX}{n}", name=f"Bench ingest {n}", calendar=calendar, owner=manager
+        )
+        channels.append(channel)
+        SlaPolicy.objects.create(
+            name=f"{PREFIX}{n}", channel=channel, first_response_minutes=60, resolution_minutes=480
+        )
+    token = Token.objects.create(user=manager)
+    return {"channels": channels, "agents": agents, "manager": manager, "token": token.key}
+
+
+def history(world: dict, count: int, *, tag: str, now) -> list[dict]:
+    """``count`` contacts of the last year as API bodies: 70 % resolved, 10 % answered, 15 %
+    open, 5 % waiting; responses and resolutions between minutes and days after opening."""
+    channels, agents = world["channels"], world["agents"]
+    items = []
+    for i in range(count):
+        opened = now - timedelta(minutes=60 + (i * 7919) % (365 * 24 * 60))
+        item = {
+            "channel": channels[i % CHANNELS].code,
+            "external_id": f"{tag}-{i}",
+            "priority": ("low", "normal", "high", "urgent")[i % 4],
+            "subject": f"Order {i} did not arrive",
+            "customer_name": f"Customer {i}",
+            "customer_email": f"customer{i}@example.com",
+            "customer_language": ("en", "ru", "pl")[i % 3],
+            "agent": agents[i % AGENTS].username,
+            "opened_at": opened.isoformat(),
+        }
+        kind = i % 20
+        response = opened + timedelta(minutes=5 + (i * 31) % 600)
+        if kind < 14 and response < now:
+            item["first_response_at"] = response.isoformat()
+            item["resolved_at"] = min(
+                now, response + timedelta(minutes=(i * 131) % 4000)
+            ).isoformat()
+        elif kind < 16 and response < now:
+            item["first_response_at"] = response.isoformat()
+        elif kind == 19:
+            item["status"] = "waiting"
+        items.append(item)
+    return items
+
+
+def service_items(world: dict, bodies: list[dict]) -> list[dict]:
+    """API bodies as the service takes them (channel and agent objects, datetimes)."""
+    from datetime import datetime
+
+    channels = {c.code: c for c in world["channels"]}
+    agents = {a.username: a for a in world["agents"]}
+    items = []
+    for body in bodies:
+        item = dict(body)
+        item["channel"] = channels[body["channel"]]
+        item["agent"] = agents[body["agent"]]
+        for name in ("opened_at", "first_response_at", "resolved_at"):
+            if name in item:
+                item[name] = datetime.fromisoformat(item[name])
+        items.append(item)
+    return items
+
+
+def remove_contacts(world: dict) -> None:
+    from sla.models import Contact
+
+    Contact.objects.filter(channel__in=world["channels"]).delete()
+
+
+def cleanup() -> None:
+    """Everything a run (or an interrupted one) created."""
+    from django.contrib.auth import get_user_model
+
+    from channels_app.models import BusinessCalendar, Channel
+    from sla.models import Contact, SlaPolicy
+
+    channels = Channel.objects.filter(code__startswith=PREFIX)
+    Contact.objects.filter(channel__in=channels).delete()
+    SlaPolicy.objects.filter(channel__in=channels).delete()
+    channels.delete()
+    BusinessCalendar.objects.filter(name__startswith=PREFIX).delete()
+    get_user_model().objects.filter(username__startswith=PREFIX).delete()
+
+
+def _chunks(items: list, size: int) -> list[list]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
+
+
+# -- figures -------------------------------------------------------------------------------------
+
+
+def bench_service(world: dict, count: int, batch: int, now) -> dict:
+    from sla.models import Breach, Contact
+    from sla.services import contacts_bulk_create
+
+    items = service_items(world, history(world, count, tag="S", now=now))
+    started = time.perf_counter()
+    created = 0
+    for chunk in _chunks(items, batch):
+        created += contacts_bulk_create(items=chunk, now=now).created
+    elapsed = time.perf_counter() - started
+    breaches = Breach.objects.filter(contact__channel__in=world["channels"]).count()
+    assert created == count == Contact.objects.filter(channel__in=world["channels"]).count()
+    started = time.perf_counter()
+    again = sum(contacts_bulk_create(items=chunk, now=now).existing for chunk in _chunks(items, batch))
+    replay = time.perf_counter() - started
+    assert again == count
+    return {
+        "contacts": count,
+        "seconds": elapsed,
+        "per_s": count / elapsed,
+        "breaches": breaches,
+        "replay_per_s": count / replay,
+    }
+
+
+def bench_api(world: dict, count: int, batch: int, now) -> dict:
+    from django.conf import settings
+    from django.test.utils import override_settings
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
+    bodies = [json.dumps(chunk) for chunk in _chunks(history(world, count, tag="A", now=now), batch)]
+    created = 0
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        started = time.perf_counter()
+        for body in bodies:
+            response = client.post(
+                "/api/v1/contacts/bulk/", body, content_type="application/json", secure=True
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"bulk failed: {response.status_code} {response.content!r}")
+            created += response.json()["created"]
+        elapsed = time.perf_counter() - started
+    assert created == count
+    return {"contacts": count, "seconds": elapsed, "per_s": count / elapsed}
+
+
+def bench_http(world: dict, count: int, batch: int, now, clients: int = 2) -> dict:
+    bodies = [
+        json.dumps(chunk).encode()
+        for chunk in _chunks(history(world, count, tag="H", now=now), batch)
+    ]
+    headers = {
+        "Authorization": f"Token {world['token']}",
+        "Content-Type": "application/json",
+        "Host": "127.0.0.1",
+        "X-Forwarded-Proto": "https",
+    }
+    with gunicorn() as port:
+
+        def post(part: list[bytes]) -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            done = 0
+            try:
+                for body in part:
+                    conn.request("POST", "/api/v1/contacts/bulk/", body, headers)
+                    response = conn.getresponse()
+                    payload = response.read()
+                    if response.status != 201:
+                        raise RuntimeError(f"bulk failed: {response.status} {payload[:300]!r}")
+                    done += json.loads(payload)["created"]
+            finally:
+                conn.close()
+            return done
+
+        # One warm-up request per worker, outside the clock (imports, connections, calendars).
+        warm = [json.dumps(history(world, 2, tag=f"W{n}", now=now)).encode() for n in range(4)]
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            list(pool.map(post, [warm[n::clients] for n in range(clients)]))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=clients) as pool:
+            created = sum(pool.map(post, [bodies[n::clients] for n in range(clients)]))
+        elapsed = time.perf_counter() - started
+    assert created == count, created
+    return {"contacts": count, "seconds": elapsed, "per_s": count / elapsed, "clients": clients}
+
+
+_COPY_COLUMNS = (
+    "created_at", "updated_at", "channel_id", "external_id", "priority", "subject",
+    "customer_name", "customer_email", "customer_language", "agent_id", "opened_at",
+    "first_response_at", "resolved_at", "status", "sla_policy_id", "first_response_due_at",
+    "resolution_due_at", "first_response_warn_at", "resolution_warn_at",
+    "first_response_minutes", "resolution_minutes", "first_response_state", "resolution_state",
+    "paused_at", "paused_business_minutes", "notify",
+)  # fmt: skip
+
+
+def bench_copy(world: dict, count: int) -> dict:
+    """The floor: the contact rows ingestion wrote (deadlines and all), read back as COPY text
+    and copied in again under new external ids, by PostgreSQL alone (no events, no breaches)."""
+    from django.db import connection, transaction
+
+    from sla.models import Contact
+
+    table = Contact._meta.db_table
+    columns = ", ".join(_COPY_COLUMNS)
+    buffer = io.StringIO()
+    ids = [c.pk for c in world["channels"]]
+    with connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY (SELECT {columns} FROM {table} WHERE channel_id IN "
+            f"({', '.join(map(str, ids))}) ORDER BY id LIMIT {count}) TO STDOUT",
+            buffer,
+        )
+    lines = buffer.getvalue().splitlines()
+    index = _COPY_COLUMNS.index("external_id")
+    rows = []
+    for line in lines:
+        fields = line.split("\t")
+        fields[index] = "C" + fields[index]
+        rows.append("\t".join(fields))
+    text = "\n".join(rows) + "\n"
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text))
+    elapsed = time.perf_counter() - started
+    return {"contacts": len(rows), "seconds": elapsed, "per_s": len(rows) / elapsed}
+
+
+def run(*, contacts: int, batch: int, rounds: int, http_contacts: int, write=print) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("bench.ingest measures PostgreSQL; set DATABASE_URL.")
+    cleanup()
+    world = build_world()
+    results: dict = {"service": [], "api": [], "http": [], "copy": []}
+    try:
+        for _ in range(rounds):
+            now = timezone.now()
+            write(f"service: {contacts:,} contacts…")
+            results["service"].append(bench_service(world, contacts, batch, now))
+            results["copy"].append(bench_copy(world, contacts))
+            remove_contacts(world)
+            write(f"API in-process: {contacts:,} contacts…")
+            results["api"].append(bench_api(world, contacts, batch, now))
+            remove_contacts(world)
+            if http_contacts:
+                write(f"HTTP through gunicorn: {http_contacts:,} contacts…")
+                results["http"].append(bench_http(world, http_contacts, batch, now))
+                remove_contacts(world)
+    finally:
+        cleanup()
+    for name in ("service", "api", "http", "copy"):
+        rates = [r["per_s"] for r in results[name]]
+        results[f"{name}_per_s"] = statistics.median(rates) if rates else None
+    if results["copy_per_s"]:
+        for name in ("service", "api", "http"):
+            if results[f"{name}_per_s"]:
+                results[f"{name}_vs_copy"] = results[f"{name}_per_s"] / results["copy_per_s"]
+    return results
+
+
+def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
+    def line(label, key, target=None):
+        value = results.get(key)
+        if value is None:
+            return (label, "-", "", "")
+        if target is None:
+            return (label, f"{value:,.0f}", "", "")
+        return (label, f"{value:,.0f}", f">= {target:,}", "ok" if value >= target else "MISSED")
+
+    rows = [
+        line("ingest contacts/s, service in-process (median)", "service_per_s", TARGETS["service"]),
+        line("ingest contacts/s, bulk API in-process (median)", "api_per_s"),
+        line("ingest contacts/s, HTTP through gunicorn (median)", "http_per_s", TARGETS["http"]),
+        line("plain COPY of the same contact rows/s (median)", "copy_per_s"),
+    ]
+    for name in ("service", "api", "http"):
+        ratio = results.get(f"{name}_vs_copy")
+        if ratio is not None:
+            rows.append((f"  {name} / COPY", f"{ratio:.2f}", "", ""))
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--contacts", type=int, default=20_000)
+    parser.add_argument("--http-contacts", type=int, default=20_000, help="0 skips gunicorn")
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    from sla.bench import print_table
+
+    results = run(
+        contacts=args.contacts,
+        batch=args.batch,
+        rounds=args.rounds,
+        http_contacts=args.http_contacts,
+    )
+    print_table(verdicts(results), write=print)
+    path = Path(settings.VAR_DIR) / "bench" / "ingest.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print(f"Wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -135,6 +136,12 @@ MSG_CHOICE = _("“%(value)s” is not a valid choice.")
 MSG_LENGTH = _("Ensure this value has at most %(max)d characters (it has %(length)d).")
 MSG_TEXT = _("Not a valid string.")
 _validate_email = EmailValidator()
+# Addresses of the common form (dot-atom of plain characters, host names, a letters-only top
+# level domain), all of which EmailValidator accepts: a tenth of its cost. Others go through it.
+PLAIN_EMAIL = re.compile(
+    r"[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\Z"
+)
 
 
 def _field_errors(item: dict) -> dict[str, list]:
@@ -153,7 +160,7 @@ def _field_errors(item: dict) -> dict[str, list]:
         elif len(value) > limit:
             errors[name] = [MSG_LENGTH % {"max": limit, "length": len(value)}]
     email = item.get("customer_email")
-    if email and "customer_email" not in errors:
+    if email and "customer_email" not in errors and not PLAIN_EMAIL.match(email):
         try:
             _validate_email(email)
         except ValidationError as exc:
@@ -336,7 +343,8 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
         if postgres:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
             built = _copy_contacts(built)
-            existing.update(_existing_ids([key for key in new_keys if key not in existing]))
+            taken = {(c.channel.pk, c.external_id) for c in built}
+            existing.update(_existing_ids([key for key in new_keys if key not in taken]))
         else:
             try:
                 with transaction.atomic():
@@ -366,9 +374,7 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
 def _create_contacts(built: list[Draft]) -> None:
     """SQLite: ``bulk_create`` (it returns the ids); a taken key raises ``IntegrityError``."""
     contacts = [
-        Contact(
-            **{name: getattr(draft, name) for name in CONTACT_COLUMNS if name != "updated_at"}
-        )
+        Contact(**{name: getattr(draft, name) for name in CONTACT_COLUMNS if name != "updated_at"})
         for draft in built
     ]
     Contact.objects.bulk_create(contacts)
@@ -396,9 +402,7 @@ def _copy_value(value) -> str:
 
 
 def _copy_text(rows) -> io.StringIO:
-    return io.StringIO(
-        "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
-    )
+    return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
 
 
 def _copy_contacts(built: list[Draft]) -> list[Draft]:
@@ -412,7 +416,7 @@ def _copy_contacts(built: list[Draft]) -> list[Draft]:
     columns = ", ".join(CONTACT_COLUMNS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS ingest_contact ON COMMIT DROP AS "
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS ingest_contact ON COMMIT DROP AS "  # noqa: S608 -- model identifiers
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.copy_expert(
@@ -420,7 +424,7 @@ def _copy_contacts(built: list[Draft]) -> list[Draft]:
             _copy_text(draft.row() for draft in built),
         )
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ingest_contact "
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ingest_contact "  # noqa: S608 -- model identifiers
             "ORDER BY channel_id, external_id "
             "ON CONFLICT (channel_id, external_id) DO NOTHING "
             "RETURNING id, channel_id, external_id"

@@ -38,11 +38,17 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
     return breach_notifications(items, now=now)
 
 
-def breach_notifications(items: list[tuple[Contact, str, datetime]], *, now: datetime) -> int:
-    """Outbox rows for breaches just recorded: to the channel's owner and the contact's agent,
-    unless the contact is not notified or the deadline is history (long before the portal
-    learned of the contact). ``items`` need ``pk``, ``channel``, ``agent_id``, ``notify`` and
-    ``created_at`` only. Returns how many rows were offered to the outbox.
+def breach_notifications(
+    items: list[tuple[Contact, str, datetime]],
+    *,
+    now: datetime,
+    kind: str = SlaNotification.Kind.BREACH,
+) -> int:
+    """Outbox rows for breaches (or, with ``kind``, warnings) just recorded, as the sweep writes
+    them: to the channel's owner and the contact's agent, unless the contact is not notified or
+    the instant is history (long before the portal learned of the contact). ``items`` are
+    ``(contact, metric, instant)``; a contact needs ``pk``, ``channel``, ``agent_id``,
+    ``notify`` and ``created_at`` only. Returns how many rows were offered to the outbox.
     """
     history = alert_history_window()
     notify = [
@@ -73,7 +79,7 @@ def breach_notifications(items: list[tuple[Contact, str, datetime]], *, now: dat
                     channel_id=channel.pk,
                     contact_id=contact.pk,
                     metric=metric,
-                    kind=SlaNotification.Kind.BREACH,
+                    kind=kind,
                     created_at=now,
                     not_before=opening[channel.pk],
                 )

@@ -37,11 +37,10 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import retry_transient
 from sla import signals
-from sla.models import Breach, Contact, ContactEvent, Metric
+from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
 from sla.services import deadlines as dl
-from sla.services.breaches import breach_notifications, breaches_record
+from sla.services.breaches import breach_notifications
 from sla.services.common import CLOCK_SKEW, enqueue, now_or, whole_minutes
-from sla.services.sweep import sla_sweep
 
 BULK_MAX = 1000
 _INSERT_ATTEMPTS = 3
@@ -216,8 +215,8 @@ class Draft:
     """A contact about to be inserted: what the deadline functions read and the columns written.
 
     A plain object, not a model instance: building a ``Contact`` costs more than computing its
-    deadlines, and a bulk request builds a thousand. ``events`` and ``breached`` are what to
-    record once it has an id (``pk``).
+    deadlines, and a bulk request builds a thousand. ``events``, ``breached`` and ``at_risk``
+    are what to record once it has an id (``pk``).
     """
 
     __slots__ = (
@@ -227,6 +226,7 @@ class Draft:
         "pk",
         "events",
         "breached",
+        "at_risk",
     )
 
     def __init__(self, **values):
@@ -301,13 +301,50 @@ def _build(item: dict, policy, now: datetime, written: datetime) -> Draft:
     }
     contact.events = events
     contact.breached = [(metric, due_of[metric]) for metric in breached]
+    contact.at_risk = _flag_late(contact, now)
     return contact
 
 
+_CLOCKS = ((Metric.FIRST_RESPONSE, "first_response"), (Metric.RESOLUTION, "resolution"))
+
+
+def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
+    """Flag at once what the sweep would flag first thing: a running metric past its deadline
+    is breached (added to ``breached``), a pending one past its warning is at risk (returned,
+    with its warning instant). History imported late is thus recorded in the same statements
+    as the contacts, not by an ``UPDATE`` of rows just written.
+    """
+    at_risk = []
+    for metric, prefix in _CLOCKS:
+        state = getattr(contact, f"{prefix}_state")
+        due = getattr(contact, f"{prefix}_due_at")
+        warn = getattr(contact, f"{prefix}_warn_at")
+        if state in dl.RUNNING and due is not None and due < now:
+            setattr(contact, f"{prefix}_state", FR.BREACHED)
+            contact.breached.append((metric, due))
+        elif state == FR.PENDING and warn is not None and warn <= now:
+            setattr(contact, f"{prefix}_state", FR.AT_RISK)
+            at_risk.append((metric, warn))
+    return at_risk
+
+
 def _existing_ids(keys) -> dict[tuple[int, str], int]:
+    """The ids of the keys already stored: on PostgreSQL a join with the keys as two arrays,
+    which the unique index answers exactly (two ``IN`` lists match their cross product)."""
     wanted = set(keys)
     if not wanted:
         return {}
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(Contact._meta.db_table)
+        channels, externals = zip(*wanted, strict=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT channel_id, external_id, c.id FROM {table} c "  # noqa: S608 -- model identifiers
+                "JOIN unnest(%s::bigint[], %s::text[]) AS k(channel_id, external_id) "
+                "USING (channel_id, external_id)",
+                [list(channels), list(externals)],
+            )
+            return {(c, e): pk for c, e, pk in cursor.fetchall()}
     rows = Contact.objects.filter(
         channel_id__in={c for c, _ in wanted}, external_id__in={e for _, e in wanted}
     ).values_list("channel_id", "external_id", "id")
@@ -440,46 +477,58 @@ def _copy_contacts(built: list[Draft]) -> list[Draft]:
     return inserted
 
 
+def _insert_many(model, columns: tuple, rows) -> None:
+    """SQLite: one ``executemany`` (``bulk_create`` would split the rows into batches of 999
+    parameters, so its query count would grow with the rows)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in rows]
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(columns))
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608 -- model identifiers
+
+
 _EVENT_COLUMNS = ("contact_id", "kind", "metric", "at", "detail", "recorded_at")
 _BREACH_COLUMNS = ("contact_id", "metric", "due_at", "detected_at")
 
 
 def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
-    """The timeline, the breaches found at creation and what follows from them, set-based."""
+    """The timeline, the breaches and warnings found at creation, and their alerts: the rows
+    the sweep would write, set-based (``COPY`` on PostgreSQL, ``bulk_create`` on SQLite)."""
     found = [(draft, metric, due) for draft in built for metric, due in draft.breached]
+    warned = [(draft, metric, warn) for draft in built for metric, warn in draft.at_risk]
+    events = [
+        (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
+    ]
+    events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
+    events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
     if postgres:
-        events = [
-            (draft.pk, kind, "", at, json.dumps(detail), now)
-            for draft in built
-            for kind, at, detail in draft.events
-        ]
-        events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, "{}", now) for d, m, due in found]
         with connection.cursor() as cursor:
             cursor.copy_expert(
                 f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
-                _copy_text(events),
+                _copy_text((*event[:4], json.dumps(event[4]), now) for event in events),
             )
             if found:
                 cursor.copy_expert(
                     f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
                     _copy_text((d.pk, m, due, now) for d, m, due in found),
                 )
-        queued = breach_notifications([f for f in found if f[0].notify], now=now)
     else:
-        ContactEvent.objects.bulk_create(
-            [
-                ContactEvent(contact_id=draft.pk, kind=kind, at=at, detail=detail, recorded_at=now)
-                for draft in built
-                for kind, at, detail in draft.events
-            ]
+        _insert_many(
+            ContactEvent,
+            _EVENT_COLUMNS,
+            ((*event[:4], json.dumps(event[4]), now) for event in events),
         )
-        queued = breaches_record(found, now=now)
+        _insert_many(Breach, _BREACH_COLUMNS, ((d.pk, m, due, now) for d, m, due in found))
+    queued = breach_notifications([f for f in found if f[0].notify], now=now)
+    queued += breach_notifications(
+        [w for w in warned if w[0].notify], now=now, kind=SlaNotification.Kind.AT_RISK
+    )
     resolved = [draft.pk for draft in built if draft.resolved_at is not None]
     if resolved:
         signals.contacts_resolved.send(sender=Contact, contact_ids=resolved, imported=True)
-    late = [draft.pk for draft in built if dl.needs_sweep(draft, now)]
-    if late:
-        queued += sla_sweep(now=now, contact_ids=late)["notifications"]
     if queued:
         _enqueue_sending()
 

@@ -505,15 +505,19 @@ def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
     events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
     events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
     if postgres:
+        stamp = now.isoformat()  # formatted once, not once a row
         with connection.cursor() as cursor:
             cursor.copy_expert(
                 f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
-                _copy_text((*event[:4], json.dumps(event[4]), now) for event in events),
+                _copy_text(
+                    (*event[:4], json.dumps(event[4]) if event[4] else "{}", stamp)
+                    for event in events
+                ),
             )
             if found:
                 cursor.copy_expert(
                     f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
-                    _copy_text((d.pk, m, due, now) for d, m, due in found),
+                    _copy_text((d.pk, m, due, stamp) for d, m, due in found),
                 )
     else:
         _insert_many(

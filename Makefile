@@ -26,8 +26,8 @@ BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/po
 bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py ensure_database
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.sla
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
 
 ## lint: ruff check and format check

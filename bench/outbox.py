@@ -17,19 +17,14 @@ import subprocess
 import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from bench import common
 
 
 @contextlib.contextmanager
 def smtp_sink():
     """A real SMTP server (aiosmtpd) in its own process; yields its port."""
-    port = _free_port()
+    port = common.free_port()
     process = subprocess.Popen(  # noqa: S603 -- our own interpreter and arguments
         [
             sys.executable,
@@ -230,14 +225,6 @@ def main(argv=None) -> int:
         "--processes", type=int, default=2, help="sender processes, as the Procfile's worker has"
     )
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    from sla.bench import print_table
-
     single = bench_send(args.emails, args.rounds)
     send = bench_send(args.emails, args.rounds, processes=args.processes)
     flood = bench_flood(args.flood)
@@ -259,12 +246,8 @@ def main(argv=None) -> int:
         ("  digest s", f"{flood['seconds']['digest']:.2f}", "", ""),
         ("  drawing the digest s", f"{flood['seconds']['render']:.2f}", "", ""),
     ]
-    print_table(verdicts, write=print)
-    path = Path(settings.VAR_DIR) / "bench" / "outbox.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
     results = {"send_one_process": single, "send": send, "flood": flood}
-    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"Wrote {path}")
+    common.report("outbox", results, verdicts)
     return 0
 
 

@@ -1,10 +1,10 @@
 # ruff: noqa: S608 -- SQL text is built from model identifiers only; values are parameters.
-"""The report benchmark (``manage.py bench_reports``, run by ``make bench``): PostgreSQL only.
+"""The report benchmark (``python -m bench.reports``, run by ``make bench``): PostgreSQL only.
 
 Data: N contacts (1,000,000 by default) opened over 90 days on channels ``benchr-0..9``, made by
 one ``INSERT … SELECT generate_series`` and kept between runs: channel ``benchr-0``'s name
 records the count and the last day, and a later run with the same count reuses them. Every
-contact is decided or has no deadline, so the SLA sweep (``bench_sla``) never touches them.
+contact is decided or has no deadline, so the SLA sweep (``bench.sla``) never touches them.
 
 Figures:
 
@@ -24,30 +24,27 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import json
 import math
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection, transaction
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bench import common
+from bench.common import c as _c
+from bench.common import t as _t
 from channels_app.models import Channel
 from portal.roles import MANAGER
 from sla.models import Contact
@@ -74,14 +71,6 @@ class Options:
     rebuild: bool = False
 
 
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _c(model, field: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(field).column)
-
-
 # -- data ----------------------------------------------------------------------------------------
 
 
@@ -102,19 +91,8 @@ def existing_data(count: int) -> dt.date | None:
 def cleanup() -> None:
     """Remove the report benchmark's data (channels and users ``benchr-*``)."""
     channel_ids = list(Channel.objects.filter(code__startswith=PREFIX).values_list("id", flat=True))
-    with transaction.atomic(), connection.cursor() as cursor:
-        if channel_ids:
-            contacts = f"SELECT id FROM {_t(Contact)} WHERE {_c(Contact, 'channel')} = ANY(%s)"
-            for rel in Contact._meta.related_objects:
-                if rel.many_to_many or not rel.field.concrete:
-                    continue
-                table = _t(rel.related_model)
-                column = connection.ops.quote_name(rel.field.column)
-                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({contacts})", [channel_ids])
-            cursor.execute(
-                f"DELETE FROM {_t(Contact)} WHERE {_c(Contact, 'channel')} = ANY(%s)",
-                [channel_ids],
-            )
+    common.delete_contacts(channel_ids)
+    with transaction.atomic():
         Channel.objects.filter(id__in=channel_ids).delete()
         get_user_model().objects.filter(username__startswith=PREFIX).delete()
 
@@ -204,15 +182,6 @@ def build(count: int, last_day: dt.date) -> None:
 # -- timing --------------------------------------------------------------------------------------
 
 
-def _best(fn, rounds: int) -> tuple[float, object]:
-    best, result = float("inf"), None
-    for _ in range(rounds):
-        began = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - began)
-    return best, result
-
-
 def hand_sql(start: dt.date, end: dt.date, group_by: str) -> list:
     """The report's aggregate written by hand: what the API is measured against."""
     key = {"channel": "ch.code", "day": "(c.opened_at AT TIME ZONE %(tz)s)::date"}[group_by]
@@ -253,74 +222,10 @@ def time_report(client, start, end, group_by, rounds) -> tuple[float, dict]:
         assert response.status_code == 200, response.content[:500]
         return response.json()
 
-    return _best(call, rounds)
+    return common.best(call, rounds)
 
 
 # -- load ----------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def database_url() -> str:
-    """The URL of the database this process uses (the test database in tests)."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = s.get("HOST") or "127.0.0.1"
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
-
-
-def session_cookie(user) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.create()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "DJANGO_DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    process = subprocess.Popen(  # noqa: S603 -- fixed arguments, our own interpreter
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {process.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError("gunicorn did not start within 60 s")
 
 
 def load(port: int, path: str, cookie: str, *, concurrency, seconds, requests) -> dict:
@@ -379,6 +284,7 @@ def load(port: int, path: str, cookie: str, *, concurrency, seconds, requests) -
 
 
 def run(options: Options, *, write) -> dict:
+    common.require_postgres("The report benchmark")
     last_day = None if options.rebuild else existing_data(options.contacts)
     if last_day is None:
         last_day = dt.date.today()
@@ -400,7 +306,7 @@ def run(options: Options, *, write) -> dict:
     ):
         hand_sql(start, last_day, group_by)  # warm the cache for both
         api_seconds, body = time_report(client, start, last_day, group_by, options.rounds)
-        sql_seconds, _rows = _best(
+        sql_seconds, _rows = common.best(
             lambda s=start, g=group_by: hand_sql(s, last_day, g), options.rounds
         )
         results[f"{name}_seconds"] = round(api_seconds, 4)
@@ -411,21 +317,21 @@ def run(options: Options, *, write) -> dict:
 
     from sla.reports.dashboard import manager_dashboard
 
-    cold, _figures = _best(
+    cold, _figures = common.best(
         lambda: manager_dashboard(start=start30, end=last_day, tz=settings.TIME_ZONE), 1
     )
     results["dashboard_uncached_seconds"] = round(cold, 3)
     write(f"  dashboard figures without the shared cache: {cold:.3f} s")
 
-    port = free_port()
+    port = common.free_port()
     path = (
         reverse("sla:report-dashboard")
         + "?"
         + urlencode({"period": "custom", "from": start30.isoformat(), "to": last_day.isoformat()})
     )
-    cookie = session_cookie(manager)
+    cookie = common.session_cookie(manager)
     write(f"Loading {path} through gunicorn on 127.0.0.1:{port} …")
-    process = start_gunicorn(port)
+    process = common.start_gunicorn(port)
     try:
         load(port, path, cookie, concurrency=1, seconds=60, requests=2)  # warm-up
         outcome = load(
@@ -437,11 +343,7 @@ def run(options: Options, *, write) -> dict:
             requests=options.load_requests,
         )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        common.stop(process)
     results.update(
         dashboard_rps=round(outcome["rps"], 2),
         dashboard_p95_ms=round(outcome["p95_ms"], 1) if outcome["p95_ms"] is not None else None,
@@ -458,8 +360,7 @@ def run(options: Options, *, write) -> dict:
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
-    rows = []
-    for key in (
+    keys = [
         "report_90d_channel_seconds",
         "report_90d_channel_sql_seconds",
         "report_90d_channel_ratio_vs_sql",
@@ -470,21 +371,28 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
         "dashboard_rps",
         "dashboard_p95_ms",
         "dashboard_errors",
-    ):
-        value = results.get(key)
-        target = TARGETS.get(key)
-        if target is None:
-            rows.append((key, str(value), "", ""))
-            continue
-        op, limit = target
-        ok = value is not None and (value <= limit if op == "<=" else value >= limit)
-        rows.append((key, str(value), f"{op} {limit}", "ok" if ok else "MISSED"))
-    return rows
+    ]
+    return common.verdicts(results, keys, TARGETS)
 
 
-def write_json(results: dict) -> Path:
-    folder = Path(settings.VAR_DIR) / "bench"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "reports.json"
-    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    return path
+def main(argv=None) -> int:
+    options, args = common.parse_options(
+        Options,
+        argv,
+        description=__doc__,
+        extra=[("--cleanup", {"action": "store_true", "help": "Only remove the data."})],
+    )
+    common.require_postgres("The report benchmark")
+    if args.cleanup:
+        cleanup()
+        print("Removed the report benchmark's data.")
+        return 0
+    if options.contacts < 1 or options.rounds < 1 or not 1 <= options.concurrency <= 64:
+        raise SystemExit("--contacts and --rounds must be at least 1, --concurrency 1 to 64.")
+    results = run(options, write=print)
+    common.report("reports", results, verdicts(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,10 +3,9 @@
 import json
 
 import pytest
-from django.core.management import call_command
 
+from bench import reports
 from sla.models import Contact
-from sla.reports import bench
 from sla.tests.conftest import postgres_only
 
 pytestmark = [pytest.mark.postgres, postgres_only, pytest.mark.django_db(transaction=True)]
@@ -14,13 +13,14 @@ pytestmark = [pytest.mark.postgres, postgres_only, pytest.mark.django_db(transac
 
 def test_bench_reports_tiny_run_writes_the_figures(settings, tmp_path):
     settings.VAR_DIR = tmp_path
-    call_command(
-        "bench_reports",
-        contacts=300,
-        rounds=1,
-        concurrency=2,
-        load_seconds=5,
-        load_requests=6,
+    reports.main(
+        [
+            "--contacts=300",
+            "--rounds=1",
+            "--concurrency=2",
+            "--load-seconds=5",
+            "--load-requests=6",
+        ]
     )
     results = json.loads((tmp_path / "bench" / "reports.json").read_text())
     for key in (
@@ -34,17 +34,14 @@ def test_bench_reports_tiny_run_writes_the_figures(settings, tmp_path):
         assert isinstance(results[key], float), key
     assert results["dashboard_errors"] == 0
     assert results["dashboard_requests"] == 6
-    assert results["report_90d_channel_rows"] == bench.CHANNELS
-    assert Contact.objects.filter(channel__code__startswith=bench.PREFIX).count() == 300
+    assert results["report_90d_channel_rows"] == reports.CHANNELS
+    assert Contact.objects.filter(channel__code__startswith=reports.PREFIX).count() == 300
     # A second run reuses the data instead of building it again.
-    assert bench.existing_data(300) is not None
-    bench.cleanup()
-    assert not Contact.objects.filter(channel__code__startswith=bench.PREFIX).exists()
+    assert reports.existing_data(300) is not None
+    reports.main(["--cleanup"])
+    assert not Contact.objects.filter(channel__code__startswith=reports.PREFIX).exists()
 
 
-def test_bench_reports_refuses_bad_options(db):
-    # On PostgreSQL the command accepts the database; bad options are refused.
-    from django.core.management.base import CommandError
-
-    with pytest.raises(CommandError):
-        call_command("bench_reports", contacts=0)
+def test_bench_reports_refuses_bad_options():
+    with pytest.raises(SystemExit):
+        reports.main(["--contacts=0"])

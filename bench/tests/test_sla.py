@@ -1,12 +1,11 @@
-"""``manage.py bench_sla`` with tiny numbers: it runs, reports, writes its JSON and cleans up."""
+"""``python -m bench.sla`` with tiny numbers: it runs, reports, writes its JSON and cleans up."""
 
 import json
-from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
 from django.db import connection
 
+from bench import sla
 from channels_app.models import Channel
 from sla.models import Contact
 
@@ -26,20 +25,19 @@ KEYS = {
     reason="the benchmark is PostgreSQL-only by design (set DATABASE_URL)",
 )
 @pytest.mark.django_db(transaction=True)
-def test_bench_runs_and_writes_json(settings, tmp_path):
+def test_bench_runs_and_writes_json(settings, tmp_path, capsys):
     settings.VAR_DIR = tmp_path
-    out = StringIO()
-    call_command(
-        "bench_sla",
-        "--contacts=2000",
-        "--overdue=200",
-        "--ingest=200",
-        "--batch=100",
-        "--add-minutes-calls=2000",
-        "--rounds=1",
-        # No ANALYZE: planner statistics of an emptied table would outlive the test.
-        "--no-vacuum",
-        stdout=out,
+    sla.main(
+        [
+            "--contacts=2000",
+            "--overdue=200",
+            "--ingest=200",
+            "--batch=100",
+            "--add-minutes-calls=2000",
+            "--rounds=1",
+            # No ANALYZE: planner statistics of an emptied table would outlive the test.
+            "--no-vacuum",
+        ]
     )
     results = json.loads((tmp_path / "bench" / "sla.json").read_text())
     assert set(results) >= KEYS
@@ -49,7 +47,7 @@ def test_bench_runs_and_writes_json(settings, tmp_path):
     assert results["sweep_counts"]["notifications"] == results["sweep_sql_counts"][2] == 400
     assert results["resweep_counts"]["breaches"] == 0
     assert results["ingest_contacts"] == 200
-    table = out.getvalue()
+    table = capsys.readouterr().out
     for key in KEYS:
         assert key in table
     assert not Channel.objects.filter(code__startswith="bench-").exists()
@@ -59,5 +57,10 @@ def test_bench_runs_and_writes_json(settings, tmp_path):
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="checks the SQLite refusal")
 @pytest.mark.django_db
 def test_bench_refuses_sqlite():
-    with pytest.raises(CommandError, match="PostgreSQL"):
-        call_command("bench_sla", "--contacts=10", "--overdue=1")
+    with pytest.raises(SystemExit, match="PostgreSQL"):
+        sla.main(["--contacts=10", "--overdue=1"])
+
+
+def test_bench_refuses_more_overdue_than_contacts():
+    with pytest.raises(SystemExit, match="overdue"):
+        sla.main(["--contacts=10", "--overdue=11"])

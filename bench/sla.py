@@ -1,5 +1,5 @@
 # ruff: noqa: S608 -- SQL text is built from model identifiers only; values are parameters.
-"""The SLA benchmark (``manage.py bench_sla``, run by ``make bench``): PostgreSQL only.
+"""The SLA benchmark (``python -m bench.sla``, run by ``make bench``): PostgreSQL only.
 
 It builds its own data with set-based SQL (``INSERT ... SELECT generate_series``), on channels
 whose codes start with ``bench-``, and removes all of it afterwards (also what a crashed earlier
@@ -21,20 +21,23 @@ run left behind). Figures:
 from __future__ import annotations
 
 import json
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from bench import common
+from bench.common import c as _c
+from bench.common import t as _t
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval
 from channels_app.selectors import channel_business_calendar, clear_business_calendar_cache
 from portal.roles import MANAGER, STAFF
@@ -65,49 +68,13 @@ class Options:
     vacuum: bool = True
 
 
-def _t(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-def _c(model, field: str) -> str:
-    return connection.ops.quote_name(model._meta.get_field(field).column)
-
-
 # -- data ----------------------------------------------------------------------------------------
-
-
-def _skip_fk_checks(cursor) -> None:
-    """Within the current transaction, skip the (deferred) foreign-key triggers if allowed.
-
-    Django's foreign keys are checked at COMMIT, one trigger call per row: loading or deleting
-    a million contacts then spends minutes in checks that cannot fail (the benchmark makes every
-    reference itself, and deletes every referencing row first). Needs a superuser; otherwise the
-    checks simply run.
-    """
-    try:
-        with transaction.atomic():
-            cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:
-        pass
 
 
 def cleanup() -> None:
     """Remove everything a run made (channels ``bench-*``, users ``bench-*``)."""
     channel_ids = list(Channel.objects.filter(code__startswith=PREFIX).values_list("id", flat=True))
-    with transaction.atomic(), connection.cursor() as cursor:
-        if channel_ids:
-            _skip_fk_checks(cursor)
-            contacts = f"SELECT id FROM {_t(Contact)} WHERE {_c(Contact, 'channel')} = ANY(%s)"
-            for rel in Contact._meta.related_objects:
-                if rel.many_to_many or not rel.field.concrete:
-                    continue
-                table = _t(rel.related_model)
-                column = connection.ops.quote_name(rel.field.column)
-                cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({contacts})", [channel_ids])
-            cursor.execute(
-                f"DELETE FROM {_t(Contact)} WHERE {_c(Contact, 'channel')} = ANY(%s)",
-                [channel_ids],
-            )
+    common.delete_contacts(channel_ids)
     with transaction.atomic():
         SlaPolicy.objects.filter(channel_id__in=channel_ids).delete()
         Channel.objects.filter(id__in=channel_ids).delete()
@@ -220,7 +187,7 @@ def load_contacts(world: World, *, count: int, overdue: int, now: datetime) -> N
         "policies": [p.pk for p in world.policies],
     }
     with transaction.atomic(), connection.cursor() as cursor:
-        _skip_fk_checks(cursor)
+        common.skip_fk_checks(cursor)
         cursor.execute(sql, params)
 
 
@@ -370,8 +337,7 @@ def business_minutes_rate(world: World, calls: int) -> float:
 
 
 def run(options: Options, *, write) -> dict:
-    if connection.vendor != "postgresql":
-        raise RuntimeError("The SLA benchmark needs PostgreSQL (set DATABASE_URL).")
+    common.require_postgres("The SLA benchmark")
     _VACUUM["on"] = options.vacuum
     cleanup()
     results: dict = {"contacts": options.contacts, "overdue": options.overdue}
@@ -425,37 +391,17 @@ def run(options: Options, *, write) -> dict:
 
 
 def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
-    rows = [
-        ("sweep_seconds", f"{results['sweep_seconds']:.3f} s", "", ""),
-        ("sweep_sql_seconds", f"{results['sweep_sql_seconds']:.3f} s", "", ""),
-    ]
-    units = {
-        "sweep_ratio_vs_sql": "×",
-        "resweep_seconds": "s",
-        "ingest_contacts_per_s": "/s",
-        "business_minutes_per_s": "/s",
-    }
-    for name, (op, target) in TARGETS.items():
-        value = results[name]
-        ok = {"<=": value <= target, "<": value < target, ">=": value >= target}[op]
-        rows.append(
-            (name, f"{value:,} {units[name]}", f"{op} {target:,}", "pass" if ok else "FAIL")
-        )
-    return rows
+    return common.verdicts(results, ["sweep_seconds", "sweep_sql_seconds", *TARGETS], TARGETS)
 
 
-def write_json(results: dict) -> Path:
-    path = Path(settings.VAR_DIR) / "bench" / "sla.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    return path
+def main(argv=None) -> int:
+    options, _args = common.parse_options(Options, argv, description=__doc__)
+    if options.overdue > options.contacts or not 1 <= options.batch <= 1000:
+        raise SystemExit("--overdue must not exceed --contacts; --batch must be 1 to 1000.")
+    results = run(options, write=print)
+    common.report("sla", results, verdicts(results))
+    return 0
 
 
-def print_table(verdicts, *, write) -> None:
-    """The benchmark's verdicts (metric, value, target, result) as an aligned text table."""
-    rows = [("metric", "value", "target", "result"), *verdicts]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    for index, row in enumerate(rows):
-        write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-        if index == 0:
-            write("  ".join("-" * width for width in widths))
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,6 +29,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.sla
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.ingest
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -9,95 +9,57 @@ answered only, some still open, a few waiting. Each figure loads fresh rows and 
 
 * ``service``: :func:`sla.services.contacts_bulk_create` called in-process, 1000 at a time.
 * ``api``: ``POST /api/v1/contacts/bulk/`` in-process (DRF's test client, JSON bodies).
-* ``http``: the same bodies posted to gunicorn (2 workers) by 2 keep-alive clients.
+* ``http``: the same bodies posted to gunicorn (2 workers, ``bench.common.start_gunicorn``) by
+  ``--clients`` keep-alive clients.
 * ``copy``: ``COPY`` of the same contact rows (deadlines precomputed) into ``sla_contact``: the
-  floor; the ratios say how close ingestion comes to it.
+  floor; the ratios say how close ingestion comes to it (ingestion also writes two or three
+  timeline events and about one breach per contact, which the floor does not).
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
+import dataclasses
 import http.client
 import io
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from bench import common
+from channels_app.models import BusinessCalendar, Channel, OpeningInterval
+from portal.roles import MANAGER, STAFF
+from sla.models import Breach, Contact, SlaPolicy
+from sla.services import contacts_bulk_create
+from sla.services.contacts import CONTACT_COLUMNS
 
 PREFIX = "bench-ingest-"
 CHANNELS = 4
 AGENTS = 8
-TARGETS = {"service": 10_000, "http": 5_000}
+TARGETS = {
+    "service_contacts_per_s": (">=", 10_000),
+    "http_contacts_per_s": (">=", 5_000),
+}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _database_url() -> str:
-    """The URL of the database this process uses (the test database in tests)."""
-    from urllib.parse import quote
-
-    from django.db import connection
-
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = s.get("HOST") or "127.0.0.1"
-    port = f":{s['PORT']}" if s.get("PORT") else ""
-    return f"postgres://{auth}@{host}{port}/{quote(s['NAME'], safe='')}"
-
-
-@contextlib.contextmanager
-def gunicorn(workers: int = 2):
-    """gunicorn serving the portal on a free port (copied from sla/reports/bench.py until the
-    shared bench scaffolding lands); yields the port."""
-    from django.conf import settings
-
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 -- fixed arguments, our own interpreter
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "portal.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--timeout",
-            "120",
-            "--log-level",
-            "warning",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}")
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if time.monotonic() > deadline:
-                raise RuntimeError("gunicorn did not start within 60 s")
-            time.sleep(0.2)
-        yield port
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+@dataclasses.dataclass
+class Options:
+    contacts: int = 20_000
+    http_contacts: int = 20_000  # 0 skips gunicorn
+    batch: int = 1000
+    rounds: int = 3
+    clients: int = 2
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -105,14 +67,6 @@ def gunicorn(workers: int = 2):
 
 def build_world() -> dict:
     """An office calendar, channels with business-hours policies, staff agents, an API token."""
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-    from rest_framework.authtoken.models import Token
-
-    from channels_app.models import BusinessCalendar, Channel, OpeningInterval
-    from portal.roles import MANAGER, STAFF
-    from sla.models import SlaPolicy
-
     users = get_user_model()
     manager = users.objects.create_user(f"{PREFIX}manager", email="bench-ingest@example.com")
     manager.groups.add(Group.objects.get_or_create(name=MANAGER)[0])
@@ -174,8 +128,6 @@ def history(world: dict, count: int, *, tag: str, now) -> list[dict]:
 
 def service_items(world: dict, bodies: list[dict]) -> list[dict]:
     """API bodies as the service takes them (channel and agent objects, datetimes)."""
-    from datetime import datetime
-
     channels = {c.code: c for c in world["channels"]}
     agents = {a.username: a for a in world["agents"]}
     items = []
@@ -191,20 +143,13 @@ def service_items(world: dict, bodies: list[dict]) -> list[dict]:
 
 
 def remove_contacts(world: dict) -> None:
-    from sla.models import Contact
-
-    Contact.objects.filter(channel__in=world["channels"]).delete()
+    common.delete_contacts([c.pk for c in world["channels"]])
 
 
 def cleanup() -> None:
     """Everything a run (or an interrupted one) created."""
-    from django.contrib.auth import get_user_model
-
-    from channels_app.models import BusinessCalendar, Channel
-    from sla.models import Contact, SlaPolicy
-
     channels = Channel.objects.filter(code__startswith=PREFIX)
-    Contact.objects.filter(channel__in=channels).delete()
+    common.delete_contacts(list(channels.values_list("pk", flat=True)))
     SlaPolicy.objects.filter(channel__in=channels).delete()
     channels.delete()
     BusinessCalendar.objects.filter(name__startswith=PREFIX).delete()
@@ -219,9 +164,6 @@ def _chunks(items: list, size: int) -> list[list]:
 
 
 def bench_service(world: dict, count: int, batch: int, now) -> dict:
-    from sla.models import Breach
-    from sla.services import contacts_bulk_create
-
     items = service_items(world, history(world, count, tag="S", now=now))
     # Outside the clock: the first call imports, connects and loads the calendar.
     contacts_bulk_create(items=service_items(world, history(world, 5, tag="WS", now=now)), now=now)
@@ -248,10 +190,6 @@ def bench_service(world: dict, count: int, batch: int, now) -> dict:
 
 
 def bench_api(world: dict, count: int, batch: int, now) -> dict:
-    from django.conf import settings
-    from django.test.utils import override_settings
-    from rest_framework.test import APIClient
-
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
     bodies = [
@@ -285,7 +223,9 @@ def bench_http(world: dict, count: int, batch: int, now, clients: int = 2) -> di
         "Host": "127.0.0.1",
         "X-Forwarded-Proto": "https",
     }
-    with gunicorn() as port:
+    port = common.free_port()
+    server = common.start_gunicorn(port)
+    try:
 
         def post(part: list[bytes]) -> int:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
@@ -310,29 +250,17 @@ def bench_http(world: dict, count: int, batch: int, now, clients: int = 2) -> di
         with ThreadPoolExecutor(max_workers=clients) as pool:
             created = sum(pool.map(post, [bodies[n::clients] for n in range(clients)]))
         elapsed = time.perf_counter() - started
+    finally:
+        common.stop(server)
     assert created == count, created
     return {"contacts": count, "seconds": elapsed, "per_s": count / elapsed, "clients": clients}
-
-
-_COPY_COLUMNS = (
-    "created_at", "updated_at", "channel_id", "external_id", "priority", "subject",
-    "customer_name", "customer_email", "customer_language", "agent_id", "opened_at",
-    "first_response_at", "resolved_at", "status", "sla_policy_id", "first_response_due_at",
-    "resolution_due_at", "first_response_warn_at", "resolution_warn_at",
-    "first_response_minutes", "resolution_minutes", "first_response_state", "resolution_state",
-    "paused_at", "paused_business_minutes", "notify",
-)  # fmt: skip
 
 
 def bench_copy(world: dict, count: int) -> dict:
     """The floor: the contact rows ingestion wrote (deadlines and all), read back as COPY text
     and copied in again under new external ids, by PostgreSQL alone (no events, no breaches)."""
-    from django.db import connection, transaction
-
-    from sla.models import Contact
-
     table = Contact._meta.db_table
-    columns = ", ".join(_COPY_COLUMNS)
+    columns = ", ".join(CONTACT_COLUMNS)
     buffer = io.StringIO()
     ids = [c.pk for c in world["channels"]]
     with connection.cursor() as cursor:
@@ -342,7 +270,7 @@ def bench_copy(world: dict, count: int) -> dict:
             buffer,
         )
     lines = buffer.getvalue().splitlines()
-    index = _COPY_COLUMNS.index("external_id")
+    index = CONTACT_COLUMNS.index("external_id")
     rows = []
     for line in lines:
         fields = line.split("\t")
@@ -356,89 +284,59 @@ def bench_copy(world: dict, count: int) -> dict:
     return {"contacts": len(rows), "seconds": elapsed, "per_s": len(rows) / elapsed}
 
 
-def run(*, contacts: int, batch: int, rounds: int, http_contacts: int, write=print) -> dict:
-    from django.db import connection
-    from django.utils import timezone
-
-    if connection.vendor != "postgresql":
-        raise SystemExit("bench.ingest measures PostgreSQL; set DATABASE_URL.")
+def run(options: Options, *, write=print) -> dict:
+    common.require_postgres("bench.ingest")
     cleanup()
     world = build_world()
-    results: dict = {"service": [], "api": [], "http": [], "copy": []}
+    rounds: dict = {"service": [], "api": [], "http": [], "copy": []}
     try:
-        for _ in range(rounds):
+        for _ in range(options.rounds):
             now = timezone.now()
-            write(f"service: {contacts:,} contacts…")
-            results["service"].append(bench_service(world, contacts, batch, now))
-            results["copy"].append(bench_copy(world, contacts))
+            write(f"service: {options.contacts:,} contacts…")
+            rounds["service"].append(bench_service(world, options.contacts, options.batch, now))
+            rounds["copy"].append(bench_copy(world, options.contacts))
             remove_contacts(world)
-            write(f"API in-process: {contacts:,} contacts…")
-            results["api"].append(bench_api(world, contacts, batch, now))
+            write(f"API in-process: {options.contacts:,} contacts…")
+            rounds["api"].append(bench_api(world, options.contacts, options.batch, now))
             remove_contacts(world)
-            if http_contacts:
-                write(f"HTTP through gunicorn: {http_contacts:,} contacts…")
-                results["http"].append(bench_http(world, http_contacts, batch, now))
+            if options.http_contacts:
+                write(f"HTTP through gunicorn: {options.http_contacts:,} contacts…")
+                rounds["http"].append(
+                    bench_http(world, options.http_contacts, options.batch, now, options.clients)
+                )
                 remove_contacts(world)
     finally:
         cleanup()
-    for name in ("service", "api", "http", "copy"):
-        rates = [r["per_s"] for r in results[name]]
-        results[f"{name}_per_s"] = statistics.median(rates) if rates else None
-    if results["copy_per_s"]:
-        for name in ("service", "api", "http"):
-            if results[f"{name}_per_s"]:
-                results[f"{name}_vs_copy"] = results[f"{name}_per_s"] / results["copy_per_s"]
+    results: dict = {"options": dataclasses.asdict(options), "rounds": rounds}
+    for name, runs in rounds.items():
+        rates = [r["per_s"] for r in runs]
+        results[f"{name}_contacts_per_s"] = round(statistics.median(rates), 1) if rates else None
+    copy = results["copy_contacts_per_s"]
+    for name in ("service", "api", "http"):
+        rate = results[f"{name}_contacts_per_s"]
+        results[f"{name}_ratio_vs_copy"] = round(rate / copy, 3) if rate and copy else None
+    results["breaches_per_contact"] = round(
+        statistics.median(r["breaches"] / r["contacts"] for r in rounds["service"]), 2
+    )
     return results
 
 
-def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
-    def line(label, key, target=None):
-        value = results.get(key)
-        if value is None:
-            return (label, "-", "", "")
-        if target is None:
-            return (label, f"{value:,.0f}", "", "")
-        return (label, f"{value:,.0f}", f">= {target:,}", "ok" if value >= target else "MISSED")
-
-    rows = [
-        line("ingest contacts/s, service in-process (median)", "service_per_s", TARGETS["service"]),
-        line("ingest contacts/s, bulk API in-process (median)", "api_per_s"),
-        line("ingest contacts/s, HTTP through gunicorn (median)", "http_per_s", TARGETS["http"]),
-        line("plain COPY of the same contact rows/s (median)", "copy_per_s"),
-    ]
-    for name in ("service", "api", "http"):
-        ratio = results.get(f"{name}_vs_copy")
-        if ratio is not None:
-            rows.append((f"  {name} / COPY", f"{ratio:.2f}", "", ""))
-    return rows
+KEYS = (
+    "service_contacts_per_s",
+    "api_contacts_per_s",
+    "http_contacts_per_s",
+    "copy_contacts_per_s",
+    "service_ratio_vs_copy",
+    "api_ratio_vs_copy",
+    "http_ratio_vs_copy",
+    "breaches_per_contact",
+)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--contacts", type=int, default=20_000)
-    parser.add_argument("--http-contacts", type=int, default=20_000, help="0 skips gunicorn")
-    parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    from sla.bench import print_table
-
-    results = run(
-        contacts=args.contacts,
-        batch=args.batch,
-        rounds=args.rounds,
-        http_contacts=args.http_contacts,
-    )
-    print_table(verdicts(results), write=print)
-    path = Path(settings.VAR_DIR) / "bench" / "ingest.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"Wrote {path}")
+    options, _ = common.parse_options(Options, argv, description=__doc__)
+    results = run(options)
+    common.report("ingest", results, common.verdicts(results, KEYS, TARGETS))
     return 0
 
 

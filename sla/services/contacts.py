@@ -18,6 +18,13 @@ Decisions worth knowing:
   reported late, a response replayed in time) is withdrawn; a status change after the
   resolution is refused.
 * Contacts created already resolved are judged like any other but never notified.
+* Contacts created already late (history) are flagged as they are written, breached or at
+  risk, with the rows and alerts the sweep would have written (none for old history).
+
+One path for one contact, a bulk request, the CSV import and background imports: plain
+validation, then drafts (plain objects, not model instances) with their deadlines on cached
+calendars, written set-based: ``COPY`` and one ``INSERT ... ON CONFLICT DO NOTHING`` on
+PostgreSQL, ``bulk_create`` and ``executemany`` on SQLite, with the same results.
 """
 
 from __future__ import annotations

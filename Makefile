@@ -31,6 +31,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scorecard
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.ingest
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -16,7 +16,7 @@ from channels_app.models import Channel
 from core import fields
 from core.forms import DateInput
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
-from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
+from sla.services.imports import MSG_TOO_BIG, max_bytes
 
 
 def _any(choices, label):
@@ -146,8 +146,8 @@ class ContactImportForm(NoTagHelperMixin, forms.Form):
         label=_("CSV file"),
         help_text=lazy(
             lambda: (
-                _("A helpdesk export in CSV, UTF-8, at most %(max)d MB.")
-                % {"max": MAX_BYTES // 2**20}
+                _("A helpdesk export in CSV, UTF-8, plain or gzip-compressed, at most %(max)d MB.")
+                % {"max": max_bytes() // 2**20}
             ),
             str,
         )(),
@@ -155,9 +155,6 @@ class ContactImportForm(NoTagHelperMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                MSG_TOO_BIG,
-                params={"max": MAX_BYTES // 2**20},
-            )
+        if upload.size > max_bytes():
+            raise forms.ValidationError(MSG_TOO_BIG, params={"max": max_bytes() // 2**20})
         return upload

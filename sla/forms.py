@@ -15,6 +15,7 @@ from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
 from core import fields
 from core.forms import DateInput
+from sla import selectors
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
 from sla.services.imports import MSG_TOO_BIG, max_bytes
 
@@ -92,7 +93,7 @@ class ContactFilterForm(forms.Form):
                 | Q(customer_email__icontains=q)
             )
         if data.get("import_batch"):
-            contacts = contacts.filter(import_batch_id=data["import_batch"])
+            contacts = selectors.contacts_of_import(contacts, data["import_batch"])
         for name in ("channel", "agent", "status", "first_response_state", "resolution_state"):
             if data.get(name):
                 contacts = contacts.filter(**{name: data[name]})

@@ -261,7 +261,8 @@ class Contact(TimeStampedModel):
         help_text=_("Off for contacts imported already resolved: judged, never notified."),
     )
 
-    # The CSV import that created the contact, so the manager lands on exactly those rows.
+    # The two-step CSV import that created the contact (before imports became jobs, which record
+    # the ids they created as ranges: ContactImportRange).
     import_batch = models.ForeignKey(
         "ContactImport",
         verbose_name=_("import"),
@@ -451,6 +452,24 @@ class ContactImportProblem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact_import_id}:{self.phase}:{self.line}"
+
+
+class ContactImportRange(models.Model):
+    """Ids of the contacts an import created, as ranges (a chunk's rows get consecutive ids
+    unless other writers interleave): marking each contact would rewrite every imported row."""
+
+    contact_import = models.ForeignKey(
+        ContactImport, on_delete=models.CASCADE, related_name="ranges"
+    )
+    first_id = models.BigIntegerField()
+    last_id = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["contact_import", "first_id"]
+        indexes = [models.Index(fields=["contact_import", "first_id"], name="sla_import_range")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id}-{self.last_id}"
 
 
 class ContactImportLock(models.Model):

@@ -9,7 +9,15 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
-from sla.models import Breach, Contact, ContactEvent, ContactImport, ContactImportProblem, SlaPolicy
+from sla.models import (
+    Breach,
+    Contact,
+    ContactEvent,
+    ContactImport,
+    ContactImportProblem,
+    ContactImportRange,
+    SlaPolicy,
+)
 
 
 def policy_list(*, user) -> QuerySet[SlaPolicy]:
@@ -163,3 +171,15 @@ def import_progress(*, job: ContactImport, now) -> ImportProgress:
     if value and elapsed:
         left = int(elapsed * (maximum - min(value, maximum)) / value)
     return ImportProgress(value, maximum, rows, total, rate, left)
+
+
+def contacts_of_import(contacts: QuerySet[Contact], import_id: int) -> QuerySet[Contact]:
+    """The contacts an import created: by their id ranges (one index range scan each), or by
+    the mark of the earlier two-step import."""
+    runs = ContactImportRange.objects.filter(contact_import_id=import_id).values_list(
+        "first_id", "last_id"
+    )
+    match = Q(import_batch_id=import_id)
+    for first, last in runs:
+        match |= Q(pk__range=(first, last))
+    return contacts.filter(match)

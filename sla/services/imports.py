@@ -34,6 +34,7 @@ Rules (shown on the import page too):
 
 from __future__ import annotations
 
+import bisect
 import csv
 import gzip
 import os
@@ -56,7 +57,13 @@ from channels_app.models import Channel
 from core import parse
 from core.db import retry_transient
 from sla import selectors
-from sla.models import Contact, ContactImport, ContactImportLock, ContactImportProblem
+from sla.models import (
+    Contact,
+    ContactImport,
+    ContactImportLock,
+    ContactImportProblem,
+    ContactImportRange,
+)
 from sla.services.common import enqueue, now_or
 
 # Validation only (nothing is written): the check judges a row as contacts_bulk_create will.
@@ -476,12 +483,44 @@ def _check_chunk(pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: date
     return True
 
 
+def _ranges(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as (first, last) runs of consecutive ids."""
+    runs: list[tuple[int, int]] = []
+    for pk in sorted(ids):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    return runs
+
+
+class _Created:
+    """The ids this job created so far, as ranges, to tell a repeat of an earlier line."""
+
+    def __init__(self, job_id: int):
+        self.runs = sorted(
+            ContactImportRange.objects.filter(contact_import_id=job_id).values_list(
+                "first_id", "last_id"
+            )
+        )
+
+    def add(self, runs) -> None:
+        self.runs = sorted(self.runs + list(runs))
+
+    def __contains__(self, pk: int) -> bool:
+        index = bisect.bisect_right(self.runs, (pk, float("inf"))) - 1
+        return index >= 0 and self.runs[index][0] <= pk <= self.runs[index][1]
+
+
 @retry_transient
-def _import_chunk(pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: datetime) -> bool:
-    """Import one chunk and record the job's progress in the same transaction."""
+def _import_chunk(
+    pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: datetime, created: _Created
+) -> list | None:
+    """Import one chunk and record the job's progress in the same transaction; the new id
+    ranges, or None when this worker no longer holds the job."""
     job = _held(pk, holder, Status.IMPORTING)
     if job is None:
-        return False
+        return None
     pending = chunk.items
     created_ids, existing = [], []
     while pending:
@@ -494,31 +533,31 @@ def _import_chunk(pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: dat
                 _add_errors(chunk, pending[index][0], fields)
             pending = [p for index, p in enumerate(pending) if index not in exc.errors]
             continue
-        for (line, _item), pk_, created in zip(
+        for (line, _item), contact_id, new in zip(
             pending, result.ids, result.created_flags, strict=True
         ):
-            (created_ids if created else existing).append((line, pk_))
+            if new:
+                created_ids.append(contact_id)
+            else:
+                existing.append((line, contact_id))
         break
-    if created_ids:
-        Contact.objects.filter(pk__in=[pk_ for _, pk_ in created_ids]).update(import_batch=job)
-    repeats = set()
-    if existing:
-        repeats = set(
-            Contact.objects.filter(
-                pk__in=[pk_ for _, pk_ in existing], import_batch=job
-            ).values_list("pk", flat=True)
-        )
-        for line, pk_ in existing:
-            if pk_ in repeats:
-                chunk.problems.setdefault(line, []).append(("external_id", str(MSG_REPEAT_EARLIER)))
+    runs = _ranges(created_ids)
+    ContactImportRange.objects.bulk_create(
+        ContactImportRange(contact_import=job, first_id=first, last_id=last) for first, last in runs
+    )
+    repeats = 0
+    for line, contact_id in existing:
+        if contact_id in created:  # created by an earlier chunk of this file
+            chunk.problems.setdefault(line, []).append(("external_id", str(MSG_REPEAT_EARLIER)))
+            repeats += 1
     _store_problems(job, Phase.IMPORT, chunk, job.refused)
     job.rows_done += chunk.rows
     job.created += len(created_ids)
-    job.existing += len(existing) - len(repeats)
+    job.existing += len(existing) - repeats
     job.refused += len(chunk.problems)
     _advance_position(job, reader, now)
     job.save()
-    return True
+    return runs
 
 
 def _finish(pk: int, holder: str, status: str, *, now: datetime, error: str = "") -> None:
@@ -574,6 +613,7 @@ def contact_import_advance(
         return BUSY
     status = job.status
     lookups = _Lookups(set(job.channel_ids) if status == Status.IMPORTING else None)
+    created = _Created(job.pk) if status == Status.IMPORTING else None
     started = time.monotonic()
     chunks = 0
     with translation.override(job.language or settings.LANGUAGE_CODE):
@@ -595,8 +635,15 @@ def contact_import_advance(
                 if not chunk.rows:
                     _finish(import_id, holder, status, now=timezone.now())
                     return DONE
-                write = _check_chunk if status == Status.CHECKING else _import_chunk
-                if not write(import_id, holder, chunk, reader, timezone.now()):
+                if status == Status.CHECKING:
+                    written = _check_chunk(import_id, holder, chunk, reader, timezone.now())
+                else:
+                    written = _import_chunk(
+                        import_id, holder, chunk, reader, timezone.now(), created
+                    )
+                    if written is not None:
+                        created.add(written)
+                if written is None or written is False:
                     return BUSY  # cancelled, or the lease was taken over
                 chunks += 1
                 if progress is not None:
@@ -621,7 +668,7 @@ def _purge(now: datetime) -> None:
     )
     for job in stale.exclude(file=""):
         job.file.storage.delete(job.file.name)
-    stale.filter(contacts__isnull=True).delete()
+    stale.filter(contacts__isnull=True, ranges__isnull=True).delete()
 
 
 def contact_import_create(

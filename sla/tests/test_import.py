@@ -15,7 +15,7 @@ from django.urls import reverse
 from conftest import make_user
 from core.models import OutboxMessage
 from portal.roles import MANAGER
-from sla import services
+from sla import selectors, services
 from sla.models import (
     Breach,
     Contact,
@@ -241,7 +241,8 @@ def test_import_creates_valid_rows_and_lists_refused_ones(chat_policy, staff_use
     assert (job.rows_done, job.created, job.existing, job.refused) == (14, 1, 1, 12)
     assert set(Contact.objects.values_list("external_id", flat=True)) == {"OK-1", "OK-2"}
     created = Contact.objects.get(external_id="OK-1")
-    assert created.import_batch == job and created.agent == staff_user
+    assert created.agent == staff_user
+    assert list(selectors.contacts_of_import(Contact.objects.all(), job.pk)) == [created]
     assert sorted(_problems(job, "import")) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16]
     assert not ContactImportLock.objects.exists()
     assert not job.file  # the contacts are the record now

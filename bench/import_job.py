@@ -209,6 +209,10 @@ def main(argv=None) -> int:
     django.setup()
     from django.conf import settings
 
+    # As in production: with DEBUG on, Django keeps every query's SQL (up to 9,000, and an
+    # insert of a chunk is megabytes of it), which would be measured as the job's memory.
+    settings.DEBUG = False
+
     from sla.bench import print_table
 
     results = run(rows=args.rows, compress=args.gzip, refused_every=args.refused_every)

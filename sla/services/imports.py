@@ -315,7 +315,12 @@ def _chunk(records: Iterator, columns: dict[str, int], lookups: _Lookups) -> _Ch
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
                 values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
-        unstorable = {name for name, value in values.items() if not parse.storable(value)}
+        # Text decoded from UTF-8 has no lone surrogate: only a NUL can be unstorable.
+        unstorable = (
+            {name for name, value in values.items() if not parse.storable(value)}
+            if any("\x00" in value for value in values.values())
+            else ()
+        )
         if not unstorable:
             codes.add(values.get("channel"))
             usernames.add(values.get("agent"))

@@ -29,6 +29,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_sla
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench_reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.import_job
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

@@ -145,7 +145,7 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
     before = Contact.objects.count()
     page.goto(f"{url}/sla/contacts/import/")
     _no_sideways_scroll(page)
-    screenshot(page, f"{shot}-02-upload.png")
+    screenshot(page, f"{shot}-02a-upload.png")
     page.set_input_files(
         "#id_file",
         files=[{"name": "helpdesk.csv", "mimeType": "text/csv", "buffer": _csv_file(desk["now"])}],
@@ -161,7 +161,7 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
     expect(page.locator("#import-refused")).to_contain_text("fax")
     assert Contact.objects.count() == before
     _no_sideways_scroll(page)
-    screenshot(page, f"{shot}-03-check.png")
+    screenshot(page, f"{shot}-02-check.png")
     with page.expect_navigation():
         page.locator("#import-confirm button[type=submit]").click()
     expect(page.locator("#import-result")).to_be_visible()
@@ -169,7 +169,7 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
     expect(page.locator("#result-created")).to_contain_text("2")
     expect(page.locator("#import-refused tbody tr")).to_have_count(2)
     _no_sideways_scroll(page)
-    screenshot(page, f"{shot}-04-result.png")
+    screenshot(page, f"{shot}-03-result.png")
     batch = ContactImport.objects.get(status="done")
     with page.expect_navigation():
         page.locator("#import-show-created").click()
@@ -178,7 +178,7 @@ def test_manager_checks_imports_sorts_exports_and_reads_the_dashboard(
     assert sorted(_ids(page)) == ["IMP-0001", "IMP-0002"]
     assert Contact.objects.count() == before + 2
     _no_sideways_scroll(page)
-    screenshot(page, f"{shot}-05-imported-rows.png")
+    screenshot(page, f"{shot}-04-imported-rows.png")
 
     # --- Sort by clicking headers; export the same rows ------------------------------------
     page.goto(f"{url}/sla/contacts/?q=ZD-")

@@ -421,6 +421,11 @@ class ContactImport(models.Model):
     def running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.IMPORTING)
 
+    @property
+    def importable(self) -> int:
+        """Rows the check found valid (created or already there)."""
+        return self.check_create + self.check_existing
+
 
 class ContactImportProblem(models.Model):
     """A refused line of an import (or of its check): the reasons and the cells as given.

@@ -168,7 +168,7 @@ def run(*, rows: int, compress: bool, refused_every: int, write=print) -> dict:
         "peak_rss_mb": round(_rss_mb(), 1),
         "rss_mb": {key: round(value, 1) for key, value in rss.items()},
         "target_seconds": TARGET_SECONDS,
-        "chunk": imports.CHUNK,
+        "chunk": imports.chunk_rows(),
     }
 
 

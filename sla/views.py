@@ -311,7 +311,7 @@ class ContactImportView(ManagerRequiredMixin, FormView):
             required_columns=imports.REQUIRED_COLUMNS,
             optional_columns=imports.OPTIONAL_COLUMNS,
             max_mb=imports.max_bytes() // 2**20,
-            chunk=imports.CHUNK,
+            chunk=imports.chunk_rows(),
             recent=selectors.contact_imports(user=self.request.user)[:10],
             **kwargs,
         )

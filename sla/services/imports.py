@@ -1,8 +1,8 @@
 """Contacts from a helpdesk's CSV export, as a background job: upload, check, import in chunks.
 
 The upload is kept as a file (``ContactImport.file``, plain or gzip, any size up to the
-``CONTACT_IMPORT_MAX_MB`` cap) and a job row. Two passes stream it, a chunk of ``CHUNK`` rows at
-a time, in constant memory:
+``CONTACT_IMPORT_MAX_MB`` cap) and a job row. Two passes stream it, a chunk of
+``CONTACT_IMPORT_CHUNK_ROWS`` rows at a time, in constant memory:
 
 * **check**: every line parsed and validated as the import will (the same parsing, the same
   validation as :func:`contacts_bulk_create`), nothing written but the job's own counts and the
@@ -77,8 +77,6 @@ from sla.services.contacts import (
 Status = ContactImport.Status
 Phase = ContactImportProblem.Phase
 
-#: Rows per chunk: one transaction, one contacts_bulk_create call and one progress update each.
-CHUNK = 5000
 #: How long a worker holds a job without news; renewed with every chunk.
 LEASE = timedelta(seconds=60)
 #: A task works this long, then sends itself again (short tasks; other work interleaves).
@@ -144,6 +142,11 @@ class _FileProblem(Exception):
 
 def max_bytes() -> int:
     return settings.CONTACT_IMPORT_MAX_MB * 2**20
+
+
+def chunk_rows() -> int:
+    """Rows per chunk: one transaction, one contacts_bulk_create call, one progress update."""
+    return settings.CONTACT_IMPORT_CHUNK_ROWS
 
 
 def problems_kept() -> int:
@@ -309,6 +312,7 @@ class _Chunk:
 def _chunk(records: Iterator, columns: dict[str, int], lookups: _Lookups) -> _Chunk:
     raw = []
     codes, usernames = set(), set()
+    size = chunk_rows()
     for line, cells in records:
         values = {}
         for name, position in columns.items():
@@ -325,7 +329,7 @@ def _chunk(records: Iterator, columns: dict[str, int], lookups: _Lookups) -> _Ch
             codes.add(values.get("channel"))
             usernames.add(values.get("agent"))
         raw.append((line, values, unstorable))
-        if len(raw) == CHUNK:
+        if len(raw) == size:
             break
     lookups.resolve(codes, usernames)
     chunk = _Chunk(rows=len(raw), items=[], problems={}, cells={})

@@ -257,18 +257,18 @@ def test_import_of_history_does_not_alert(chat_policy):
     assert not OutboxMessage.objects.exists()
 
 
-def test_chunked_import_equals_a_one_shot_import(chat_policy, monkeypatch):
+def test_chunked_import_equals_a_one_shot_import(chat_policy, settings):
     rows = [
         _row(f"C-{n:03d}", opened=f"2026-03-0{1 + n % 2}T09:{n % 60:02d}:00Z") for n in range(60)
     ]
     rows[17] = _row("C-017", channel="fax")
     rows[40] = rows[3]  # a repeat in another chunk: refused by the import
     data = _csv(*rows)
-    monkeypatch.setattr(imports, "CHUNK", 1000)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 1000
     one = _import(_job(data))
     one_shot = _snapshot()
     Contact.objects.all().delete()
-    monkeypatch.setattr(imports, "CHUNK", 7)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 7
     chunked = _import(_job(data))
     assert _snapshot() == one_shot
     assert (
@@ -286,12 +286,12 @@ def test_chunked_import_equals_a_one_shot_import(chat_policy, monkeypatch):
 
 
 def test_a_job_interrupted_after_chunk_k_resumes_with_exactly_the_same_rows(
-    chat_policy, monkeypatch
+    chat_policy, monkeypatch, settings
 ):
     rows = [_row(f"R-{n:03d}", resolved="2026-03-02T10:30:00+01:00") for n in range(50)]
     rows[23] = _row("R-023", opened="soon")
     data = _csv(*rows)
-    monkeypatch.setattr(imports, "CHUNK", 10)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 10
     job = _job(data)
     services.contact_import_start(import_id=job.pk, run=False)
     # Two chunks commit; the third dies after its contacts were written (a killed worker).
@@ -362,8 +362,8 @@ def test_gzip_upload_is_read_like_the_plain_file(chat_policy):
     assert (job.rows, job.created) == (30, 30)
 
 
-def test_gzip_import_resumes_from_its_offset(chat_policy, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 4)
+def test_gzip_import_resumes_from_its_offset(chat_policy, settings):
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 4
     job = _job(gzip.compress(_csv(*[_row(f"Z-{n}") for n in range(10)])))
     services.contact_import_start(import_id=job.pk, run=False)
     assert services.contact_import_advance(import_id=job.pk, max_chunks=1) == imports.PAUSED
@@ -374,8 +374,8 @@ def test_gzip_import_resumes_from_its_offset(chat_policy, monkeypatch):
     )
 
 
-def test_cancel_stops_the_import_and_frees_the_channel(chat_policy, monkeypatch):
-    monkeypatch.setattr(imports, "CHUNK", 2)
+def test_cancel_stops_the_import_and_frees_the_channel(chat_policy, settings):
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 2
     job = _job(_csv(*[_row(f"X-{n}") for n in range(6)]))
     services.contact_import_start(import_id=job.pk, run=False)
     services.contact_import_advance(import_id=job.pk, max_chunks=1)

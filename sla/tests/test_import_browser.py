@@ -37,10 +37,9 @@ def test_progress_bar_follows_the_job_and_the_result_appears(
     tmp_path,
     language,
     viewport,
-    monkeypatch,
 ):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(imports, "CHUNK", 10)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 10
     set_preferred_language(manager, language)
     rows = [f"chat,P-{n:03d},2026-01-05T09:00:00+01:00" for n in range(40)]
     rows[5] = "fax,P-005,2026-01-05T09:00:00+01:00"

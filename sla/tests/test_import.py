@@ -99,6 +99,16 @@ def _import(job: ContactImport) -> ContactImport:
     return ContactImport.objects.get(pk=job.pk)
 
 
+def check_errors(data: bytes) -> list[tuple[int, str, str]]:
+    """The check's refused lines as (line, column, message), in line order."""
+    job = _job(data)
+    return [
+        (line, column, message)
+        for line, reasons in sorted(_problems(job, "check").items())
+        for column, message in reasons
+    ]
+
+
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()

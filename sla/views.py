@@ -439,8 +439,9 @@ class ContactImportStartView(_ImportJobMixin, View):
 class ContactImportCancelView(_ImportJobMixin, View):
     def post(self, request, *args, **kwargs):
         job = self.get_job()
-        services.contact_import_cancel(import_id=job.pk, user=request.user)
-        messages.info(request, _("The import was cancelled."))
+        if job.running or job.status == ContactImport.Status.CHECKED:
+            services.contact_import_cancel(import_id=job.pk, user=request.user)
+            messages.info(request, _("The import was cancelled."))
         return redirect("sla:contact-import-job", pk=job.pk)
 
 

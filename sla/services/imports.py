@@ -703,6 +703,9 @@ def contact_import_create(
     )
     job.file.save("contacts.csv", file if isinstance(file, File) else File(file), save=False)
     job.size = job.file.size
+    if job.size > max_bytes():  # a file object that did not know its size (the command's)
+        job.file.storage.delete(job.file.name)
+        raise ContactImportError(str(MSG_TOO_BIG % {"max": settings.CONTACT_IMPORT_MAX_MB}))
     with transaction.atomic():
         job.save()
         if run:

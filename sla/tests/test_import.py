@@ -544,7 +544,7 @@ def test_command_imports_with_a_progress_bar(chat_policy, tmp_path, capsys):
     assert Contact.objects.count() == 12
 
 
-def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path):
+def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path, settings):
     path = tmp_path / "bad.csv"
     path.write_bytes(b"channel,subject\nchat,x\n")
     with pytest.raises(CommandError, match="lacks the required column"):
@@ -554,5 +554,11 @@ def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path):
     path.write_bytes(_csv(_row("W-2")))
     with pytest.raises(CommandError, match="An import for the channel “chat” is running"):
         call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    settings.CONTACT_IMPORT_MAX_MB = 1
+    path.write_bytes(_csv(_row("W-3")) + b" " * 2**20)
+    stored = set((tmp_path / "media").rglob("*"))
+    with pytest.raises(CommandError, match="The file is larger than 1 MB"):
+        call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    assert set((tmp_path / "media").rglob("*")) == stored  # nothing left in storage
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_contacts", str(tmp_path / "missing.csv"), stdout=StringIO())

@@ -23,7 +23,7 @@ from rest_framework.authtoken.models import Token
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
 from portal.roles import INTEGRATION, MANAGER, STAFF
-from sla.models import Breach
+from sla.models import Breach, ContactImport
 from sla.tests.factories import SlaPolicyFactory, make_contact
 from standards.models import StandardVersion
 from standards.tests.factories import StandardFactory, make_evaluation, make_version
@@ -167,6 +167,9 @@ def _build_world() -> dict[str, Any]:
         invitation=Invitation.objects.get(pk=invitations[answered.pk].pk), csat=1, nps=0
     )
     kiosk = survey_services.kiosk_create(name="Front desk", channel=channel)
+    contact_import = ContactImport.objects.create(
+        created_by=manager, file_name="helpdesk.csv", status=ContactImport.Status.CHECKED
+    )
 
     clients = {"anon": Client()}
     for role, user in (("staff", staff), ("integration", integration), ("manager", manager)):
@@ -182,6 +185,7 @@ def _build_world() -> dict[str, Any]:
             "channel_code": channel.code,
             "policy": policy.pk,
             "contact": contact.pk,
+            "contact_import": contact_import.pk,
             "breach": breach.pk,
             "standard": standard.pk,
             "slug": standard.slug,
@@ -243,6 +247,11 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standards:evaluation-detail": {"pk": "evaluation"},
     "standards:evaluation-delete": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
+    "sla:contact-import-job": {"pk": "contact_import"},
+    "sla:contact-import-progress": {"pk": "contact_import"},
+    "sla:contact-import-start": {"pk": "contact_import"},
+    "sla:contact-import-cancel": {"pk": "contact_import"},
+    "sla:contact-import-refused": {"pk": "contact_import"},
     "sla:policy-update": {"pk": "policy"},
     "training:acknowledge-current": {"slug": "slug"},
     "training:acknowledge": {"slug": "slug", "number": "published"},
@@ -395,6 +404,11 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "sla:contact-detail": STAFF_NOT_THEIRS,
     "sla:contact-export": READER_PAGE,
     "sla:contact-import": MANAGER_PAGE,
+    "sla:contact-import-job": MANAGER_PAGE,  # the uploader's own (another's: not found)
+    "sla:contact-import-progress": MANAGER_PAGE,
+    "sla:contact-import-refused": MANAGER_PAGE,
+    "sla:contact-import-start": MANAGER_POST_ONLY,
+    "sla:contact-import-cancel": MANAGER_POST_ONLY,
     "sla:policy-list": MANAGER_PAGE,
     "sla:policy-create": MANAGER_PAGE,
     "sla:policy-update": MANAGER_PAGE,

@@ -32,6 +32,7 @@ bench: $(VENV)/.installed-dev
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scorecard
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.ingest
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.import_job
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev

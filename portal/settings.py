@@ -311,6 +311,19 @@ STORAGES = {
     },
 }
 
+# --- Uploaded files -------------------------------------------------------------------------
+
+# Uploads (CSV imports) are private: kept here, read by the workers, never served by URL. With
+# workers on several hosts this must be storage they all share.
+MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_DIR", str(VAR_DIR / "media")))
+# The largest CSV import accepted (compressed size for a gzip file): a generous cap against a
+# full disk, not a working limit (the import streams the file in chunks).
+CONTACT_IMPORT_MAX_MB = env_int("CONTACT_IMPORT_MAX_MB", 2048, minimum=1)
+# Rows per chunk of an import: one transaction, one bulk write and one progress update each.
+CONTACT_IMPORT_CHUNK_ROWS = env_int("CONTACT_IMPORT_CHUNK_ROWS", 5000, minimum=1)
+# Refused lines kept per pass of an import (shown and downloadable); all are counted.
+CONTACT_IMPORT_PROBLEMS_KEPT = env_int("CONTACT_IMPORT_PROBLEMS_KEPT", 10_000, minimum=1)
+
 # --- Email ------------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(

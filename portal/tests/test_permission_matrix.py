@@ -24,7 +24,7 @@ from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
 from portal.roles import INTEGRATION, MANAGER, STAFF
 from quality.tests.factories import make_evaluation
-from sla.models import Breach
+from sla.models import Breach, ContactImport
 from sla.tests.factories import SlaPolicyFactory, make_contact
 from standards.models import StandardVersion
 from standards.tests.factories import StandardFactory, make_version
@@ -168,6 +168,9 @@ def _build_world() -> dict[str, Any]:
         invitation=Invitation.objects.get(pk=invitations[answered.pk].pk), csat=1, nps=0
     )
     kiosk = survey_services.kiosk_create(name="Front desk", channel=channel)
+    contact_import = ContactImport.objects.create(
+        created_by=manager, file_name="helpdesk.csv", status=ContactImport.Status.CHECKED
+    )
 
     clients = {"anon": Client()}
     for role, user in (("staff", staff), ("integration", integration), ("manager", manager)):
@@ -183,6 +186,7 @@ def _build_world() -> dict[str, Any]:
             "channel_code": channel.code,
             "policy": policy.pk,
             "contact": contact.pk,
+            "contact_import": contact_import.pk,
             "breach": breach.pk,
             "standard": standard.pk,
             "slug": standard.slug,
@@ -248,6 +252,11 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "quality:evaluation-answer": {"pk": "evaluation"},
     "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
+    "sla:contact-import-job": {"pk": "contact_import"},
+    "sla:contact-import-progress": {"pk": "contact_import"},
+    "sla:contact-import-start": {"pk": "contact_import"},
+    "sla:contact-import-cancel": {"pk": "contact_import"},
+    "sla:contact-import-refused": {"pk": "contact_import"},
     "sla:policy-update": {"pk": "policy"},
     "training:acknowledge-current": {"slug": "slug"},
     "training:acknowledge": {"slug": "slug", "number": "published"},
@@ -410,6 +419,11 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "sla:contact-detail": STAFF_NOT_THEIRS,
     "sla:contact-export": READER_PAGE,
     "sla:contact-import": MANAGER_PAGE,
+    "sla:contact-import-job": MANAGER_PAGE,  # the uploader's own (another's: not found)
+    "sla:contact-import-progress": MANAGER_PAGE,
+    "sla:contact-import-refused": MANAGER_PAGE,
+    "sla:contact-import-start": MANAGER_POST_ONLY,
+    "sla:contact-import-cancel": MANAGER_POST_ONLY,
     "sla:policy-list": MANAGER_PAGE,
     "sla:policy-create": MANAGER_PAGE,
     "sla:policy-update": MANAGER_PAGE,

@@ -135,16 +135,16 @@ def test_given_up_messages_are_shown_and_sent_again(kind, settings):
 
 def _killed_when_marking(monkeypatch, *, mark: int) -> None:
     """Send, with the worker killed as it records the ``mark``-th delivery as sent."""
-    real = outbox._sent
+    real = outbox._Marks.sent
     calls = []
 
-    def dying(row, subject, now):
+    def dying(self, row, subject, now):
         calls.append(row.ref)
         if len(calls) == mark:
             raise SystemExit("worker killed")
-        real(row, subject, now)
+        real(self, row, subject, now)
 
-    monkeypatch.setattr(outbox, "_sent", dying)
+    monkeypatch.setattr(outbox._Marks, "sent", dying)
     with pytest.raises(SystemExit):
         outbox.outbox_send(now=NOW)
     monkeypatch.undo()
@@ -303,3 +303,76 @@ def test_a_mail_server_that_is_down_is_tried_once_per_batch(kind, settings):
     assert counts["retrying"] == 10
     assert send.call_count <= 2  # the rest of the batch waits, untried
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.fixture
+def plain(settings, tmp_path):
+    """A kind without ``on_sent`` (marked by the sender's own statement), greeting by account."""
+    folder = tmp_path / "templates" / "test"
+    folder.mkdir(parents=True)
+    (folder / "plain_subject.txt").write_text(
+        '{% load i18n %}{% translate "Dashboard" %} {{ number }}'
+    )
+    (folder / "plain.txt").write_text(
+        "{{ message.recipient.username|default:'-' }} {{ day|date:'DATE_FORMAT' }}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path / "templates"]}
+    ]
+    outbox.register("test.plain", label="Plain", template="test/plain")
+    yield
+    outbox._KINDS.pop("test.plain")
+
+
+def test_one_batch_in_three_languages_gives_each_email_its_own_language_and_context(plain):
+    """The batch loads each template once: what it renders stays each row's own."""
+    languages = ["en", "ru", "pl", "ru"]
+    outbox.enqueue(
+        outbox.message(
+            kind="test.plain",
+            to=f"p{n}@example.com",
+            language=language,
+            context={"number": n, "day": dt.date(2026, 12, 13 + n)},
+            now=NOW,
+        )
+        for n, language in enumerate(languages)
+    )
+    assert outbox.outbox_send(now=NOW)["sent"] == 4
+    got = {m.to[0]: (m.subject, m.body) for m in mail.outbox}
+    assert got == {
+        "p0@example.com": ("Dashboard 0", "- 13 Dec 2026"),
+        "p1@example.com": ("Главная 1", "- 14 декабря 2026 г."),
+        "p2@example.com": ("Pulpit 2", "- 15 grudnia 2026"),
+        "p3@example.com": ("Главная 3", "- 16 декабря 2026 г."),
+    }
+
+
+def test_a_message_is_marked_sent_by_one_statement_that_clears_its_failure(plain):
+    [row] = outbox.enqueue(
+        outbox.message(
+            kind="test.plain", to="p@example.com", context={"number": 7, "day": None}, now=NOW
+        )
+    )
+    OutboxMessage.objects.filter(pk=row.pk).update(attempts=2, last_error="SMTPServerDisconnected")
+    assert outbox.outbox_send(now=NOW)["sent"] == 1
+    row.refresh_from_db()
+    assert (row.status, row.sent_at, row.subject) == ("sent", NOW, "Dashboard 7")
+    assert (row.leased_until, row.last_error, row.attempts) == (None, "", 2)
+
+
+def test_sending_reads_the_recipients_with_their_rows(plain, django_assert_max_num_queries):
+    """A template that greets its recipient by account costs no query per message."""
+    from django.contrib.auth import get_user_model
+
+    users = [
+        get_user_model().objects.create_user(f"person{n}", f"person{n}@example.com")
+        for n in range(8)
+    ]
+    outbox.enqueue(
+        outbox.message(kind="test.plain", user=user, context={"number": n, "day": None}, now=NOW)
+        for n, user in enumerate(users)
+    )
+    # The claim, reading the batch, one mark per message and the empty claim that ends it.
+    with django_assert_max_num_queries(8 + 8):
+        assert outbox.outbox_send(now=NOW)["sent"] == 8
+    assert sorted(m.body.strip() for m in mail.outbox) == [f"person{n}" for n in range(8)]

@@ -372,7 +372,7 @@ class _Courier:
         def run(row, email):
             try:
                 self._deliver(email)
-            except Exception as exc:
+            except BaseException as exc:  # always report, or the caller waits for ever
                 done.put((row, email, exc))
             else:
                 done.put((row, email, None))

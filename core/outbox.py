@@ -12,8 +12,9 @@ Sending (``outbox_send``):
   when the lease runs out.
 * No transaction is open while the mail server is talked to (on SQLite an open transaction would
   block every writer for the length of an SMTP call).
-* Each row is marked sent right after its email went out, so a crash between the two gives at
-  most one duplicate, of that one message.
+* Rows are marked sent as their emails go out: every delivery that has ended when the sender
+  looks is marked by one statement, so a crash in between repeats at most the messages of one
+  look (no more than ``OUTBOX_CONNECTIONS``, the deliveries in flight), once each.
 * A failure is retried with capped exponential backoff until ``retry_until`` (a day or more by
   default, ``OUTBOX_RETRY_HOURS``), then the row is ``failed`` and managers see it; "send again"
   puts it back.
@@ -256,12 +257,15 @@ def render(
 
 
 class _Marks:
-    """Records deliveries, each the moment it ends (a crash in between repeats only that one).
+    """Records the deliveries that have ended, several at a time: one UPDATE per group.
 
-    A message of a kind without ``on_sent`` is marked by one UPDATE written once per batch and
-    run on one cursor: the ORM would compile the same statement again for every message, which
-    costs the sender more than the database spends on it. A kind's own record goes in one
-    transaction with the mark, through the ORM.
+    The sender marks every delivery the result queue holds when it looks (at most
+    ``OUTBOX_CONNECTIONS``, as many as are in flight), so a crash between the mail server taking
+    messages and their mark repeats at most that many, the same bound as the deliveries in flight.
+    The statement is written once per group size and run on one cursor: the ORM would compile it
+    again for every call, which costs the sender more than the database spends on it. Each row
+    takes its own subject from a ``VALUES`` list joined by id (PostgreSQL, SQLite 3.33+). Rows of
+    kinds with ``on_sent`` are marked in one transaction with their hooks, one call per kind.
     """
 
     def __init__(self, cursor):
@@ -271,24 +275,58 @@ class _Marks:
             return quote(meta.get_field(name).column)
 
         self.cursor = cursor
+        self.table, self.id = quote(meta.db_table), column("id")
         # Names from the model, quoted; values are parameters.
-        self.sql = (
-            f"UPDATE {quote(meta.db_table)} SET {column('status')} = %s, {column('sent_at')} = %s,"  # noqa: S608
-            f" {column('subject')} = %s, {column('leased_until')} = NULL,"
-            f" {column('last_error')} = '' WHERE {column('id')} = %s"
+        self.set = (
+            f"{column('status')} = %s, {column('sent_at')} = %s, {column('leased_until')} = NULL,"
+            f" {column('last_error')} = ''"
         )
+        self.subject = column("subject")
+        self.joined = connection.vendor in ("postgresql", "sqlite")
+        self.statements: dict[int, str] = {}
 
-    def sent(self, row: OutboxMessage, subject: str, now: datetime) -> None:
-        hook = _KINDS[row.kind].on_sent
-        if not (hook and row.ref):
-            when = connection.ops.adapt_datetimefield_value(now)
-            self.cursor.execute(self.sql, [Status.SENT.value, when, subject, row.pk])
+    def _statement(self, size: int) -> str:
+        sql = self.statements.get(size)
+        if sql is None:
+            if self.joined:
+                values = ", ".join(["(%s, %s)"] * size)
+                sql = (
+                    f"UPDATE {self.table} SET {self.set}, {self.subject} = v.column2"  # noqa: S608
+                    f" FROM (VALUES {values}) AS v WHERE {self.table}.{self.id} = v.column1"
+                )
+            else:
+                sql = (
+                    f"UPDATE {self.table} SET {self.set}, {self.subject} = %s WHERE {self.id} = %s"  # noqa: S608
+                )
+            self.statements[size] = sql
+        return sql
+
+    def _update(self, sent: list[tuple[OutboxMessage, str]], now: datetime) -> None:
+        when = connection.ops.adapt_datetimefield_value(now)
+        if not self.joined:
+            params = [[Status.SENT.value, when, subject, row.pk] for row, subject in sent]
+            self.cursor.executemany(self._statement(1), params)
+            return
+        params = [Status.SENT.value, when]
+        for row, subject in sent:
+            params += (row.pk, subject)
+        self.cursor.execute(self._statement(len(sent)), params)
+
+    def sent(self, sent: list[tuple[OutboxMessage, str]], now: datetime) -> None:
+        """Mark ``(row, subject)`` pairs sent at ``now`` and tell their kinds."""
+        if not sent:
+            return
+        hooked: dict[str, list[str]] = {}
+        for row, _subject in sent:
+            if row.ref and _KINDS[row.kind].on_sent:
+                hooked.setdefault(row.kind, []).append(row.ref)
+        if not hooked:
+            self._update(sent, now)
             return
         with transaction.atomic():
-            OutboxMessage.objects.filter(pk=row.pk).update(
-                status=Status.SENT, sent_at=now, subject=subject, leased_until=None, last_error=""
-            )
-            hook([row.ref], now)
+            self._update(sent, now)
+            for name, refs in hooked.items():
+                _KINDS[name].on_sent(refs, now)
 
 
 def _cancel(rows: list[OutboxMessage], reason: str) -> None:
@@ -354,20 +392,25 @@ class _Courier:
             raise
 
     def deliver(self, items):
-        """Yield ``(row, email, error)`` for each ``(row, email)`` as its delivery ends."""
+        """Yield lists of ``(row, email, error)`` for ``(row, email)`` items as they end.
+
+        Each list holds every delivery that has ended since the last one was yielded (one at a
+        time on a single connection), never more than the connections in flight.
+        """
         if self.pool is None:
             for row, email in items:
                 try:
                     self._deliver(email)
                 except Exception as exc:
-                    yield row, email, exc
+                    yield [(row, email, exc)]
                 else:
-                    yield row, email, None
+                    yield [(row, email, None)]
             return
         # Each delivery reports on one queue: cheaper than waiting on a set of futures, which
         # the caller's thread would do once per message.
         items = iter(items)
         done: queue.SimpleQueue = queue.SimpleQueue()
+        submit = self.pool.submit
 
         def run(row, email):
             try:
@@ -379,14 +422,17 @@ class _Courier:
 
         running = 0
         for row, email in itertools.islice(items, self.size):
-            self.pool.submit(run, row, email)
+            submit(run, row, email)
             running += 1
         while running:
-            outcome = done.get()
-            running -= 1
-            yield outcome
-            for row, email in itertools.islice(items, 1):
-                self.pool.submit(run, row, email)
+            ended = [done.get()]
+            with contextlib.suppress(queue.Empty):
+                while True:
+                    ended.append(done.get_nowait())
+            running -= len(ended)
+            yield ended
+            for row, email in itertools.islice(items, len(ended)):
+                submit(run, row, email)
                 running += 1
 
     def close(self) -> None:
@@ -398,7 +444,7 @@ class _Courier:
 
 
 def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
-    """Render each row, deliver them, and record each outcome the moment it is known."""
+    """Render each row, deliver them, and record the outcomes as soon as they are known."""
     ready = []
     templates: dict = {}
     for row in rows:
@@ -414,17 +460,20 @@ def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
     try:
         with connection.cursor() as cursor:
             marks = _Marks(cursor)
-            for row, email, error in courier.deliver(ready):
-                recorded.add(row.pk)
-                if error is None:
-                    marks.sent(row, email.subject, fixed_now or timezone.now())
-                    counts["sent"] += 1
-                    delivered += 1
-                    continue
-                logger.warning("Message %s to %s failed: %s", row.pk, row.to, error)
-                _failed(row, f"{type(error).__name__}: {error}", now, counts)
-                if not delivered and isinstance(error, _SERVER_DOWN):
-                    server_down = error
+            for ended in courier.deliver(ready):
+                sent = [(row, email.subject) for row, email, error in ended if error is None]
+                marks.sent(sent, fixed_now or timezone.now())
+                counts["sent"] += len(sent)
+                delivered += len(sent)
+                for row, _email, error in ended:
+                    recorded.add(row.pk)
+                    if error is None:
+                        continue
+                    logger.warning("Message %s to %s failed: %s", row.pk, row.to, error)
+                    _failed(row, f"{type(error).__name__}: {error}", now, counts)
+                    if not delivered and isinstance(error, _SERVER_DOWN):
+                        server_down = error
+                if server_down is not None:
                     break
     finally:
         courier.close()

@@ -30,7 +30,6 @@ import queue
 import smtplib
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -140,8 +139,21 @@ def encode(context: dict) -> dict:
     return json.loads(json.dumps(context, cls=_Encoder))
 
 
+def _decoded(value):
+    if isinstance(value, dict):
+        return _revive({key: _decoded(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    return value
+
+
 def decode(context: dict) -> dict:
-    return json.loads(json.dumps(context), object_hook=_revive)
+    """A stored context as it was given (a fresh copy: rendering adds to it).
+
+    A walk over the stored JSON rather than a round trip through text, which cost the sender
+    more than the rest of the drawing bar the templates.
+    """
+    return _decoded(context)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -372,8 +384,20 @@ class _Courier:
     def __init__(self, connections: int):
         self.local = threading.local()
         self.opened: list = []
-        self.pool = ThreadPoolExecutor(connections) if connections > 1 else None
         self.size = connections
+        self.todo: queue.SimpleQueue = queue.SimpleQueue()
+        self.threads: list[threading.Thread] = []
+
+    def _serve(self, done: queue.SimpleQueue) -> None:
+        """A connection's thread: deliver what comes until told to stop (None)."""
+        while (item := self.todo.get()) is not None:
+            row, email = item
+            try:
+                self._deliver(email)
+            except BaseException as exc:  # always report, or the caller waits for ever
+                done.put((row, email, exc))
+            else:
+                done.put((row, email, None))
 
     def _deliver(self, email) -> None:
         mail = getattr(self.local, "mail", None)
@@ -397,7 +421,7 @@ class _Courier:
         Each list holds every delivery that has ended since the last one was yielded (one at a
         time on a single connection), never more than the connections in flight.
         """
-        if self.pool is None:
+        if self.size == 1:
             for row, email in items:
                 try:
                     self._deliver(email)
@@ -406,24 +430,21 @@ class _Courier:
                 else:
                     yield [(row, email, None)]
             return
-        # Each delivery reports on one queue: cheaper than waiting on a set of futures, which
-        # the caller's thread would do once per message.
+        # Threads of our own on two plain queues: a pool's futures cost the sender more per
+        # message than the SMTP conversation does on a local server.
         items = iter(items)
         done: queue.SimpleQueue = queue.SimpleQueue()
-        submit = self.pool.submit
-
-        def run(row, email):
-            try:
-                self._deliver(email)
-            except BaseException as exc:  # always report, or the caller waits for ever
-                done.put((row, email, exc))
-            else:
-                done.put((row, email, None))
-
+        send = self.todo.put
         running = 0
-        for row, email in itertools.islice(items, self.size):
-            submit(run, row, email)
+        for item in itertools.islice(items, self.size):
+            send(item)
             running += 1
+        for n in range(running):
+            thread = threading.Thread(
+                target=self._serve, args=(done,), name=f"outbox-smtp-{n}", daemon=True
+            )
+            thread.start()
+            self.threads.append(thread)
         while running:
             ended = [done.get()]
             with contextlib.suppress(queue.Empty):
@@ -431,13 +452,15 @@ class _Courier:
                     ended.append(done.get_nowait())
             running -= len(ended)
             yield ended
-            for row, email in itertools.islice(items, len(ended)):
-                submit(run, row, email)
+            for item in itertools.islice(items, len(ended)):
+                send(item)
                 running += 1
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
+        for _thread in self.threads:
+            self.todo.put(None)
+        for thread in self.threads:
+            thread.join()
         for mail in self.opened:
             with contextlib.suppress(Exception):  # closing a dead connection
                 mail.close()

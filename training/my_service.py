@@ -1,6 +1,6 @@
 """The "Standards to acknowledge" section of "My service": what the staff member still owes,
-overdue first, each with its due date and the way to its acknowledgement page (six queries,
-those of ``selectors.build_rows``)."""
+overdue first, each with its due date and the way to its acknowledgement page (the seven
+queries of ``selectors.build_rows``)."""
 
 from django.utils import timezone
 

@@ -82,7 +82,7 @@ def users_with_assignments():
 
 
 def build_rows(users: list[User], *, track_ids=None, today: date | None = None) -> list[Row]:
-    """Cells of every assigned standard (not retired) of these users: six queries whatever
+    """Cells of every assigned standard (not retired) of these users: seven queries whatever
     their number."""
     today = today or timezone.localdate()
     user_ids = [u.pk for u in users]

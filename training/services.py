@@ -475,13 +475,11 @@ def check_copy(*, source: StandardVersion | None, target: StandardVersion) -> in
         return 0
     _require_open(target)
     settings_row = Check.objects.filter(version=source).first()
-    if settings_row is not None:
-        Check.objects.update_or_create(
+    if settings_row is not None:  # the draft was just made: it has no row of its own yet
+        Check.objects.create(
             version=target,
-            defaults={
-                "pass_mark": settings_row.pass_mark,
-                "max_attempts": settings_row.max_attempts,
-            },
+            pass_mark=settings_row.pass_mark,
+            max_attempts=settings_row.max_attempts,
         )
     questions = list(Question.objects.filter(version=source).prefetch_related("choices"))
     if not questions:

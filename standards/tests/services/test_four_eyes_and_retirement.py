@@ -46,7 +46,7 @@ def test_the_standard_s_choice_overrides_the_portal_s(settings, manager, portal,
 
 def test_four_eyes_refuses_the_author_and_lets_another_manager_publish(settings, manager, reviewer):
     settings.STANDARDS_FOUR_EYES = True
-    standard, version = _in_review(manager)
+    _standard, version = _in_review(manager)
     with pytest.raises(services.FourEyesError) as refused:
         services.version_publish(version=version, user=manager)
     assert isinstance(refused.value, PermissionDenied)

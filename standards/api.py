@@ -236,7 +236,8 @@ class VersionCreateSerializer(serializers.Serializer):
 
 
 class StandardFilter(FilterSet):
-    retired = django_filters.BooleanFilter(
+    retired = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
         method="filter_retired",
         help_text=_(
             "true: retired standards only (Managers); false, the default: those in the book."
@@ -248,7 +249,7 @@ class StandardFilter(FilterSet):
         fields = []
 
     def filter_retired(self, queryset, name, value):
-        return queryset.retired() if value else queryset.in_use()
+        return queryset.retired() if value == "true" else queryset.in_use()
 
 
 _standard_id = OpenApiParameter(

@@ -80,6 +80,12 @@ def _resolve_category(category) -> Category | None:
     return category_get_or_create(name=category)
 
 
+def _clean_four_eyes(value) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError({"four_eyes": [_("Choose required, not required or empty.")]})
+    return value
+
+
 def _save(standard: Standard) -> None:
     if standard.slug in RESERVED_SLUGS:
         raise ValidationError({"slug": [_("This address is reserved; choose another slug.")]})
@@ -101,6 +107,7 @@ def standard_create(
     channels: Iterable[Channel] = (),
     owner=None,
     review_interval_months: int = 12,
+    four_eyes: bool | None = None,
 ) -> Standard:
     """A new standard with no versions yet; ``category`` may be a name (created if new)."""
     require_manager(user)
@@ -111,6 +118,7 @@ def standard_create(
         category=_resolve_category(category),
         owner=owner if owner is not None else user,
         review_interval_months=review_interval_months,
+        four_eyes=_clean_four_eyes(four_eyes),
     )
     _save(standard)
     standard.channels.set(list(channels))
@@ -143,9 +151,7 @@ def standard_update(
     if owner is not _UNSET:
         locked.owner = owner
     if four_eyes is not _UNSET:
-        if four_eyes not in (None, True, False):
-            raise ValidationError({"four_eyes": [_("Choose required, not required or empty.")]})
-        locked.four_eyes = four_eyes
+        locked.four_eyes = _clean_four_eyes(four_eyes)
     if review_interval_months is not _UNSET:
         locked.review_interval_months = review_interval_months
         if locked.last_reviewed_on:

@@ -84,3 +84,11 @@ def test_retired_filter_and_create_refusals(manager_api, published):
     assert response.status_code == 400
     assert "retired" in response.json()
     assert not Standard.objects.filter(title="Born retired").exists()
+
+
+@pytest.mark.parametrize("value", [None, True, False])
+def test_create_with_four_eyes(manager_api, value):
+    response = manager_api.post(LIST, {"title": "Closing", "four_eyes": value}, format="json")
+    assert response.status_code == 201
+    assert response.json()["four_eyes"] is value
+    assert Standard.objects.get(title="Closing").four_eyes is value

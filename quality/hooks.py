@@ -29,7 +29,7 @@ def standard_actions(request, standard) -> list[Link]:
     if not _is_manager(request) or standard is None:
         return []
     links = []
-    if standard.current_version is not None:
+    if standard.current_version is not None and not standard.is_retired:
         links.append(
             Link(
                 reverse("quality:evaluation-create", kwargs={"slug": standard.slug}),

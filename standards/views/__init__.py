@@ -15,6 +15,8 @@ from standards.views.reading import (
 )
 from standards.views.workflow import (
     StandardMarkReviewedView,
+    StandardReinstateView,
+    StandardRetireView,
     VersionCreateDraftView,
     VersionDiscardView,
     VersionPublishView,
@@ -29,6 +31,8 @@ __all__ = [
     "StandardDetailView",
     "StandardListView",
     "StandardMarkReviewedView",
+    "StandardReinstateView",
+    "StandardRetireView",
     "StandardSettingsView",
     "VersionCreateDraftView",
     "VersionDetailView",

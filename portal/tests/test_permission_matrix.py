@@ -217,6 +217,10 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standard-version-publish": {"id": "standard", "number": "draft"},
     "sla-policy-detail": {"pk": "policy"},
     "contact-detail": {"pk": "contact"},
+    "evaluation-detail": {"pk": "evaluation"},
+    "evaluation-dispute": {"pk": "evaluation"},
+    "evaluation-accept": {"pk": "evaluation"},
+    "evaluation-resolve": {"pk": "evaluation"},
     "breach-detail": {"pk": "breach"},
     "acknowledgement-detail": {"pk": "acknowledgement"},
     "survey-detail": {"pk": "survey"},
@@ -339,6 +343,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standard-version-list": API_MANAGER,
     "standard-version-detail": API_MANAGER,
     "standard-version-publish": row(401, 403, 403, 405),
+    # API: evaluations (Staff: their own; the actions are POST only)
+    "evaluation-list": API_MANAGER_STAFF,
+    "evaluation-detail": row(401, 404, 403, 200),
+    "evaluation-dispute": row(401, 405, 403, 405),
+    "evaluation-accept": row(401, 405, 403, 405),
+    "evaluation-resolve": row(401, 405, 403, 405),
     # API: SLA
     "sla-policy-list": API_ALL,
     "sla-policy-detail": API_ALL,
@@ -486,6 +496,7 @@ STAFF_SCOPED_LISTS = {
     "contact-list": ("count", None),
     "breach-list": ("count", None),
     "acknowledgement-list": ("count", None),
+    "evaluation-list": ("count", None),
     "sla:contact-list": ("text", "COLLEAGUE-1"),
     "quality:evaluation-list": ("text", "COLLEAGUE-EVAL"),
 }

@@ -16,7 +16,7 @@ from channels_app.models import Channel
 from portal.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
-from standards.models import Standard
+from standards.models import Standard, StandardVersion
 
 ORDERINGS = {
     "newest": ("-occurred_at", "-id"),
@@ -167,3 +167,14 @@ def agent_summary(
             .order_by("-occurred_at", "-id")[:latest]
         ),
     }
+
+
+def standards_for_channel(channel: Channel) -> list[Standard]:
+    """Standards with a published version that apply to ``channel`` (or to every channel), for
+    evaluating a contact (one query)."""
+    return list(
+        Standard.objects.filter(versions__status=StandardVersion.Status.PUBLISHED)
+        .filter(Q(channels=channel) | Q(channels__isnull=True))
+        .distinct()
+        .order_by("title", "pk")
+    )

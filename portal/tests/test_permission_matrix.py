@@ -248,6 +248,7 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "quality:evaluation-detail": {"pk": "evaluation"},
     "quality:evaluation-delete": {"pk": "evaluation"},
     "quality:evaluation-answer": {"pk": "evaluation"},
+    "quality:evaluate-contact": {"pk": "contact"},
     "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
     "sla:policy-update": {"pk": "policy"},
@@ -405,6 +406,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "quality:evaluation-delete": MANAGER_PAGE,
     "quality:evaluation-answer": row(LOGIN, 405, 403, 405),  # POST only, by the evaluated agent
     "quality:evaluation-resolve": MANAGER_POST_ONLY,
+    "quality:evaluate-contact": MANAGER_PAGE,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,

@@ -1,6 +1,7 @@
 """Pages of the quality app: QA evaluations (managers evaluate; staff read and answer their own)."""
 
 from quality.views.evaluations import (
+    EvaluateContactView,
     EvaluationAnswerView,
     EvaluationCreateView,
     EvaluationDeleteView,
@@ -10,6 +11,7 @@ from quality.views.evaluations import (
 )
 
 __all__ = [
+    "EvaluateContactView",
     "EvaluationAnswerView",
     "EvaluationCreateView",
     "EvaluationDeleteView",

@@ -139,8 +139,9 @@ def agent_summary(
     latest: int = MY_SERVICE_LATEST,
     now: dt.datetime | None = None,
 ) -> dict:
-    """My service: the agent's average score over the last ``days`` next to the team's (one
-    query), and their latest evaluations (one query)."""
+    """My service: the agent's average effective score over the last ``days`` next to the
+    team's (one query), how many of theirs await an answer (one query), and their latest
+    evaluations with their outcome (one query)."""
     now = now or timezone.now()
     recent = Evaluation.objects.current().occurred_since(now - dt.timedelta(days=days)).order_by()
     mine = Q(agent=user)
@@ -150,8 +151,10 @@ def agent_summary(
         team_count=Count("id"),
         team_average=Avg("score"),
     )
+    awaiting = Evaluation.objects.in_state(Evaluation.State.OPEN).filter(agent=user).count()
     return {
         "days": days,
+        "awaiting": awaiting,
         "mine": {
             "count": figures["mine_count"],
             "average": scoring.round_average(figures["mine_average"]),
@@ -163,7 +166,7 @@ def agent_summary(
         "latest": list(
             Evaluation.objects.current()
             .filter(agent=user)
-            .select_related("standard", "version", "channel", "evaluator", "response")
+            .select_related("standard", "version", "channel", "evaluator", "response", "supersedes")
             .order_by("-occurred_at", "-id")[:latest]
         ),
     }

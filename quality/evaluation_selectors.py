@@ -140,18 +140,25 @@ def agent_summary(
     now: dt.datetime | None = None,
 ) -> dict:
     """My service: the agent's average effective score over the last ``days`` next to the
-    team's (one query), how many of theirs await an answer (one query), and their latest
-    evaluations with their outcome (one query)."""
+    team's and how many of theirs await an answer (one query), and their latest evaluations
+    with their outcome (one query)."""
     now = now or timezone.now()
-    recent = Evaluation.objects.current().occurred_since(now - dt.timedelta(days=days)).order_by()
-    mine = Q(agent=user)
-    figures = recent.aggregate(
-        mine_count=Count("id", filter=mine),
-        mine_average=Avg("score", filter=mine),
-        team_count=Count("id"),
-        team_average=Avg("score"),
+    since = now - dt.timedelta(days=days)
+    recent, mine = Q(occurred_at__gte=since), Q(agent=user)
+    # One query: the period's figures, and the agent's evaluations of any date still unanswered.
+    figures = (
+        Evaluation.objects.current()
+        .filter(recent | mine)
+        .order_by()
+        .aggregate(
+            mine_count=Count("id", filter=recent & mine),
+            mine_average=Avg("score", filter=recent & mine),
+            team_count=Count("id", filter=recent),
+            team_average=Avg("score", filter=recent),
+            awaiting=Count("id", filter=mine & Q(supersedes__isnull=True, response__isnull=True)),
+        )
     )
-    awaiting = Evaluation.objects.in_state(Evaluation.State.OPEN).filter(agent=user).count()
+    awaiting = figures["awaiting"]
     return {
         "days": days,
         "awaiting": awaiting,

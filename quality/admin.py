@@ -3,12 +3,19 @@
 from django.contrib import admin
 
 from portal.admin import ReadOnlyAdminMixin
-from quality.models import Evaluation, EvaluationItem
+from quality.models import Evaluation, EvaluationItem, EvaluationResponse
 
 
 class EvaluationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EvaluationItem
     fields = ["criterion", "result", "note"]
+    readonly_fields = fields
+    extra = 0
+
+
+class EvaluationResponseInline(ReadOnlyAdminMixin, admin.StackedInline):
+    model = EvaluationResponse
+    fields = ["kind", "comment", "author", "created_at"]
     readonly_fields = fields
     extra = 0
 
@@ -28,12 +35,13 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "evaluator",
         "score",
         "critical_missed",
+        "resolution",
     ]
-    list_filter = ["critical_missed", "standard", "channel"]
+    list_filter = ["critical_missed", "resolution", "standard", "channel"]
     list_select_related = ["agent", "standard", "version__standard", "channel", "evaluator"]
     search_fields = ["interaction_reference", "agent__username", "agent__last_name"]
     date_hierarchy = "occurred_at"
-    inlines = [EvaluationItemInline]
+    inlines = [EvaluationResponseInline, EvaluationItemInline]
     fields = [
         "standard",
         "version",
@@ -46,5 +54,9 @@ class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "score",
         "critical_missed",
         "created_at",
+        "supersedes",
+        "resolution",
+        "resolution_reason",
+        "resolved_by",
     ]
     readonly_fields = fields

@@ -16,7 +16,7 @@ from channels_app.models import Channel
 from portal.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
-from standards.models import Standard
+from standards.models import Standard, StandardVersion
 
 ORDERINGS = {
     "newest": ("-occurred_at", "-id"),
@@ -139,19 +139,29 @@ def agent_summary(
     latest: int = MY_SERVICE_LATEST,
     now: dt.datetime | None = None,
 ) -> dict:
-    """My service: the agent's average score over the last ``days`` next to the team's (one
-    query), and their latest evaluations (one query)."""
+    """My service: the agent's average effective score over the last ``days`` next to the
+    team's and how many of theirs await an answer (one query), and their latest evaluations
+    with their outcome (one query)."""
     now = now or timezone.now()
-    recent = Evaluation.objects.current().occurred_since(now - dt.timedelta(days=days)).order_by()
-    mine = Q(agent=user)
-    figures = recent.aggregate(
-        mine_count=Count("id", filter=mine),
-        mine_average=Avg("score", filter=mine),
-        team_count=Count("id"),
-        team_average=Avg("score"),
+    since = now - dt.timedelta(days=days)
+    recent, mine = Q(occurred_at__gte=since), Q(agent=user)
+    # One query: the period's figures, and the agent's evaluations of any date still unanswered.
+    figures = (
+        Evaluation.objects.current()
+        .filter(recent | mine)
+        .order_by()
+        .aggregate(
+            mine_count=Count("id", filter=recent & mine),
+            mine_average=Avg("score", filter=recent & mine),
+            team_count=Count("id", filter=recent),
+            team_average=Avg("score", filter=recent),
+            awaiting=Count("id", filter=mine & Q(supersedes__isnull=True, response__isnull=True)),
+        )
     )
+    awaiting = figures["awaiting"]
     return {
         "days": days,
+        "awaiting": awaiting,
         "mine": {
             "count": figures["mine_count"],
             "average": scoring.round_average(figures["mine_average"]),
@@ -163,7 +173,18 @@ def agent_summary(
         "latest": list(
             Evaluation.objects.current()
             .filter(agent=user)
-            .select_related("standard", "version", "channel", "evaluator", "response")
+            .select_related("standard", "version", "channel", "evaluator", "response", "supersedes")
             .order_by("-occurred_at", "-id")[:latest]
         ),
     }
+
+
+def standards_for_channel(channel: Channel) -> list[Standard]:
+    """Standards with a published version that apply to ``channel`` (or to every channel), for
+    evaluating a contact (one query)."""
+    return list(
+        Standard.objects.filter(versions__status=StandardVersion.Status.PUBLISHED)
+        .filter(Q(channels=channel) | Q(channels__isnull=True))
+        .distinct()
+        .order_by("title", "pk")
+    )

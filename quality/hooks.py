@@ -51,6 +51,15 @@ def standard_actions(request, standard) -> list[Link]:
     return links
 
 
+def contact_actions(request, contact) -> list[Link]:
+    """On a contact's page: evaluate the agent's handling of it."""
+    if not _is_manager(request) or contact is None:
+        return []
+    url = reverse("quality:evaluate-contact", kwargs={"pk": contact.pk})
+    return [Link(url, gettext("Evaluate this contact"), id="evaluate-contact")]
+
+
 def register() -> None:
+    add_links("sla.contact_actions", contact_actions)
     add_links("standards.menu", standards_menu)
     add_links("standards.standard_actions", standard_actions)

@@ -1,5 +1,6 @@
 """The "Evaluations" section of "My service": the staff member's average QA score over the last
-90 days next to the team's, and their latest evaluations (two queries)."""
+90 days next to the team's, how many await their answer, and their latest evaluations with their
+outcome (accepted, disputed, resolved: upheld or a changed score); two queries."""
 
 from portal.roles import STAFF, user_roles
 from quality import evaluation_selectors

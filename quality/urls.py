@@ -11,6 +11,11 @@ urlpatterns = [
         name="evaluation-create",
     ),
     path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
+    path(
+        "evaluations/contact/<id:pk>/",
+        views.EvaluateContactView.as_view(),
+        name="evaluate-contact",
+    ),
     path("evaluations/<id:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
     path(
         "evaluations/<id:pk>/answer/",

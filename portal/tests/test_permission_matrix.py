@@ -221,6 +221,10 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standard-version-publish": {"id": "standard", "number": "draft"},
     "sla-policy-detail": {"pk": "policy"},
     "contact-detail": {"pk": "contact"},
+    "evaluation-detail": {"pk": "evaluation"},
+    "evaluation-dispute": {"pk": "evaluation"},
+    "evaluation-accept": {"pk": "evaluation"},
+    "evaluation-resolve": {"pk": "evaluation"},
     "breach-detail": {"pk": "breach"},
     "acknowledgement-detail": {"pk": "acknowledgement"},
     "survey-detail": {"pk": "survey"},
@@ -252,6 +256,7 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "quality:evaluation-detail": {"pk": "evaluation"},
     "quality:evaluation-delete": {"pk": "evaluation"},
     "quality:evaluation-answer": {"pk": "evaluation"},
+    "quality:evaluate-contact": {"pk": "contact"},
     "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
     "sla:contact-import-job": {"pk": "contact_import"},
@@ -352,6 +357,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standard-version-list": API_MANAGER,
     "standard-version-detail": API_MANAGER,
     "standard-version-publish": row(401, 403, 403, 405),
+    # API: evaluations (Staff: their own; the actions are POST only)
+    "evaluation-list": API_MANAGER_STAFF,
+    "evaluation-detail": row(401, 404, 403, 200),
+    "evaluation-dispute": row(401, 405, 403, 405),
+    "evaluation-accept": row(401, 405, 403, 405),
+    "evaluation-resolve": row(401, 405, 403, 405),
     # API: SLA
     "sla-policy-list": API_ALL,
     "sla-policy-detail": API_ALL,
@@ -418,6 +429,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "quality:overview-csv": MANAGER_PAGE,
     "quality:scorecard": MANAGER_PAGE,
     "quality:scorecard-csv": MANAGER_PAGE,
+    "quality:evaluate-contact": MANAGER_PAGE,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,
@@ -514,6 +526,7 @@ STAFF_SCOPED_LISTS = {
     "contact-list": ("count", None),
     "breach-list": ("count", None),
     "acknowledgement-list": ("count", None),
+    "evaluation-list": ("count", None),
     "sla:contact-list": ("text", "COLLEAGUE-1"),
     "quality:evaluation-list": ("text", "COLLEAGUE-EVAL"),
 }

@@ -4,7 +4,8 @@ judged by the demo manager against the published demo standards.
 Written through the service, like a manager would. Results are given per criterion in the
 order of the published version: ``M`` met, ``N`` not met, ``A`` not applicable (a missing
 position counts as met). One evaluation misses a critical criterion (score 0) and one is older
-than the 90 days "My service" looks at. Idempotent: an evaluation whose agent and reference
+than the 90 days "My service" looks at. The agent accepted one and disputes another (waiting
+for the manager to resolve it). Idempotent: an evaluation whose agent and reference
 exist already is left alone; agents missing from ``users`` are skipped.
 """
 
@@ -20,6 +21,15 @@ from quality.models import Evaluation, EvaluationItem
 from standards.models import StandardVersion
 
 Result = EvaluationItem.Result
+
+#: The agents' answers: one accepted, one disputed (waiting for the manager to resolve it).
+ANSWERS = {
+    "CALL-20417": ("accept", ""),
+    "CHAT-88213": (
+        "dispute",
+        "I did summarise the request: it is my second message in the chat, before the solution.",
+    ),
+}
 CODES = {"M": Result.MET, "N": Result.NOT_MET, "A": Result.NOT_APPLICABLE}
 
 # reference, agent, standard slug, channel code, days ago, local time, results, comment, notes
@@ -158,16 +168,21 @@ def seed(*, users) -> list[Evaluation]:
         channel = channels.get(code)
         if channel is not None and not version.standard.channels.filter(pk=channel.pk).exists():
             channel = None
-        created.append(
-            services.evaluation_create(
-                evaluator=manager,
-                agent=users[username],
-                version=version,
-                answers=answers,
-                interaction_reference=reference,
-                occurred_at=_occurred_at(days_ago, at),
-                channel=channel,
-                comment=comment,
-            )
+        evaluation = services.evaluation_create(
+            evaluator=manager,
+            agent=users[username],
+            version=version,
+            answers=answers,
+            interaction_reference=reference,
+            occurred_at=_occurred_at(days_ago, at),
+            channel=channel,
+            comment=comment,
         )
+        if reference in ANSWERS:
+            action, text = ANSWERS[reference]
+            answer = (
+                services.evaluation_accept if action == "accept" else services.evaluation_dispute
+            )
+            answer(evaluation=evaluation, user=users[username], comment=text)
+        created.append(evaluation)
     return created

@@ -6,6 +6,7 @@ from quality.services.evaluations import (
     evaluation_delete,
     evaluation_dispute,
     evaluation_resolve,
+    require_evaluator,
 )
 
 __all__ = [
@@ -14,4 +15,5 @@ __all__ = [
     "evaluation_delete",
     "evaluation_dispute",
     "evaluation_resolve",
+    "require_evaluator",
 ]

@@ -273,3 +273,21 @@ def test_the_list_shows_states_with_bounded_queries(
         assert page.count('data-state="accepted"') == 2
     disputed = _client(manager).get(reverse("quality:evaluation-list") + "?state=resolved")
     assert disputed.content.decode().count("data-state=") == 2
+
+
+def test_my_service_shows_each_outcome(evaluable_version, manager, staff_user):
+    rows = [
+        make_evaluation(version=evaluable_version, agent=staff_user, evaluator=manager)
+        for _ in range(4)
+    ]
+    services.evaluation_accept(evaluation=rows[0], user=staff_user)
+    _disputed(rows[1], staff_user)
+    _disputed(rows[2], staff_user)
+    services.evaluation_resolve(
+        evaluation=rows[2], user=manager, upheld=False, score="75", reason="Fair."
+    )
+    page = _client(staff_user).get(reverse("my-service")).content.decode()
+    for state in ("accepted", "disputed", "resolved", "open"):
+        assert f'data-state="{state}"' in page
+    assert "(was 100" in page and "75" in page
+    assert 'id="evaluations-awaiting"' in page

@@ -859,6 +859,8 @@ def test_the_demo_seeds_evaluations_once(manager, db):
         "agent2",
         "newhire",
     }
+    assert Evaluation.objects.in_state("disputed").get().interaction_reference == "CHAT-88213"
+    assert Evaluation.objects.in_state("accepted").get().interaction_reference == "CALL-20417"
     failed = evaluations.get(interaction_reference="CALL-20611")
     assert failed.critical_missed and failed.score == 0
     assert evaluations.filter(channel__isnull=False).count() == 8

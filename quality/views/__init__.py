@@ -2,6 +2,7 @@
 and the standards' scorecard (managers)."""
 
 from quality.views.evaluations import (
+    EvaluateContactView,
     EvaluationAnswerView,
     EvaluationCreateView,
     EvaluationDeleteView,
@@ -17,6 +18,7 @@ from quality.views.scorecard import (
 )
 
 __all__ = [
+    "EvaluateContactView",
     "EvaluationAnswerView",
     "EvaluationCreateView",
     "EvaluationDeleteView",

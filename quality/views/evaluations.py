@@ -10,14 +10,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 from django.views.generic import DetailView, ListView, TemplateView
 
+from core import parse
 from core.figures import percent
 from quality import evaluation_selectors, services
 from quality.evaluation_forms import AnswerForm, EvaluationFilterForm, EvaluationForm, ResolveForm
 from quality.models import Evaluation
+from sla import selectors as sla_selectors
 from standards import selectors
 from standards.models import StandardVersion
 from standards.views.common import (
@@ -62,10 +65,34 @@ class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
             return redirect(self.get_standard())
         return super().dispatch(request, *args, **kwargs)
 
+    def contact_initial(self) -> dict:
+        """``?contact=<id>`` (from a contact's page): its agent, channel, reference and time."""
+        raw = self.request.GET.get("contact")
+        if raw is None:
+            return {}
+        try:
+            pk = parse.parse_id(raw)
+        except ValueError:
+            return {}
+        contact = sla_selectors.contact_list(user=self.request.user).filter(pk=pk).first()
+        if contact is None:
+            return {}
+        initial = {
+            "interaction_reference": contact.external_id,
+            "occurred_at": timezone.localtime(contact.opened_at).replace(second=0, microsecond=0),
+        }
+        if contact.agent is not None:
+            initial["agent"] = contact.agent
+        if not self._channels or contact.channel in self._channels:
+            initial["channel"] = contact.channel
+        self.contact = contact
+        return initial
+
     def build_form(self, data=None, initial=None) -> EvaluationForm:
         if initial is None and data is None:
             # A standard for one channel only: that channel, most likely.
             initial = {"channel": self._channels[0]} if len(self._channels) == 1 else {}
+            initial.update(self.contact_initial())
         return EvaluationForm(
             data,
             initial=initial,
@@ -85,6 +112,7 @@ class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
                 answer_errors=list(answer_errors),
                 notice=notice,
                 has_critical=any(c.is_critical for c in self._criteria),
+                contact=getattr(self, "contact", None),
             )
         )
 
@@ -117,6 +145,24 @@ class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
             % {"score": percent(number_format(evaluation.score, 1))},
         )
         return redirect(evaluation)
+
+
+class EvaluateContactView(ManagerRequiredMixin, TemplateView):
+    """From a contact's page: choose the standard to evaluate the contact against (those with a
+    published version that apply to its channel); the form then comes prefilled."""
+
+    template_name = "quality/evaluate_contact.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        contact = get_object_or_404(
+            sla_selectors.contact_list(user=self.request.user), pk=self.kwargs["pk"]
+        )
+        context.update(
+            contact=contact,
+            standards=evaluation_selectors.standards_for_channel(contact.channel),
+        )
+        return context
 
 
 class EvaluationListView(ReaderRequiredMixin, ListView):

@@ -1,6 +1,4 @@
-"""The quality app's REST endpoints (registered by ``portal.urls_api``).
-
-``GET /api/v1/reports/standards/`` (Managers): each published standard's scorecard figures for
+"""``GET /api/v1/reports/standards/`` (Managers): each published standard's scorecard figures for
 a period, with the other reports' ``from``/``to``/``tz`` rules and their CSV negotiation
 (``?format=csv``, ``Accept: text/csv``, or the ``csv/`` operation of its own).
 """
@@ -22,12 +20,6 @@ from quality.scorecard.selectors import ROW_FIELDS, shared_scorecards
 from sla.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
 from sla.reports.params import ReportQuerySerializer
 from sla.reports.query import ReportQuery
-
-extra_urls: list = []
-
-
-def register(router) -> None:
-    """Adds the app's viewsets to the API router."""
 
 
 class StandardsReportQuerySerializer(ReportQuerySerializer):

@@ -328,6 +328,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Standards Portal <po
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Days staff get to acknowledge a major new version of a standard they were trained on.
 TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
+# Four eyes: a version is published by a manager other than its author, unless the standard
+# says otherwise (its own setting overrides this one).
+STANDARDS_FOUR_EYES = env_bool("STANDARDS_FOUR_EYES", False)
 
 # Breach alerts wait this long before they are sent, so that a breach a late event withdraws
 # (a helpdesk that sends the first response a few seconds after the contact) is never announced.

@@ -17,6 +17,12 @@ urlpatterns = [
         views.StandardMarkReviewedView.as_view(),
         name="reviewed",
     ),
+    path("standards/<slug:slug>/retire/", views.StandardRetireView.as_view(), name="retire"),
+    path(
+        "standards/<slug:slug>/reinstate/",
+        views.StandardReinstateView.as_view(),
+        name="reinstate",
+    ),
     path("standards/<slug:slug>/diff/", views.DiffView.as_view(), name="diff"),
     path(
         "standards/<slug:slug>/evaluate/",

@@ -9,7 +9,9 @@ from datetime import date
 from django.contrib.auth.models import User
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from standards.diff import VersionDiff, diff_versions
 from standards.models import Standard, StandardVersion
 from training.models import (
     Acknowledgement,
@@ -80,14 +82,18 @@ def users_with_assignments():
 
 
 def build_rows(users: list[User], *, track_ids=None, today: date | None = None) -> list[Row]:
-    """Cells of every assigned standard of these users: six queries whatever their number."""
+    """Cells of every assigned standard (not retired) of these users: seven queries whatever
+    their number."""
     today = today or timezone.localdate()
     user_ids = [u.pk for u in users]
     assignments = TrackAssignment.objects.filter(user_id__in=user_ids)
     if track_ids:
         assignments = assignments.filter(track_id__in=track_ids)
     pairs = (
-        TrackItem.objects.filter(track__assignments__in=assignments)
+        # A retired standard left the book: no cell, neither open nor done.
+        TrackItem.objects.filter(
+            track__assignments__in=assignments, standard__retired_at__isnull=True
+        )
         .values_list("track__assignments__user_id", "standard_id")
         .distinct()
     )
@@ -291,4 +297,50 @@ def unassign_preview(assignment: TrackAssignment) -> dict:
     return {
         "withdrawn": [o for o in open_obligations if o.standard_id not in elsewhere],
         "kept": [o for o in open_obligations if o.standard_id in elsewhere],
+    }
+
+
+def check_versions(standard_ids) -> dict[int, StandardVersion]:
+    """For each standard, the version whose check a manager would edit: the one in draft or in
+    review, else the published one (one query). Retired standards are left out."""
+    chosen: dict[int, StandardVersion] = {}
+    versions = (
+        StandardVersion.objects.filter(
+            standard_id__in=list(standard_ids),
+            status__in=[*StandardVersion.OPEN_STATUSES, StandardVersion.Status.PUBLISHED],
+            standard__retired_at__isnull=True,
+        )
+        .select_related("standard")
+        .order_by("standard_id", "number")
+    )
+    for version in versions:  # the open version, when there is one, has the higher number
+        chosen[version.standard_id] = version
+    return chosen
+
+
+def changes_since_acknowledged(*, user, version: StandardVersion) -> dict:
+    """For the re-acknowledgement page: the version of the same standard the person last
+    acknowledged before ``version`` and the diff from it (the one the diff page draws), or
+    nothing when they never acknowledged one. ``version`` has criteria and situations
+    prefetched; four queries."""
+    last = (
+        Acknowledgement.objects.filter(
+            user=user, version__standard_id=version.standard_id, version__number__lt=version.number
+        )
+        .order_by("-version__number")
+        .first()
+    )
+    if last is None:
+        return {}
+    old = StandardVersion.objects.prefetch_related("criteria", "situations").get(pk=last.version_id)
+    diff = diff_versions(old, version, critical_label=gettext("critical"))
+    return {
+        "since": last,
+        "since_version": old,
+        "changes": diff,
+        "changes_counts": {
+            "body": VersionDiff.counts(diff.body),
+            "criteria": VersionDiff.counts(diff.criteria),
+            "situations": VersionDiff.counts(diff.situations),
+        },
     }

@@ -292,7 +292,9 @@ def obligations_sync(*, assignments: list[TrackAssignment]) -> int:
     current = {
         v.standard_id: v
         for v in StandardVersion.objects.filter(
-            standard_id__in=standard_ids, status=Status.PUBLISHED
+            standard_id__in=standard_ids,
+            status=Status.PUBLISHED,
+            standard__retired_at__isnull=True,  # a retired standard asks nobody
         )
     }
     user_ids = {a.user_id for a in assignments}
@@ -370,6 +372,25 @@ def obligations_withdraw_unrequired(
     )
 
 
+def obligations_withdraw_retired(*, standard_id: int, at=None) -> int:
+    """The standard was retired: every open obligation of it is withdrawn, whoever holds it,
+    in one set-based UPDATE (kept on record, as when a track loses the standard)."""
+    return (
+        Obligation.objects.open()
+        .filter(standard_id=standard_id)
+        .update(state=Obligation.State.WITHDRAWN, resolved_at=at or timezone.now())
+    )
+
+
+def obligations_on_reinstatement(*, standard_id: int) -> int:
+    """A retired standard is back: its people are asked again where the rule says they still
+    owe it; due dates count from today (as for an item added to a running track)."""
+    assignments = list(
+        TrackAssignment.objects.filter(track__items__standard_id=standard_id).distinct()
+    )
+    return obligations_sync(assignments=assignments)
+
+
 @transaction.atomic
 def obligations_on_publication(*, version: StandardVersion, previous: StandardVersion | None):
     """A version was published: open obligations move to it; a major one (or the first
@@ -444,6 +465,34 @@ def _require_open(version: StandardVersion) -> None:
                 "change. Start a new draft of the standard to change them."
             )
         )
+
+
+def check_copy(*, source: StandardVersion | None, target: StandardVersion) -> int:
+    """A new draft starts with the check of the version it copies: its pass mark, attempts,
+    questions and answers, in a fixed number of queries whatever their number (the draft
+    stays editable; ``source`` is never touched). Returns the number of questions copied."""
+    if source is None:
+        return 0
+    _require_open(target)
+    settings_row = Check.objects.filter(version=source).first()
+    if settings_row is not None:  # the draft was just made: it has no row of its own yet
+        Check.objects.create(
+            version=target,
+            pass_mark=settings_row.pass_mark,
+            max_attempts=settings_row.max_attempts,
+        )
+    questions = list(Question.objects.filter(version=source).prefetch_related("choices"))
+    if not questions:
+        return 0
+    copies = Question.objects.bulk_create(
+        Question(version=target, text=q.text, kind=q.kind, order=q.order) for q in questions
+    )
+    Choice.objects.bulk_create(
+        Choice(question=copy, text=c.text, is_correct=c.is_correct, order=c.order)
+        for question, copy in zip(questions, copies, strict=True)
+        for c in question.choices.all()
+    )
+    return len(copies)
 
 
 @transaction.atomic
@@ -604,6 +653,10 @@ def check_attempts_reset(*, user, version: StandardVersion, by) -> int:
 
 
 def _require_published(version: StandardVersion) -> None:
+    if version.standard.is_retired:
+        raise ValidationError(
+            gettext("This standard is retired: there is nothing to acknowledge any more.")
+        )
     if version.status == Status.PUBLISHED:
         return
     if version.status == Status.ARCHIVED:

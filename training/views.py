@@ -116,6 +116,8 @@ class AcknowledgeView(RoleRequiredMixin, VersionMixin, TemplateView):
             check_form = CheckForm(questions=questions)
         if ack_form is None:
             ack_form = AcknowledgeForm()
+        if existing is None and refusal is None:
+            context.update(selectors.changes_since_acknowledged(user=user, version=version))
         context.update(
             version=version,
             standard=version.standard,
@@ -436,6 +438,17 @@ class TrackEditView(ManagerRequiredMixin, TemplateView):
                 formset=TrackItemFormSet(initial=items, prefix="items"),
             )
         )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        formset = context["formset"]
+        initial = [f.initial.get("standard") for f in formset.forms]
+        checks = selectors.check_versions([pk for pk in initial if pk])
+        # Each row with the version whose comprehension check it leads to (or None).
+        context["rows"] = [
+            (form, checks.get(pk)) for form, pk in zip(formset.forms, initial, strict=True)
+        ]
+        return context
 
     def post(self, request, *args, **kwargs):
         track = self.get_track()

@@ -230,6 +230,8 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standards:detail": {"slug": "slug"},
     "standards:settings": {"slug": "slug"},
     "standards:reviewed": {"slug": "slug"},
+    "standards:retire": {"slug": "slug"},
+    "standards:reinstate": {"slug": "slug"},
     "standards:diff": {"slug": "slug"},
     "standards:evaluation-create": {"slug": "slug"},
     "standards:history": {"slug": "slug"},
@@ -379,6 +381,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standards:preview": MANAGER_POST_ONLY,
     "standards:settings": MANAGER_PAGE,
     "standards:reviewed": MANAGER_POST_ONLY,
+    "standards:retire": MANAGER_PAGE,  # GET confirms; POST retires
+    "standards:reinstate": MANAGER_POST_ONLY,
     "standards:history": MANAGER_PAGE,
     "standards:version-create": MANAGER_POST_ONLY,
     "standards:version-edit": MANAGER_PAGE,

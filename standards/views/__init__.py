@@ -22,6 +22,8 @@ from standards.views.reading import (
 )
 from standards.views.workflow import (
     StandardMarkReviewedView,
+    StandardReinstateView,
+    StandardRetireView,
     VersionCreateDraftView,
     VersionDiscardView,
     VersionPublishView,
@@ -40,6 +42,8 @@ __all__ = [
     "StandardDetailView",
     "StandardListView",
     "StandardMarkReviewedView",
+    "StandardReinstateView",
+    "StandardRetireView",
     "StandardSettingsView",
     "VersionCreateDraftView",
     "VersionDetailView",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.views.generic import ListView, TemplateView
 
 from core import parse
-from standards import selectors
+from standards import links, selectors, services
 from standards.diff import VersionDiff, diff_versions
 from standards.forms import StandardFilterForm
 from standards.models import StandardVersion
@@ -30,6 +30,7 @@ class StandardListView(ReaderRequiredMixin, ListView):
                 self.request.GET or None,
                 categories=selectors.categories_in_use(user=user),
                 channels=selectors.channels_in_use(user=user),
+                can_manage=selectors.can_manage(user),
             )
         return self._filter_form
 
@@ -37,7 +38,11 @@ class StandardListView(ReaderRequiredMixin, ListView):
         form = self.get_filter_form()
         if not (form.is_bound and form.is_valid()):
             return {}
-        return {key: form.cleaned_data[key] for key in ("category", "channel", "q")}
+        return {
+            key: form.cleaned_data[key]
+            for key in ("category", "channel", "q", "retired")
+            if key in form.cleaned_data
+        }
 
     def get_queryset(self):
         return selectors.standard_list(user=self.request.user, **self.get_filters())
@@ -47,6 +52,7 @@ class StandardListView(ReaderRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             is_filtered=any(self.get_filters().values()),
+            showing_retired=bool(self.get_filters().get("retired")),
             today=timezone.localdate(),
         )
         return context
@@ -78,8 +84,14 @@ class StandardDetailView(ReaderRequiredMixin, TemplateView):
             previous_number=previous_number,
             today=timezone.localdate(),
         )
+        open_version = None
         if selectors.can_manage(user):
-            context["open_version"] = selectors.standard_open_version(standard=standard)
+            open_version = context["open_version"] = selectors.standard_open_version(
+                standard=standard
+            )
+        context["page_links"] = links.links_for(
+            user=user, standard=standard, version=open_version or version
+        )
         return context
 
 
@@ -96,7 +108,15 @@ class VersionDetailView(ReaderRequiredMixin, StandardMixin, TemplateView):
             number=self.kwargs["number"],
         )
         version.standard = standard
-        context.update(standard=standard, version=version)
+        context.update(
+            standard=standard,
+            version=version,
+            page_links=links.links_for(user=self.request.user, standard=standard, version=version),
+        )
+        if selectors.can_manage(self.request.user) and version.status == Status.IN_REVIEW:
+            context["publish_refusal"] = services.version_publish_refusal(
+                version=version, user=self.request.user
+            )
         return context
 
 

@@ -125,16 +125,12 @@ def build_rows(users: list[User], *, track_ids=None, today: date | None = None) 
     limits = dict(
         Check.objects.filter(version_id__in=open_versions).values_list("version_id", "max_attempts")
     )
-    failed = {}
-    for row in (
-        CheckAttempt.objects.filter(user_id__in=user_ids, version_id__in=open_versions)
-        .values("user_id", "version_id")
-        .annotate(
-            failed=Count("id", filter=Q(passed=False, cleared_at__isnull=True)),
-            passed=Count("id", filter=Q(passed=True)),
-        )
-    ):
-        failed[(row["user_id"], row["version_id"])] = row
+    attempts_by = {
+        (row["user_id"], row["version_id"]): row
+        for row in CheckAttempt.objects.filter(
+            user_id__in=user_ids, version_id__in=open_versions
+        ).tally()
+    }
     rows = []
     for user in users:
         row = Row(user=user)
@@ -150,11 +146,11 @@ def build_rows(users: list[User], *, track_ids=None, today: date | None = None) 
                 cell.due_date = obligation["due_date"]
                 cell.version_number = obligation["version__number"]
                 cell.state = "overdue" if obligation["due_date"] < today else "outstanding"
-                attempts = failed.get((user.pk, obligation["version_id"]))
-                if attempts and not attempts["passed"] and attempts["failed"]:
+                attempts = attempts_by.get((user.pk, obligation["version_id"]))
+                if attempts and not attempts["passes"] and attempts["used"]:
                     cell.failed_check = True
                     limit = limits.get(obligation["version_id"], Check.DEFAULT_MAX_ATTEMPTS)
-                    cell.locked = attempts["failed"] >= limit
+                    cell.locked = attempts["used"] >= limit
             elif ack:
                 cell.state = "acknowledged"
             row.cells[standard_id] = cell

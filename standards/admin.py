@@ -24,11 +24,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Standard)
 class StandardAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "category", "owner", "next_review_date"]
-    list_filter = ["category", "channels"]
+    list_display = ["title", "slug", "category", "owner", "next_review_date", "retired_at"]
+    list_filter = ["category", "channels", "four_eyes"]
     list_select_related = ["category", "owner"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["last_reviewed_on", "next_review_date"]
+    # Retiring withdraws obligations: only the page and the API do it, through the service.
+    readonly_fields = ["last_reviewed_on", "next_review_date", "retired_at", "retired_by"]
     filter_horizontal = ["channels"]
 
 

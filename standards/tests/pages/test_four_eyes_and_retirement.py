@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from standards import services
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import make_published_standard, make_version
 from standards.tests.pages.helpers import client_for
@@ -151,3 +152,10 @@ def test_staff_cannot_retire(in_review, staff_user):
     response = client_for(staff_user).post(_url("standards:retire"))
     assert response.status_code == 403
     assert not Standard.objects.get(slug="greeting").is_retired
+
+
+def test_staff_dashboard_leaves_retired_standards_out(in_review, manager, staff_user):
+    staff = client_for(staff_user)
+    assert "/standards/greeting/" in staff.get(reverse("dashboard")).content.decode()
+    services.standard_retire(standard=in_review, user=manager)
+    assert "/standards/greeting/" not in staff.get(reverse("dashboard")).content.decode()

@@ -108,8 +108,8 @@ def obligations_sync(
         )
     }
     user_ids = {a.user_id for a in assignments}
-    last = _last_acknowledged(user_ids, current)
-    majors = _major_numbers(current)
+    last = _last_acknowledged(user_ids, list(current))
+    majors = _major_numbers(list(current))
     today = timezone.localdate()
     wanted: dict[tuple[int, int], date] = {}
     for a in assignments:

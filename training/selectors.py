@@ -170,16 +170,12 @@ def build_rows(
     limits = dict(
         Check.objects.filter(version_id__in=open_versions).values_list("version_id", "max_attempts")
     )
-    failed = {}
-    for row in (
-        CheckAttempt.objects.filter(user_id__in=user_ids, version_id__in=open_versions)
-        .values("user_id", "version_id")
-        .annotate(
-            failed=Count("id", filter=Q(passed=False, cleared_at__isnull=True)),
-            passed=Count("id", filter=Q(passed=True)),
-        )
-    ):
-        failed[(row["user_id"], row["version_id"])] = row
+    attempts_by = {
+        (row["user_id"], row["version_id"]): row
+        for row in CheckAttempt.objects.filter(
+            user_id__in=user_ids, version_id__in=open_versions
+        ).tally()
+    }
     rows = []
     for user in users:
         row = Row(user=user)
@@ -199,11 +195,11 @@ def build_rows(
             if obligation:
                 cell.due_date = obligation["due_date"]
                 cell.version_number = obligation["version__number"]
-                attempts = failed.get((user.pk, obligation["version_id"]))
-                if attempts and not attempts["passed"] and attempts["failed"]:
+                attempts = attempts_by.get((user.pk, obligation["version_id"]))
+                if attempts and not attempts["passes"] and attempts["used"]:
                     cell.failed_check = True
                     limit = limits.get(obligation["version_id"], Check.DEFAULT_MAX_ATTEMPTS)
-                    cell.locked = attempts["failed"] >= limit
+                    cell.locked = attempts["used"] >= limit
             row.cells[standard_id] = cell
         rows.append(row)
     return rows

@@ -1,14 +1,17 @@
 """The loop of an evaluation in a real browser under the strict CSP: a manager evaluates a
 contact straight from its page (the form filled in from the contact); the agent, working in
-Russian, disputes it; the manager changes the score with a reason; the agent's "My service"
-shows the outcome. Both sides are told by email in their own language. Every page is audited
-for accessibility. Screenshots: var/screenshots/evaluation-loop-*.png."""
+Russian, disputes it; the manager changes the score with a reason, and the standard's scorecard
+("followed") moves with it; the agent's "My service" shows the outcome and the standard they
+still owe (their onboarding track holds it). Both sides are told by email in their own
+language. Every page is audited for accessibility.
+Screenshots: var/screenshots/evaluation-loop-*.png."""
 
 import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from core.models import OutboxMessage
@@ -18,6 +21,7 @@ from quality.models import Evaluation
 from quality.services.evaluations import DISPUTED, RESOLVED
 from sla.tests.factories import make_contact
 from standards.tests.factories import ChannelFactory, StandardFactory, make_evaluable_version
+from training import services as training_services
 
 pytestmark = [pytest.mark.browser]
 
@@ -38,6 +42,15 @@ def loop(transactional_db, manager, staff_user):
         external_id="CALL-4242",
         opened_at=timezone.now() - dt.timedelta(hours=5),
         agent=staff_user,
+    )
+    # Their onboarding track holds the standard: they still owe its acknowledgement.
+    track = training_services.track_save(
+        user=manager,
+        name="Phone onboarding",
+        items=[{"standard": version.standard, "due_offset_days": 3}],
+    )
+    training_services.track_assign(
+        track=track, users=[staff_user], start_date=timezone.localdate(), by=manager
     )
     return {"contact": contact, "version": version}
 
@@ -71,6 +84,10 @@ def test_evaluate_dispute_resolve_and_see_the_outcome(
         staff_user,
         contact.channel,
     )
+    # The scorecard counts it: "followed" is its score.
+    page.goto(url + reverse("quality:scorecard", args=["greeting"]))
+    expect(page.locator("#followed-avg")).to_contain_text("66")
+    audit_accessibility(page)
     problems.assert_none(url)
     context.close()
 
@@ -114,6 +131,10 @@ def test_evaluate_dispute_resolve_and_see_the_outcome(
     expect(page.locator("#evaluation-score")).to_contain_text("85")
     expect(page.locator("#evaluation-history li")).to_have_count(3)
     screenshot(page, "evaluation-loop-06-resolved.png")
+    # The scorecard follows the resolution: the changed score replaces the disputed one.
+    page.goto(url + reverse("quality:scorecard", args=["greeting"]))
+    expect(page.locator("#followed-avg")).to_contain_text("85")
+    screenshot(page, "evaluation-loop-06b-scorecard.png")
     problems.assert_none(url)
     context.close()
     told = OutboxMessage.objects.get(kind=RESOLVED)
@@ -129,6 +150,12 @@ def test_evaluate_dispute_resolve_and_see_the_outcome(
     expect(outcome.locator('[data-state="resolved"]')).to_be_visible()
     expect(outcome).to_contain_text("85")
     expect(page.locator("#evaluations-awaiting")).to_have_count(0)
+    # ...and the standard they still owe, with its due date.
+    owed = page.locator("#training-outstanding")
+    expect(owed).to_contain_text("Greeting")
+    with translation.override("ru"):
+        due = date_format(timezone.localdate() + dt.timedelta(days=3), "SHORT_DATE_FORMAT")
+    expect(owed).to_contain_text(due)
     screenshot(page, "evaluation-loop-07-my-service-ru.png")
     problems.assert_none(url)
     context.close()

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 PORT ?= 8000
 export PORT
 
-.PHONY: run test lint format bench install install-dev chromium axe migrate demo messages compile clean
+.PHONY: run test lint format bench install install-dev chromium axe smtp-sink migrate demo messages compile clean
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
 ## (worker and beat run under deploy/keep-running: one that dies is started again)
@@ -23,13 +23,16 @@ test: $(VENV)/.installed-dev chromium axe
 ## bench: speed targets on PostgreSQL (DATABASE_URL, default a local portal_bench database);
 ## prints tables and writes var/bench/*.json
 BENCH_DATABASE_URL ?= $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/portal_bench)
-bench: $(VENV)/.installed-dev
+bench: $(VENV)/.installed-dev smtp-sink
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py ensure_database
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.sla
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.outbox
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scale
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.scorecard
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.ingest
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.import_job
 
 ## lint: ruff check and format check
 lint: $(VENV)/.installed-dev
@@ -59,6 +62,17 @@ chromium:
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## smtp-sink: Postfix's C SMTP sink, the bench's mail server (a Python server would take the
+## CPU the senders are measured on). Installed unconfigured ("No configuration"): no mail
+## daemon is set up or started, only the program is used.
+smtp-sink:
+	@command -v smtp-sink >/dev/null 2>&1 || test -x /usr/sbin/smtp-sink || { \
+	  echo "Installing Debian's postfix for its smtp-sink (unconfigured, no daemon)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  echo "postfix postfix/main_mailer_type select No configuration" | $$SUDO debconf-set-selections; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	    --no-install-recommends postfix >/dev/null; }
 
 ## axe: axe-core for the accessibility audit of the browser journeys, the exact version of
 ## package-lock.json from the npm registry into node_modules/ (test-only: nothing is served)

@@ -19,12 +19,14 @@ ROLE_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "sla": ("*",),
         "training": ("*",),
         "surveys": ("*",),
+        "quality": ("*",),
         "auth": ("view",),
     },
     STAFF: {
         "channels_app": ("view",),
         "standards": ("view",),
         "training": ("view",),
+        "quality": ("view",),
     },
     INTEGRATION: {
         "channels_app": ("view",),

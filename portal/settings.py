@@ -311,6 +311,19 @@ STORAGES = {
     },
 }
 
+# --- Uploaded files -------------------------------------------------------------------------
+
+# Uploads (CSV imports) are private: kept here, read by the workers, never served by URL. With
+# workers on several hosts this must be storage they all share.
+MEDIA_ROOT = Path(env_str("PORTAL_MEDIA_DIR", str(VAR_DIR / "media")))
+# The largest CSV import accepted (compressed size for a gzip file): a generous cap against a
+# full disk, not a working limit (the import streams the file in chunks).
+CONTACT_IMPORT_MAX_MB = env_int("CONTACT_IMPORT_MAX_MB", 2048, minimum=1)
+# Rows per chunk of an import: one transaction, one bulk write and one progress update each.
+CONTACT_IMPORT_CHUNK_ROWS = env_int("CONTACT_IMPORT_CHUNK_ROWS", 5000, minimum=1)
+# Refused lines kept per pass of an import (shown and downloadable); all are counted.
+CONTACT_IMPORT_PROBLEMS_KEPT = env_int("CONTACT_IMPORT_PROBLEMS_KEPT", 10_000, minimum=1)
+
 # --- Email ------------------------------------------------------------------------------------
 
 EMAIL_BACKEND = env_str(
@@ -328,6 +341,9 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Service Standards Portal <po
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Days staff get to acknowledge a major new version of a standard they were trained on.
 TRAINING_REACK_DAYS = env_int("TRAINING_REACK_DAYS", 14, minimum=1)
+# Four eyes: a version is published by a manager other than its author, unless the standard
+# says otherwise (its own setting overrides this one).
+STANDARDS_FOUR_EYES = env_bool("STANDARDS_FOUR_EYES", False)
 
 # Breach alerts wait this long before they are sent, so that a breach a late event withdraws
 # (a helpdesk that sends the first response a few seconds after the contact) is never announced.
@@ -423,6 +439,14 @@ SPECTACULAR_SETTINGS = {
         "portal.api_schema.postprocess_errors",
     ],
 }
+
+# --- Quality ----------------------------------------------------------------------------------
+
+# The QA evaluation score (%) at or above which an evaluation passes, for the scorecard's pass
+# rate: neither design.md nor the standards' scoring defines one, so it is declared here.
+QUALITY_EVALUATION_PASS_PCT = env_int("QUALITY_EVALUATION_PASS_PCT", 80, minimum=0)
+if QUALITY_EVALUATION_PASS_PCT > 100:
+    raise ImproperlyConfigured("QUALITY_EVALUATION_PASS_PCT must be between 0 and 100.")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

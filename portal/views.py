@@ -7,14 +7,22 @@ from core import outbox
 from portal import health
 from portal.permissions import RoleRequiredMixin
 from portal.roles import MANAGER, has_role
+from quality import dashboard as quality_dashboard
+from quality import my_service as quality_my_service
 from sla import dashboard as sla_dashboard
 from standards import dashboard as standards_dashboard
-from standards import my_service as standards_my_service
 from surveys import dashboard as surveys_dashboard
 from training import dashboard as training_dashboard
+from training import my_service as training_my_service
 
-DASHBOARD_MODULES = (standards_dashboard, sla_dashboard, training_dashboard, surveys_dashboard)
-MY_SERVICE_MODULES = (sla_dashboard, surveys_dashboard, standards_my_service)
+DASHBOARD_MODULES = (
+    standards_dashboard,
+    quality_dashboard,
+    sla_dashboard,
+    training_dashboard,
+    surveys_dashboard,
+)
+MY_SERVICE_MODULES = (training_my_service, sla_dashboard, surveys_dashboard, quality_my_service)
 
 
 class DashboardView(RoleRequiredMixin, TemplateView):
@@ -37,8 +45,9 @@ class DashboardView(RoleRequiredMixin, TemplateView):
 class MyServiceView(RoleRequiredMixin, TemplateView):
     """Each employee's own figures: how they keep the promise, next to the team's.
 
-    sla (response times) and surveys (customer feedback) contribute their sections, so this
-    page composes them without either app importing the other.
+    training (standards still to acknowledge), sla (response times), surveys (customer
+    feedback) and standards (evaluations) contribute their sections, so this page composes
+    them without any of them importing another.
     """
 
     template_name = "portal/my_service.html"

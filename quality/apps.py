@@ -10,3 +10,10 @@ class QualityConfig(AppConfig):
 
     name = "quality"
     verbose_name = _("Quality")
+
+    def ready(self):
+        from quality import hooks
+        from quality.services import evaluations
+
+        hooks.register()
+        evaluations.register_messages()

@@ -15,8 +15,9 @@ from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
 from core import fields
 from core.forms import DateInput
+from sla import selectors
 from sla.models import MAX_TARGET_MINUTES, Contact, SlaPolicy
-from sla.services.imports import MAX_BYTES, MSG_TOO_BIG
+from sla.services.imports import MSG_TOO_BIG, max_bytes
 
 
 def _any(choices, label):
@@ -92,7 +93,7 @@ class ContactFilterForm(forms.Form):
                 | Q(customer_email__icontains=q)
             )
         if data.get("import_batch"):
-            contacts = contacts.filter(import_batch_id=data["import_batch"])
+            contacts = selectors.contacts_of_import(contacts, data["import_batch"])
         for name in ("channel", "agent", "status", "first_response_state", "resolution_state"):
             if data.get(name):
                 contacts = contacts.filter(**{name: data[name]})
@@ -146,8 +147,8 @@ class ContactImportForm(NoTagHelperMixin, forms.Form):
         label=_("CSV file"),
         help_text=lazy(
             lambda: (
-                _("A helpdesk export in CSV, UTF-8, at most %(max)d MB.")
-                % {"max": MAX_BYTES // 2**20}
+                _("A helpdesk export in CSV, UTF-8, plain or gzip-compressed, at most %(max)d MB.")
+                % {"max": max_bytes() // 2**20}
             ),
             str,
         )(),
@@ -155,9 +156,6 @@ class ContactImportForm(NoTagHelperMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_BYTES:
-            raise forms.ValidationError(
-                MSG_TOO_BIG,
-                params={"max": MAX_BYTES // 2**20},
-            )
+        if upload.size > max_bytes():
+            raise forms.ValidationError(MSG_TOO_BIG, params={"max": max_bytes() // 2**20})
         return upload

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
 from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
-from sla.models import Breach, Contact, ContactEvent, SlaPolicy
+from sla.models import (
+    Breach,
+    Contact,
+    ContactEvent,
+    ContactImport,
+    ContactImportProblem,
+    ContactImportRange,
+    SlaPolicy,
+)
 
 
 def policy_list(*, user) -> QuerySet[SlaPolicy]:
@@ -118,3 +127,59 @@ def sla_figures(*, user, now) -> dict[str, int]:
         .count()
     )
     return figures
+
+
+# -- CSV imports ---------------------------------------------------------------------------------
+
+
+def contact_imports(*, user) -> QuerySet[ContactImport]:
+    """A manager's own uploads, newest first (another's is a 404)."""
+    return ContactImport.objects.filter(created_by=user).order_by("-created_at", "-id")
+
+
+def import_problems(*, job: ContactImport, phase: str) -> QuerySet[ContactImportProblem]:
+    return ContactImportProblem.objects.filter(contact_import=job, phase=phase).order_by("line")
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    """Where a running pass is: ``value`` of ``maximum`` for the bar, rows, rate, time left."""
+
+    value: int
+    maximum: int
+    rows: int
+    total: int | None  # the rows to import (None during the check: not known yet)
+    rate: float  # rows per second since the pass began
+    seconds_left: int | None
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.value / self.maximum) if self.maximum else 0
+
+
+def import_progress(*, job: ContactImport, now) -> ImportProgress:
+    """The check measures bytes of the stored file read, the import rows of the checked total."""
+    elapsed = max((now - job.started_at).total_seconds(), 0.001) if job.started_at else 0.0
+    if job.status == ContactImport.Status.IMPORTING:
+        rows, total = job.rows_done, job.rows
+        value, maximum = rows, max(total, 1)
+    else:
+        rows, total = job.rows, None
+        value, maximum = job.read_bytes, max(job.size, 1)
+    rate = rows / elapsed if elapsed and rows else 0.0
+    left = None
+    if value and elapsed:
+        left = int(elapsed * (maximum - min(value, maximum)) / value)
+    return ImportProgress(value, maximum, rows, total, rate, left)
+
+
+def contacts_of_import(contacts: QuerySet[Contact], import_id: int) -> QuerySet[Contact]:
+    """The contacts an import created: by their id ranges (one index range scan each), or by
+    the mark of the earlier two-step import."""
+    runs = ContactImportRange.objects.filter(contact_import_id=import_id).values_list(
+        "first_id", "last_id"
+    )
+    match = Q(import_batch_id=import_id)
+    for first, last in runs:
+        match |= Q(pk__range=(first, last))
+    return contacts.filter(match)

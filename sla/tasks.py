@@ -42,6 +42,7 @@ def sweep_once() -> dict[str, int]:
     ).values_list("pk", flat=True)[:100]
     for job_id in stalled:
         enqueue(recompute_deadlines, job_id)
+    services.contact_imports_resume()
     return counts
 
 
@@ -75,3 +76,15 @@ def recompute_deadlines(job_id: int) -> bool:
     if not finished:
         enqueue(recompute_deadlines, job_id)
     return finished
+
+
+@shared_task(**RETRY)
+def import_contacts(import_id: int) -> str:
+    """A slice of a CSV import's check or import; sends itself again until the pass is done.
+
+    A second copy of the message (the sweep, a restarted worker) finds the job held and stops.
+    """
+    outcome = services.contact_import_advance(import_id=import_id)
+    if outcome == "paused":
+        enqueue(import_contacts, import_id)
+    return outcome

@@ -3,12 +3,9 @@ the workflow (submitting, publishing) happens in the portal's pages, never by ed
 
 from django.contrib import admin
 
-from portal.admin import ReadOnlyAdminMixin
 from standards.models import (
     Category,
     Criterion,
-    Evaluation,
-    EvaluationItem,
     ReviewReminder,
     Standard,
     StandardVersion,
@@ -24,11 +21,12 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Standard)
 class StandardAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "category", "owner", "next_review_date"]
-    list_filter = ["category", "channels"]
+    list_display = ["title", "slug", "category", "owner", "next_review_date", "retired_at"]
+    list_filter = ["category", "channels", "four_eyes"]
     list_select_related = ["category", "owner"]
     search_fields = ["title", "slug"]
-    readonly_fields = ["last_reviewed_on", "next_review_date"]
+    # Retiring withdraws obligations: only the page and the API do it, through the service.
+    readonly_fields = ["last_reviewed_on", "next_review_date", "retired_at", "retired_by"]
     filter_horizontal = ["channels"]
 
 
@@ -125,47 +123,3 @@ class ReviewReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-class EvaluationItemInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = EvaluationItem
-    fields = ["criterion", "result", "note"]
-    readonly_fields = fields
-    extra = 0
-
-
-@admin.register(Evaluation)
-class EvaluationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Evaluations are records of a judgement: the admin shows them and changes nothing (a
-    manager deletes one from its page in the portal)."""
-
-    list_display = [
-        "occurred_at",
-        "agent",
-        "standard",
-        "version",
-        "channel",
-        "interaction_reference",
-        "evaluator",
-        "score",
-        "critical_missed",
-    ]
-    list_filter = ["critical_missed", "standard", "channel"]
-    list_select_related = ["agent", "standard", "version__standard", "channel", "evaluator"]
-    search_fields = ["interaction_reference", "agent__username", "agent__last_name"]
-    date_hierarchy = "occurred_at"
-    inlines = [EvaluationItemInline]
-    fields = [
-        "standard",
-        "version",
-        "agent",
-        "evaluator",
-        "channel",
-        "interaction_reference",
-        "occurred_at",
-        "comment",
-        "score",
-        "critical_missed",
-        "created_at",
-    ]
-    readonly_fields = fields

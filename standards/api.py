@@ -7,7 +7,9 @@ open draft) answers 409 with ``{"detail": ...}``; bad input answers 400 with fie
 
 from __future__ import annotations
 
+import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -21,9 +23,10 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException
+from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
+from core.fields import FilterSet
 from portal.roles import ALL_ROLES, MANAGER
 from standards import selectors, services
 from standards.markdown import MAX_BODY_LENGTH
@@ -115,11 +118,42 @@ class StandardSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text=_("The published version; null while none is published."),
     )
+    four_eyes = serializers.BooleanField(
+        allow_null=True,
+        required=False,
+        help_text=_(
+            "true: a version must be published by a manager other than its author; false: "
+            "anyone may; null: as the portal's setting (STANDARDS_FOUR_EYES)."
+        ),
+    )
+    four_eyes_required = serializers.BooleanField(
+        read_only=True, help_text=_("Whether four eyes apply now (the standard's or the portal's).")
+    )
+    retired = serializers.BooleanField(
+        source="is_retired",
+        required=False,
+        help_text=_(
+            "true retires the standard (its outstanding acknowledgements are withdrawn), false "
+            "reinstates it. A new standard cannot be retired."
+        ),
+    )
+    retired_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Standard
-        fields = ["id", "slug", "title", "category", "channels", "current_version"]
-        read_only_fields = ["id", "current_version"]
+        fields = [
+            "id",
+            "slug",
+            "title",
+            "category",
+            "channels",
+            "four_eyes",
+            "four_eyes_required",
+            "retired",
+            "retired_at",
+            "current_version",
+        ]
+        read_only_fields = ["id", "four_eyes_required", "retired_at", "current_version"]
 
     def validate_channels(self, codes):
         try:
@@ -127,8 +161,17 @@ class StandardSerializer(serializers.ModelSerializer):
         except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.message_dict["channels"]) from None
 
+    def validate(self, attrs):
+        if self.instance is None and attrs.get("is_retired"):
+            raise serializers.ValidationError({"retired": [_("A new standard cannot be retired.")]})
+        return attrs
+
     def service_kwargs(self) -> dict:
-        return dict(self.validated_data)
+        """What ``standard_create``/``standard_update`` take (``retired`` has services of its
+        own)."""
+        data = dict(self.validated_data)
+        data.pop("is_retired", None)
+        return data
 
 
 @extend_schema_serializer(component_name="Standard")
@@ -138,6 +181,9 @@ class StandardResponseSerializer(StandardSerializer):
     slug = serializers.SlugField(read_only=True)
     category = serializers.CharField(read_only=True, allow_null=True)
     channels = ChannelCodesField(read_only=True)
+
+    four_eyes = serializers.BooleanField(read_only=True, allow_null=True)
+    retired = serializers.BooleanField(source="is_retired", read_only=True)
 
     class Meta(StandardSerializer.Meta):
         read_only_fields = StandardSerializer.Meta.fields
@@ -188,6 +234,24 @@ class VersionCreateSerializer(serializers.Serializer):
 
 # -- views ---------------------------------------------------------------------------------------
 
+
+class StandardFilter(FilterSet):
+    retired = django_filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_retired",
+        help_text=_(
+            "true: retired standards only (Managers); false, the default: those in the book."
+        ),
+    )
+
+    class Meta:
+        model = Standard
+        fields = []
+
+    def filter_retired(self, queryset, name, value):
+        return queryset.retired() if value == "true" else queryset.in_use()
+
+
 _standard_id = OpenApiParameter(
     "id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("The standard's id.")
 )
@@ -214,29 +278,37 @@ class StandardViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Standards. Everyone signed in reads those with a published version; Managers read all
-    and create and update them. ``current_version`` is the published version (null if none)."""
+    """Standards. Everyone signed in reads those in the book with a published version; Managers
+    read all (the list leaves retired ones out unless ``?retired=true``) and create and update
+    them. ``current_version`` is the published version (null if none)."""
 
     serializer_class = StandardSerializer
+    filterset_class = StandardFilter
     read_roles = ALL_ROLES
     write_roles = (MANAGER,)
 
     def get_queryset(self):
-        return (
-            selectors.standard_queryset(user=self.request.user)
-            .with_current_version(criteria=True)
-            .order_by("title", "pk")
-        )
+        standards = selectors.standard_queryset(user=self.request.user)
+        if self.action == "list" and "retired" not in self.request.query_params:
+            standards = standards.in_use()
+        return standards.with_current_version(criteria=True).order_by("title", "pk")
 
     def perform_create(self, serializer):
         serializer.instance = services.standard_create(
             user=self.request.user, **serializer.service_kwargs()
         )
 
+    @transaction.atomic
     def perform_update(self, serializer):
-        serializer.instance = services.standard_update(
+        retired = serializer.validated_data.get("is_retired")
+        standard = services.standard_update(
             standard=serializer.instance, user=self.request.user, **serializer.service_kwargs()
         )
+        if retired is True and not standard.is_retired:
+            standard = services.standard_retire(standard=standard, user=self.request.user)
+        elif retired is False and standard.is_retired:
+            standard = services.standard_reinstate(standard=standard, user=self.request.user)
+        serializer.instance = standard
 
 
 @extend_schema(parameters=[_standard_id])
@@ -296,7 +368,14 @@ class StandardVersionViewSet(
     @extend_schema(
         parameters=[_version_number],
         request=None,
-        responses={200: VersionSerializer, 404: OpenApiResponse(), **_errors},
+        responses={
+            200: VersionSerializer,
+            403: OpenApiResponse(
+                description=_('Four eyes: the author may not publish: {"detail"}.')
+            ),
+            404: OpenApiResponse(),
+            **_errors,
+        },
         summary=_("Publish a version"),
     )
     @action(detail=True, methods=["post"])
@@ -306,13 +385,16 @@ class StandardVersionViewSet(
         A Manager may publish a draft or a version in review through the API (the browser
         always goes draft -> in review -> published). The version's ``change_summary`` must
         not be empty (400), nor its body, and it needs at least one criterion. Publishing a
-        published or archived version answers 409.
+        published or archived version, or a version of a retired standard, answers 409; when
+        the standard requires four eyes, its author gets 403 (another Manager publishes).
         """
         version = self.get_object()
         try:
             services.version_publish(version=version, user=request.user, allow_draft=True)
         except (services.VersionStateError, services.ImmutableVersionError) as exc:
             raise _conflict(exc) from None
+        except services.FourEyesError as exc:
+            raise PermissionDenied(detail=str(exc)) from None
         version = self.get_queryset().get(pk=version.pk)
         return Response(VersionSerializer(version).data)
 

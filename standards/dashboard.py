@@ -33,7 +33,9 @@ def cards(request) -> list[dict]:
         ]
     if has_role(user, STAFF):
         recent = list(
-            StandardVersion.objects.filter(status=StandardVersion.Status.PUBLISHED)
+            StandardVersion.objects.filter(
+                status=StandardVersion.Status.PUBLISHED, standard__retired_at__isnull=True
+            )
             .select_related("standard")
             .order_by("-published_at")[:RECENT_SHOWN]
         )

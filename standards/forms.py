@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,42 @@ class StandardForm(NoTagHelperMixin, forms.Form):
         data["category"] = data["category"].strip() or None
         if not data.get("slug"):
             data.pop("slug", None)  # new: made from the title; existing: kept
+        return data
+
+
+FOUR_EYES_CHOICES = {"": None, "required": True, "not_required": False}
+
+
+class StandardSettingsForm(StandardForm):
+    """The settings page adds what the editor does not show: the four-eyes rule."""
+
+    four_eyes = forms.ChoiceField(
+        label=_("Publication by a second manager (four eyes)"),
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Required: a version is published by a manager other than its author "
+            "(the manager who started the draft)."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        portal = _("required") if settings.STANDARDS_FOUR_EYES else _("not required")
+        self.fields["four_eyes"].choices = [
+            ("", _("As the portal's setting (now: %(value)s)") % {"value": portal}),
+            ("required", _("Required")),
+            ("not_required", _("Not required")),
+        ]
+
+    @classmethod
+    def initial_for(cls, standard: Standard) -> dict:
+        choice = {None: "", True: "required", False: "not_required"}[standard.four_eyes]
+        return {**super().initial_for(standard), "four_eyes": choice}
+
+    def service_kwargs(self) -> dict:
+        data = super().service_kwargs()
+        data["four_eyes"] = FOUR_EYES_CHOICES[data.get("four_eyes") or ""]
         return data
 
 
@@ -273,7 +310,11 @@ class StandardFilterForm(forms.Form):
         empty_label=_("All channels"),
     )
 
-    def __init__(self, *args, categories, channels, **kwargs):
+    retired = forms.BooleanField(label=_("Retired standards only"), required=False)
+
+    def __init__(self, *args, categories, channels, can_manage: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].queryset = categories
         self.fields["channel"].queryset = channels
+        if not can_manage:
+            del self.fields["retired"]

@@ -19,10 +19,11 @@ def can_manage(user) -> bool:
 
 
 def standard_queryset(*, user) -> QuerySet[Standard]:
-    """Standards the user may see: managers all, everyone else those with a published version."""
+    """Standards the user may see: managers all (retired ones too, for their history), everyone
+    else those in the book with a published version."""
     standards = Standard.objects.all()
     if not can_manage(user):
-        standards = standards.published()
+        standards = standards.published().in_use()
     return standards
 
 
@@ -32,9 +33,12 @@ def standard_list(
     category: Category | None = None,
     channel: Channel | None = None,
     q: str = "",
+    retired: bool = False,
 ) -> QuerySet[Standard]:
-    """The reading list: filters by category and channel, search over title and published body."""
+    """The reading list: filters by category and channel, search over title and published body.
+    Retired standards are left out, or (``retired``, managers) listed alone."""
     standards = standard_queryset(user=user).with_current_version(criteria=False)
+    standards = standards.retired() if retired and can_manage(user) else standards.in_use()
     if category is not None:
         standards = standards.filter(category=category)
     if channel is not None:
@@ -105,7 +109,8 @@ def channels_in_use(*, user) -> QuerySet[Channel]:
 
 def standards_review_overdue(*, today, limit: int = 10) -> tuple[list[Standard], int]:
     overdue = (
-        Standard.objects.review_overdue(today)
+        Standard.objects.in_use()
+        .review_overdue(today)
         .select_related("owner")
         .order_by("next_review_date", "title")
     )

@@ -17,12 +17,13 @@ urlpatterns = [
         views.StandardMarkReviewedView.as_view(),
         name="reviewed",
     ),
-    path("standards/<slug:slug>/diff/", views.DiffView.as_view(), name="diff"),
+    path("standards/<slug:slug>/retire/", views.StandardRetireView.as_view(), name="retire"),
     path(
-        "standards/<slug:slug>/evaluate/",
-        views.EvaluationCreateView.as_view(),
-        name="evaluation-create",
+        "standards/<slug:slug>/reinstate/",
+        views.StandardReinstateView.as_view(),
+        name="reinstate",
     ),
+    path("standards/<slug:slug>/diff/", views.DiffView.as_view(), name="diff"),
     path("standards/<slug:slug>/versions/", views.VersionHistoryView.as_view(), name="history"),
     path(
         "standards/<slug:slug>/versions/new/",
@@ -35,11 +36,4 @@ urlpatterns = [
     path(f"{_version}return/", views.VersionReturnView.as_view(), name="version-return"),
     path(f"{_version}publish/", views.VersionPublishView.as_view(), name="version-publish"),
     path(f"{_version}discard/", views.VersionDiscardView.as_view(), name="version-discard"),
-    path("evaluations/", views.EvaluationListView.as_view(), name="evaluation-list"),
-    path("evaluations/<id:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
-    path(
-        "evaluations/<id:pk>/delete/",
-        views.EvaluationDeleteView.as_view(),
-        name="evaluation-delete",
-    ),
 ]

@@ -75,15 +75,26 @@ def invitations_create_for_contacts(
     from sla.models import Contact
 
     now = _now(now)
-    contacts = list(Contact.objects.filter(pk__in=list(contact_ids)).select_related("channel"))
-    if not contacts:
-        return []
-    surveys = list(
-        Survey.objects.filter(channels__in={c.channel_id for c in contacts})
+    contact_ids = list(contact_ids)
+    # The surveys first, from the contacts' channels alone: a bulk import of history into
+    # channels without a survey (or resolved too long ago) loads no contact rows at all.
+    channel_ids = set(
+        Contact.objects.filter(pk__in=contact_ids)
+        .values_list("channel_id", flat=True)
+        .order_by()
         .distinct()
-        .prefetch_related("channels")
+    )
+    surveys = list(
+        Survey.objects.filter(channels__in=channel_ids).distinct().prefetch_related("channels")
     )
     if not surveys:
+        return []
+    contacts = Contact.objects.filter(pk__in=contact_ids).select_related("channel")
+    if imported:
+        oldest = now - timedelta(days=max(s.link_lifetime_days for s in surveys))
+        contacts = contacts.filter(Q(resolved_at__isnull=True) | Q(resolved_at__gt=oldest))
+    contacts = list(contacts)
+    if not contacts:
         return []
     by_channel: dict[int, list[Survey]] = {}
     for survey in surveys:

@@ -15,3 +15,15 @@ def groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
 
 def version_published(sender, version, previous, **kwargs):
     services.obligations_on_publication(version=version, previous=previous)
+
+
+def draft_started(sender, version, source, **kwargs):
+    services.check_copy(source=source, target=version)
+
+
+def standard_retired(sender, standard, at, **kwargs):
+    services.obligations_withdraw_retired(standard_id=standard.pk, at=at)
+
+
+def standard_reinstated(sender, standard, **kwargs):
+    services.obligations_on_reinstatement(standard_id=standard.pk)

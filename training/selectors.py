@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from standards.diff import VersionDiff, diff_versions
 from standards.models import Standard, StandardVersion
 from training.models import (
     Acknowledgement,
@@ -79,18 +81,67 @@ def users_with_assignments():
     )
 
 
-def build_rows(users: list[User], *, track_ids=None, today: date | None = None) -> list[Row]:
-    """Cells of every assigned standard of these users: six queries whatever their number."""
+def cell_state(*, due_date: date | None, acknowledged: bool, today: date) -> str:
+    """Who owes what, for one person and one standard a track of theirs holds: an open
+    obligation is owed (overdue past its due date), else an acknowledgement on record counts as
+    acknowledged, else nothing is asked yet. Every reader of the states goes through here."""
+    if due_date is not None:
+        return "overdue" if due_date < today else "outstanding"
+    return "acknowledged" if acknowledged else "unavailable"
+
+
+def standard_states(standard_ids, *, today: date | None = None) -> dict[int, dict[str, int]]:
+    """Per standard, how many of the people a track asks to acknowledge it are in each state of
+    :func:`cell_state`: three queries of plain tuples whatever the number of people, for
+    readers that need the counts and not the cells (the scorecard's overview)."""
+    today = today or timezone.localdate()
+    standard_ids = list(standard_ids)
+    # Sets in Python rather than DISTINCT in the database: no sort of tens of thousands of rows.
+    pairs = set(
+        TrackItem.objects.filter(standard_id__in=standard_ids, standard__retired_at__isnull=True)
+        .exclude(track__assignments__user_id=None)
+        .values_list("track__assignments__user_id", "standard_id")
+    )
+    due = {
+        (user_id, standard_id): due_date
+        for user_id, standard_id, due_date in Obligation.objects.open()
+        .filter(standard_id__in=standard_ids)
+        .values_list("user_id", "standard_id", "due_date")
+    }
+    acknowledged = set(
+        Acknowledgement.objects.filter(version__standard_id__in=standard_ids).values_list(
+            "user_id", "version__standard_id"
+        )
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for pair in pairs:
+        state = cell_state(due_date=due.get(pair), acknowledged=pair in acknowledged, today=today)
+        if pair[1] not in counts:
+            counts[pair[1]] = dict.fromkeys(STATES, 0)
+        counts[pair[1]][state] += 1
+    return counts
+
+
+STATES = ("acknowledged", "outstanding", "overdue", "unavailable")
+
+
+def build_rows(
+    users: list[User], *, track_ids=None, standard_ids=None, today: date | None = None
+) -> list[Row]:
+    """Cells of every assigned standard (not retired) of these users (only of ``standard_ids``
+    when given): seven queries whatever their number."""
     today = today or timezone.localdate()
     user_ids = [u.pk for u in users]
     assignments = TrackAssignment.objects.filter(user_id__in=user_ids)
     if track_ids:
         assignments = assignments.filter(track_id__in=track_ids)
-    pairs = (
-        TrackItem.objects.filter(track__assignments__in=assignments)
-        .values_list("track__assignments__user_id", "standard_id")
-        .distinct()
+    # A retired standard left the book: no cell, neither open nor done.
+    items = TrackItem.objects.filter(
+        track__assignments__in=assignments, standard__retired_at__isnull=True
     )
+    if standard_ids is not None:
+        items = items.filter(standard_id__in=standard_ids)
+    pairs = items.values_list("track__assignments__user_id", "standard_id").distinct()
     assigned = defaultdict(set)
     for user_id, standard_id in pairs:
         assigned[user_id].add(standard_id)
@@ -119,16 +170,12 @@ def build_rows(users: list[User], *, track_ids=None, today: date | None = None) 
     limits = dict(
         Check.objects.filter(version_id__in=open_versions).values_list("version_id", "max_attempts")
     )
-    failed = {}
-    for row in (
-        CheckAttempt.objects.filter(user_id__in=user_ids, version_id__in=open_versions)
-        .values("user_id", "version_id")
-        .annotate(
-            failed=Count("id", filter=Q(passed=False, cleared_at__isnull=True)),
-            passed=Count("id", filter=Q(passed=True)),
-        )
-    ):
-        failed[(row["user_id"], row["version_id"])] = row
+    attempts_by = {
+        (row["user_id"], row["version_id"]): row
+        for row in CheckAttempt.objects.filter(
+            user_id__in=user_ids, version_id__in=open_versions
+        ).tally()
+    }
     rows = []
     for user in users:
         row = Row(user=user)
@@ -140,20 +187,31 @@ def build_rows(users: list[User], *, track_ids=None, today: date | None = None) 
                 cell.acknowledged_version = ack["version__number"]
                 cell.acknowledgement_id = ack["id"]
             obligation = obligations.get(key)
+            cell.state = cell_state(
+                due_date=obligation["due_date"] if obligation else None,
+                acknowledged=ack is not None,
+                today=today,
+            )
             if obligation:
                 cell.due_date = obligation["due_date"]
                 cell.version_number = obligation["version__number"]
-                cell.state = "overdue" if obligation["due_date"] < today else "outstanding"
-                attempts = failed.get((user.pk, obligation["version_id"]))
-                if attempts and not attempts["passed"] and attempts["failed"]:
+                attempts = attempts_by.get((user.pk, obligation["version_id"]))
+                if attempts and not attempts["passes"] and attempts["used"]:
                     cell.failed_check = True
                     limit = limits.get(obligation["version_id"], Check.DEFAULT_MAX_ATTEMPTS)
-                    cell.locked = attempts["failed"] >= limit
-            elif ack:
-                cell.state = "acknowledged"
+                    cell.locked = attempts["used"] >= limit
             row.cells[standard_id] = cell
         rows.append(row)
     return rows
+
+
+def users_assigned_to(standard_ids) -> QuerySet[User]:
+    """The people a track of theirs asks to acknowledge one of ``standard_ids``."""
+    return (
+        User.objects.filter(track_assignments__track__items__standard_id__in=standard_ids)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def progress_rows(users: list[User]) -> list[dict]:
@@ -291,4 +349,50 @@ def unassign_preview(assignment: TrackAssignment) -> dict:
     return {
         "withdrawn": [o for o in open_obligations if o.standard_id not in elsewhere],
         "kept": [o for o in open_obligations if o.standard_id in elsewhere],
+    }
+
+
+def check_versions(standard_ids) -> dict[int, StandardVersion]:
+    """For each standard, the version whose check a manager would edit: the one in draft or in
+    review, else the published one (one query). Retired standards are left out."""
+    chosen: dict[int, StandardVersion] = {}
+    versions = (
+        StandardVersion.objects.filter(
+            standard_id__in=list(standard_ids),
+            status__in=[*StandardVersion.OPEN_STATUSES, StandardVersion.Status.PUBLISHED],
+            standard__retired_at__isnull=True,
+        )
+        .select_related("standard")
+        .order_by("standard_id", "number")
+    )
+    for version in versions:  # the open version, when there is one, has the higher number
+        chosen[version.standard_id] = version
+    return chosen
+
+
+def changes_since_acknowledged(*, user, version: StandardVersion) -> dict:
+    """For the re-acknowledgement page: the version of the same standard the person last
+    acknowledged before ``version`` and the diff from it (the one the diff page draws), or
+    nothing when they never acknowledged one. ``version`` has criteria and situations
+    prefetched; four queries."""
+    last = (
+        Acknowledgement.objects.filter(
+            user=user, version__standard_id=version.standard_id, version__number__lt=version.number
+        )
+        .order_by("-version__number")
+        .first()
+    )
+    if last is None:
+        return {}
+    old = StandardVersion.objects.prefetch_related("criteria", "situations").get(pk=last.version_id)
+    diff = diff_versions(old, version, critical_label=gettext("critical"))
+    return {
+        "since": last,
+        "since_version": old,
+        "changes": diff,
+        "changes_counts": {
+            "body": VersionDiff.counts(diff.body),
+            "criteria": VersionDiff.counts(diff.criteria),
+            "situations": VersionDiff.counts(diff.situations),
+        },
     }

@@ -71,9 +71,9 @@ def _form_classes():
     from django.contrib.auth.models import AnonymousUser
 
     from channels_app.forms import HolidayForm
+    from quality.evaluation_forms import EvaluationFilterForm
     from sla.forms import ContactFilterForm
     from sla.reports.forms import ReportPeriodForm
-    from standards.evaluation_forms import EvaluationFilterForm
     from training.forms import AssignForm
 
     return [

@@ -2,12 +2,14 @@
 
 import datetime as dt
 import io
+import smtplib
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -134,17 +136,17 @@ def test_given_up_messages_are_shown_and_sent_again(kind, settings):
 
 
 def _killed_when_marking(monkeypatch, *, mark: int) -> None:
-    """Send, with the worker killed as it records the ``mark``-th delivery as sent."""
-    real = outbox._sent
+    """Send, with the worker killed as it records the ``mark``-th group of deliveries as sent."""
+    real = outbox._Marks.sent
     calls = []
 
-    def dying(row, subject, now):
-        calls.append(row.ref)
+    def dying(self, sent, now):
+        calls.append([row.ref for row, _subject in sent])
         if len(calls) == mark:
             raise SystemExit("worker killed")
-        real(row, subject, now)
+        real(self, sent, now)
 
-    monkeypatch.setattr(outbox, "_sent", dying)
+    monkeypatch.setattr(outbox._Marks, "sent", dying)
     with pytest.raises(SystemExit):
         outbox.outbox_send(now=NOW)
     monkeypatch.undo()
@@ -282,7 +284,7 @@ def test_several_connections_duplicate_at_most_one_message_each(kind, monkeypatc
     twice; every message is delivered in the end."""
     settings.OUTBOX_CONNECTIONS = 4
     _write(12)
-    _killed_when_marking(monkeypatch, mark=5)
+    _killed_when_marking(monkeypatch, mark=2)
     outbox.outbox_send(now=NOW + outbox.LEASE)
     sent_to = [m.to[0] for m in mail.outbox]
     assert set(sent_to) == {f"c{n}@example.com" for n in range(12)}
@@ -303,3 +305,145 @@ def test_a_mail_server_that_is_down_is_tried_once_per_batch(kind, settings):
     assert counts["retrying"] == 10
     assert send.call_count <= 2  # the rest of the batch waits, untried
     assert set(OutboxMessage.objects.values_list("attempts", flat=True)) == {1}
+
+
+@pytest.fixture
+def plain(settings, tmp_path):
+    """A kind without ``on_sent`` (marked by the sender's own statement), greeting by account."""
+    folder = tmp_path / "templates" / "test"
+    folder.mkdir(parents=True)
+    (folder / "plain_subject.txt").write_text(
+        '{% load i18n %}{% translate "Dashboard" %} {{ number }}'
+    )
+    (folder / "plain.txt").write_text(
+        "{{ message.recipient.username|default:'-' }} {{ day|date:'DATE_FORMAT' }}"
+    )
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path / "templates"]}
+    ]
+    outbox.register("test.plain", label="Plain", template="test/plain")
+    yield
+    outbox._KINDS.pop("test.plain")
+
+
+def test_one_batch_in_three_languages_gives_each_email_its_own_language_and_context(plain):
+    """The batch loads each template once: what it renders stays each row's own."""
+    languages = ["en", "ru", "pl", "ru"]
+    outbox.enqueue(
+        outbox.message(
+            kind="test.plain",
+            to=f"p{n}@example.com",
+            language=language,
+            context={"number": n, "day": dt.date(2026, 12, 13 + n)},
+            now=NOW,
+        )
+        for n, language in enumerate(languages)
+    )
+    assert outbox.outbox_send(now=NOW)["sent"] == 4
+    got = {m.to[0]: (m.subject, m.body) for m in mail.outbox}
+    assert got == {
+        "p0@example.com": ("Dashboard 0", "- 13 Dec 2026"),
+        "p1@example.com": ("Главная 1", "- 14 декабря 2026 г."),
+        "p2@example.com": ("Pulpit 2", "- 15 grudnia 2026"),
+        "p3@example.com": ("Главная 3", "- 16 декабря 2026 г."),
+    }
+
+
+def test_a_message_is_marked_sent_by_one_statement_that_clears_its_failure(plain):
+    [row] = outbox.enqueue(
+        outbox.message(
+            kind="test.plain", to="p@example.com", context={"number": 7, "day": None}, now=NOW
+        )
+    )
+    OutboxMessage.objects.filter(pk=row.pk).update(attempts=2, last_error="SMTPServerDisconnected")
+    assert outbox.outbox_send(now=NOW)["sent"] == 1
+    row.refresh_from_db()
+    assert (row.status, row.sent_at, row.subject) == ("sent", NOW, "Dashboard 7")
+    assert (row.leased_until, row.last_error, row.attempts) == (None, "", 2)
+
+
+def test_sending_reads_the_recipients_with_their_rows(plain, django_assert_max_num_queries):
+    """A template that greets its recipient by account costs no query per message."""
+    from django.contrib.auth import get_user_model
+
+    users = [
+        get_user_model().objects.create_user(f"person{n}", f"person{n}@example.com")
+        for n in range(8)
+    ]
+    outbox.enqueue(
+        outbox.message(kind="test.plain", user=user, context={"number": n, "day": None}, now=NOW)
+        for n, user in enumerate(users)
+    )
+    # The claim, reading the batch, one mark per message and the empty claim that ends it.
+    with django_assert_max_num_queries(8 + 8):
+        assert outbox.outbox_send(now=NOW)["sent"] == 8
+    assert sorted(m.body.strip() for m in mail.outbox) == [f"person{n}" for n in range(8)]
+
+
+def _groups_of(monkeypatch, size: int, refused: set[str] = frozenset()) -> None:
+    """The courier reports deliveries ``size`` at a time (as several connections do when their
+    messages end together); addresses in ``refused`` are turned away by the mail server."""
+
+    def deliver(self, items):
+        items = list(items)
+        for start in range(0, len(items), size):
+            ended = []
+            for row, email in items[start : start + size]:
+                error = smtplib.SMTPRecipientsRefused({row.to: (550, b"no")})
+                if row.to in refused:
+                    ended.append((row, email, error))
+                else:
+                    self._deliver(email)
+                    ended.append((row, email, None))
+            yield ended
+
+    monkeypatch.setattr(outbox._Courier, "deliver", deliver)
+
+
+def test_deliveries_that_end_together_are_marked_by_one_statement_each_with_its_own_outcome(
+    kind, monkeypatch
+):
+    """A group of three with a refusal in the middle: two marked sent (each its own subject, one
+    hook call for both), the refused one retried later, and one UPDATE for the two."""
+    _groups_of(monkeypatch, 3, refused={"c1@example.com"})
+    rows = _write(3)
+    OutboxMessage.objects.filter(pk=rows[0].pk).update(attempts=1, last_error="earlier")
+    with CaptureQueriesContext(connection) as ctx:
+        counts = outbox.outbox_send(now=NOW)
+    assert counts == {"sent": 2, "retrying": 1, "failed": 0, "cancelled": 0}
+    updates = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("UPDATE")]
+    # The lease, one UPDATE for both sent rows, the refusal's own.
+    assert len(updates) == 3
+    assert sum("VALUES" in sql for sql in updates) == 1
+    got = {
+        r.to: (r.status, r.subject, r.sent_at, r.attempts, r.last_error, r.leased_until)
+        for r in OutboxMessage.objects.all()
+    }
+    assert got["c0@example.com"] == ("sent", "Dashboard 0", NOW, 1, "", None)
+    assert got["c2@example.com"] == ("sent", "Dashboard 2", NOW, 0, "", None)
+    status, subject, sent_at, attempts, error, leased = got["c1@example.com"]
+    assert (status, subject, sent_at, attempts, leased) == ("pending", "", None, 1, None)
+    assert error.startswith("SMTPRecipientsRefused")
+    assert kind == ["0", "2"]  # on_sent heard of the two sent, in one call
+    assert sorted(m.to[0] for m in mail.outbox) == ["c0@example.com", "c2@example.com"]
+
+
+def test_a_crash_before_a_group_is_marked_sends_only_that_group_again(kind, monkeypatch):
+    """Killed as it marks the second group of four: the first group stays sent, the second
+    goes once more, the rest once; nothing is lost."""
+    _groups_of(monkeypatch, 4)
+    _write(10)
+    _killed_when_marking(monkeypatch, mark=2)
+    assert len(mail.outbox) == 8
+    assert OutboxMessage.objects.filter(status="sent").count() == 4
+    assert kind == ["0", "1", "2", "3"]
+    _groups_of(monkeypatch, 4)
+    assert outbox.outbox_send(now=NOW + outbox.LEASE)["sent"] == 6
+    sent_to = [m.to[0] for m in mail.outbox]
+    assert set(sent_to) == {f"c{n}@example.com" for n in range(10)}
+    assert sorted(to for to in set(sent_to) if sent_to.count(to) > 1) == [
+        f"c{n}@example.com" for n in range(4, 8)
+    ]
+    assert max(sent_to.count(to) for to in sent_to) == 2
+    assert set(OutboxMessage.objects.values_list("status", flat=True)) == {"sent"}
+    assert sorted(kind, key=int) == [str(n) for n in range(10)]

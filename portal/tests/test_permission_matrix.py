@@ -23,10 +23,11 @@ from rest_framework.authtoken.models import Token
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
 from portal.roles import INTEGRATION, MANAGER, STAFF
-from sla.models import Breach
+from quality.tests.factories import make_evaluation
+from sla.models import Breach, ContactImport
 from sla.tests.factories import SlaPolicyFactory, make_contact
 from standards.models import StandardVersion
-from standards.tests.factories import StandardFactory, make_evaluation, make_version
+from standards.tests.factories import StandardFactory, make_version
 from surveys import services as survey_services
 from surveys.models import Invitation, Survey
 from training import services as training_services
@@ -167,6 +168,9 @@ def _build_world() -> dict[str, Any]:
         invitation=Invitation.objects.get(pk=invitations[answered.pk].pk), csat=1, nps=0
     )
     kiosk = survey_services.kiosk_create(name="Front desk", channel=channel)
+    contact_import = ContactImport.objects.create(
+        created_by=manager, file_name="helpdesk.csv", status=ContactImport.Status.CHECKED
+    )
 
     clients = {"anon": Client()}
     for role, user in (("staff", staff), ("integration", integration), ("manager", manager)):
@@ -182,6 +186,7 @@ def _build_world() -> dict[str, Any]:
             "channel_code": channel.code,
             "policy": policy.pk,
             "contact": contact.pk,
+            "contact_import": contact_import.pk,
             "breach": breach.pk,
             "standard": standard.pk,
             "slug": standard.slug,
@@ -216,6 +221,10 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standard-version-publish": {"id": "standard", "number": "draft"},
     "sla-policy-detail": {"pk": "policy"},
     "contact-detail": {"pk": "contact"},
+    "evaluation-detail": {"pk": "evaluation"},
+    "evaluation-dispute": {"pk": "evaluation"},
+    "evaluation-accept": {"pk": "evaluation"},
+    "evaluation-resolve": {"pk": "evaluation"},
     "breach-detail": {"pk": "breach"},
     "acknowledgement-detail": {"pk": "acknowledgement"},
     "survey-detail": {"pk": "survey"},
@@ -228,10 +237,14 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "channels:calendar-delete": {"pk": "calendar"},
     "channels:calendar-import-holidays": {"pk": "calendar"},
     "standards:detail": {"slug": "slug"},
+    "quality:scorecard": {"slug": "slug"},
+    "quality:scorecard-csv": {"slug": "slug"},
     "standards:settings": {"slug": "slug"},
     "standards:reviewed": {"slug": "slug"},
+    "standards:retire": {"slug": "slug"},
+    "standards:reinstate": {"slug": "slug"},
     "standards:diff": {"slug": "slug"},
-    "standards:evaluation-create": {"slug": "slug"},
+    "quality:evaluation-create": {"slug": "slug"},
     "standards:history": {"slug": "slug"},
     "standards:version-create": {"slug": "slug"},
     "standards:version-detail": {"slug": "slug", "number": "draft"},  # Staff: not found
@@ -240,9 +253,17 @@ PATH_PARAMS: dict[str, dict[str, str]] = {
     "standards:version-return": {"slug": "slug", "number": "draft"},
     "standards:version-publish": {"slug": "slug", "number": "draft"},
     "standards:version-discard": {"slug": "slug", "number": "draft"},
-    "standards:evaluation-detail": {"pk": "evaluation"},
-    "standards:evaluation-delete": {"pk": "evaluation"},
+    "quality:evaluation-detail": {"pk": "evaluation"},
+    "quality:evaluation-delete": {"pk": "evaluation"},
+    "quality:evaluation-answer": {"pk": "evaluation"},
+    "quality:evaluate-contact": {"pk": "contact"},
+    "quality:evaluation-resolve": {"pk": "evaluation"},
     "sla:contact-detail": {"pk": "contact"},
+    "sla:contact-import-job": {"pk": "contact_import"},
+    "sla:contact-import-progress": {"pk": "contact_import"},
+    "sla:contact-import-start": {"pk": "contact_import"},
+    "sla:contact-import-cancel": {"pk": "contact_import"},
+    "sla:contact-import-refused": {"pk": "contact_import"},
     "sla:policy-update": {"pk": "policy"},
     "training:acknowledge-current": {"slug": "slug"},
     "training:acknowledge": {"slug": "slug", "number": "published"},
@@ -336,6 +357,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standard-version-list": API_MANAGER,
     "standard-version-detail": API_MANAGER,
     "standard-version-publish": row(401, 403, 403, 405),
+    # API: evaluations (Staff: their own; the actions are POST only)
+    "evaluation-list": API_MANAGER_STAFF,
+    "evaluation-detail": row(401, 404, 403, 200),
+    "evaluation-dispute": row(401, 405, 403, 405),
+    "evaluation-accept": row(401, 405, 403, 405),
+    "evaluation-resolve": row(401, 405, 403, 405),
     # API: SLA
     "sla-policy-list": API_ALL,
     "sla-policy-detail": API_ALL,
@@ -359,6 +386,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "survey-response-detail": API_MANAGER,
     "satisfaction-report": row(401, 403, 200, 200),
     "satisfaction-report-csv": row(401, 403, 200, 200),
+    # API: quality
+    "report-standards": API_MANAGER,
+    "report-standards-csv": API_MANAGER,
     "public-survey-answer": row(405, 405, 405, 405),  # customers POST their answer, no login
     # Channels and calendars
     "channels:channel-list": MANAGER_PAGE,
@@ -379,6 +409,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standards:preview": MANAGER_POST_ONLY,
     "standards:settings": MANAGER_PAGE,
     "standards:reviewed": MANAGER_POST_ONLY,
+    "standards:retire": MANAGER_PAGE,  # GET confirms; POST retires
+    "standards:reinstate": MANAGER_POST_ONLY,
     "standards:history": MANAGER_PAGE,
     "standards:version-create": MANAGER_POST_ONLY,
     "standards:version-edit": MANAGER_PAGE,
@@ -386,15 +418,28 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "standards:version-return": MANAGER_PAGE,
     "standards:version-publish": row(LOGIN, 403, 403, 302),  # GET goes back to the version
     "standards:version-discard": MANAGER_PAGE,
-    "standards:evaluation-create": MANAGER_PAGE,
-    "standards:evaluation-list": READER_PAGE,
-    "standards:evaluation-detail": STAFF_NOT_THEIRS,
-    "standards:evaluation-delete": MANAGER_PAGE,
+    "quality:evaluation-create": MANAGER_PAGE,
+    "quality:evaluation-list": READER_PAGE,
+    "quality:evaluation-detail": STAFF_NOT_THEIRS,
+    "quality:evaluation-delete": MANAGER_PAGE,
+    "quality:evaluation-answer": row(LOGIN, 405, 403, 405),  # POST only, by the evaluated agent
+    "quality:evaluation-resolve": MANAGER_POST_ONLY,
+    # Quality: the scorecard
+    "quality:overview": MANAGER_PAGE,
+    "quality:overview-csv": MANAGER_PAGE,
+    "quality:scorecard": MANAGER_PAGE,
+    "quality:scorecard-csv": MANAGER_PAGE,
+    "quality:evaluate-contact": MANAGER_PAGE,
     # SLA
     "sla:contact-list": READER_PAGE,
     "sla:contact-detail": STAFF_NOT_THEIRS,
     "sla:contact-export": READER_PAGE,
     "sla:contact-import": MANAGER_PAGE,
+    "sla:contact-import-job": MANAGER_PAGE,  # the uploader's own (another's: not found)
+    "sla:contact-import-progress": MANAGER_PAGE,
+    "sla:contact-import-refused": MANAGER_PAGE,
+    "sla:contact-import-start": MANAGER_POST_ONLY,
+    "sla:contact-import-cancel": MANAGER_POST_ONLY,
     "sla:policy-list": MANAGER_PAGE,
     "sla:policy-create": MANAGER_PAGE,
     "sla:policy-update": MANAGER_PAGE,
@@ -481,8 +526,9 @@ STAFF_SCOPED_LISTS = {
     "contact-list": ("count", None),
     "breach-list": ("count", None),
     "acknowledgement-list": ("count", None),
+    "evaluation-list": ("count", None),
     "sla:contact-list": ("text", "COLLEAGUE-1"),
-    "standards:evaluation-list": ("text", "COLLEAGUE-EVAL"),
+    "quality:evaluation-list": ("text", "COLLEAGUE-EVAL"),
 }
 
 

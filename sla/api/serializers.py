@@ -1,7 +1,15 @@
-"""Serializers of the SLA API: shape only (types, choices, known channel and agent)."""
+"""Serializers of the SLA API: shape only (types, choices, known channel and agent).
+
+The bulk endpoint reads each item with :func:`contact_plain` first, a plain function that
+accepts what ``ContactSerializer`` accepts in its common form and gives the same result; any
+other item (an error, a number for a text, an unusual address) goes through the serializer,
+which decides and words the error. DRF's per-field machinery was a quarter of a bulk
+request's time.
+"""
 
 from __future__ import annotations
 
+from django.core import exceptions as django_exceptions
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     extend_schema_serializer,
@@ -9,10 +17,12 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 
 from channels_app.models import Channel
+from core import parse
 from core.fields import InstantField
 from core.parse import storable
 from sla import selectors
 from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
+from sla.services.contacts import PLAIN_EMAIL as _PLAIN_EMAIL
 
 CONTACT_FIELDS = [
     "id",
@@ -264,3 +274,81 @@ class BreachSerializer(serializers.ModelSerializer):
             "detected_at",
         ]
         read_only_fields = fields
+
+
+# -- the bulk endpoint's fast reading ------------------------------------------------------------
+
+_TEXT_LIMITS = {
+    name: Contact._meta.get_field(name).max_length
+    for name in ("external_id", "subject", "customer_name", "customer_email")
+}
+_CHOICES = {
+    "priority": frozenset(Contact.Priority.values),
+    "customer_language": frozenset(Contact.Language.values),
+    "status": frozenset(Contact.Status.values),
+}
+_INSTANTS = ("opened_at", "first_response_at", "resolved_at")
+_REQUIRED = ("channel", "external_id", "opened_at")
+
+
+def contact_plain(data, *, channels: dict, agents: dict) -> dict | None:
+    """``ContactSerializer(context=...).run_validation(data)`` for an item in the common form,
+    or None when the serializer must decide (it may accept, convert or refuse).
+
+    ``channels`` and ``agents`` are the preloaded lookups by code and username. Read-only and
+    unknown keys are ignored, as the serializer ignores them; texts are stripped as its
+    ``CharField`` strips them.
+    """
+    if type(data) is not dict:
+        return None
+    for name in _REQUIRED:
+        if name not in data:
+            return None
+    item = {}
+    channel = data["channel"]
+    if type(channel) is not str or channel not in channels:
+        return None
+    item["channel"] = channels[channel]
+    for name, limit in _TEXT_LIMITS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if type(value) is not str or not storable(value):
+            return None
+        value = value.strip()
+        if len(value) > limit:
+            return None
+        if name == "customer_email":
+            if value and not _PLAIN_EMAIL.match(value):
+                return None
+        elif name == "external_id" and not value:
+            return None
+        item[name] = value
+    for name, allowed in _CHOICES.items():
+        if name in data:
+            value = data[name]
+            if type(value) is not str or value not in allowed:
+                return None
+            item[name] = value
+    if "agent" in data:
+        agent = data["agent"]
+        if agent is None:
+            item["agent"] = None
+        elif type(agent) is str and agent in agents:
+            item["agent"] = agents[agent]
+        else:
+            return None
+    for name in _INSTANTS:
+        if name not in data:
+            continue
+        value = data[name]
+        if value is None and name != "opened_at":
+            item[name] = None
+            continue
+        if type(value) is not str:
+            return None
+        try:
+            item[name] = parse.parse_instant(value)
+        except django_exceptions.ValidationError:
+            return None
+    return item

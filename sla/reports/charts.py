@@ -144,6 +144,22 @@ def _legend(names: Sequence[str]) -> str:
     )
 
 
+def _markers(markers: Sequence[tuple[int, str]], centres: Sequence[float]) -> str:
+    _x0, y0, _w, h = _plot_box()
+    parts = []
+    for index, label in markers:
+        if not 0 <= index < len(centres):
+            continue
+        x = _fmt(centres[index])
+        parts.append(
+            f'<line class="sla-chart__marker" x1="{x}" y1="{y0}" x2="{x}" y2="{y0 + h}">'
+            f"<title>{_e(label)}</title></line>"
+            f'<text class="sla-chart__marker-label" x="{_fmt(centres[index] + 3)}" '
+            f'y="{y0 + 10}">{_e(label)}</text>'
+        )
+    return "".join(parts)
+
+
 def line_chart(
     *,
     chart_id: str,
@@ -157,8 +173,12 @@ def line_chart(
     ticks: Sequence[str] | None = None,
     x_label: str = "",
     y_label: str = "",
+    markers: Sequence[tuple[int, str]] = (),
 ) -> SafeString:
     """One polyline per series; a ``None`` value leaves a gap (a dot marks every point).
+
+    ``markers`` are (slot index, label) pairs drawn as labelled dashed vertical lines: events
+    the reader compares the figures before and after (a standard's version published).
 
     The y axis runs from ``y_min`` (0 unless given; NPS needs -100) to ``y_max``, or to a round
     number above the largest value; values outside are drawn at the nearest end. ``ticks`` are
@@ -201,6 +221,7 @@ def line_chart(
         )
     body = (
         _y_axis(top, suffix, y_min)
+        + _markers(markers, centres)
         + "".join(lines)
         + "".join(dots)
         + _x_labels(ticks or labels, centres, fit=ticks is not None)

@@ -74,6 +74,10 @@ class ReportQuery:
     agent_id: int | None = None
     # Internal (the dashboard): one set of rows and a total per channel, in the same statement.
     split_by_channel: bool = False
+    # Internal (the standards' scorecard): only these channels, and only the counts (the
+    # medians and 90th percentiles are left out, as None: they cost most of the statement).
+    channel_ids: tuple[int, ...] | None = None
+    percentiles: bool = True
 
     def __post_init__(self):
         if self.group_by not in GROUP_BYS:
@@ -232,6 +236,10 @@ def _base_select(query: ReportQuery, engine: str, connection) -> tuple[str, list
     if query.channel_id is not None:
         where.append("c.channel_id = %s")
         where_params.append(query.channel_id)
+    if query.channel_ids is not None:
+        ids = list(query.channel_ids) or [0]  # no channel: nothing matches (ids start at 1)
+        where.append(f"c.channel_id IN ({', '.join(['%s'] * len(ids))})")
+        where_params.extend(ids)
     if query.agent_id is not None:
         where.append("c.agent_id = %s")
         where_params.append(query.agent_id)
@@ -265,6 +273,9 @@ _PG_COUNTS = (
 )
 
 
+_NO_PERCENTILES = "NULL, NULL, NULL, NULL "
+
+
 def _postgresql_sql(query: ReportQuery, connection) -> tuple[str, list]:
     base, params, _prefix = _base_select(query, "postgresql", connection)
     # t: 0 a group, 1 its series' total, 3 the overall total (split only; see _portable_sql).
@@ -276,12 +287,16 @@ def _postgresql_sql(query: ReportQuery, connection) -> tuple[str, list]:
     else:
         # The series is a constant: leaving it out of the grouping spares a sort key.
         t, series, sets = "GROUPING(k)", "''", "(k), ()"
-    sql = (
-        f"SELECT {t} AS t, {series} AS s, k, {_PG_COUNTS}, "
+    percentiles = (
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY frm), "
         "percentile_cont(0.9) WITHIN GROUP (ORDER BY frm), "
         "percentile_cont(0.5) WITHIN GROUP (ORDER BY rm), "
         "percentile_cont(0.9) WITHIN GROUP (ORDER BY rm) "
+        if query.percentiles
+        else _NO_PERCENTILES
+    )
+    sql = (
+        f"SELECT {t} AS t, {series} AS s, k, {_PG_COUNTS}, {percentiles}"
         f"FROM ({base}) base GROUP BY GROUPING SETS ({sets})"
     )
     return sql, params
@@ -321,12 +336,16 @@ def _portable_sql(query: ReportQuery, connection) -> tuple[str, list]:
         "ROW_NUMBER() OVER (PARTITION BY t, s, k, rm IS NULL ORDER BY rm) AS rm_rank, "
         "COUNT(rm) OVER (PARTITION BY t, s, k) AS rm_n FROM keyed)",
     ]
-    sql = (
-        f"WITH {', '.join(ctes)} SELECT t, s, k, {_COUNTS}, "
+    percentiles = (
         f"{_interpolated('frm', 'fr_rank', 'fr_n', _MEDIAN)}, "
         f"{_interpolated('frm', 'fr_rank', 'fr_n', _P90)}, "
         f"{_interpolated('rm', 'rm_rank', 'rm_n', _MEDIAN)}, "
         f"{_interpolated('rm', 'rm_rank', 'rm_n', _P90)} "
+        if query.percentiles
+        else _NO_PERCENTILES
+    )
+    sql = (
+        f"WITH {', '.join(ctes)} SELECT t, s, k, {_COUNTS}, {percentiles}"
         "FROM ranked GROUP BY t, s, k"
     )
     return sql, prefix_params + where_params

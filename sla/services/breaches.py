@@ -20,13 +20,13 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
     if not items:
         return 0
     Breach.objects.bulk_create(
-        [Breach(contact=c, metric=m, due_at=due, detected_at=now) for c, m, due in items],
+        [Breach(contact_id=c.pk, metric=m, due_at=due, detected_at=now) for c, m, due in items],
         ignore_conflicts=True,
     )
     ContactEvent.objects.bulk_create(
         [
             ContactEvent(
-                contact=c,
+                contact_id=c.pk,
                 kind=ContactEvent.Kind.BREACHED,
                 metric=m,
                 at=due,
@@ -35,6 +35,21 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
             for c, m, due in items
         ]
     )
+    return breach_notifications(items, now=now)
+
+
+def breach_notifications(
+    items: list[tuple[Contact, str, datetime]],
+    *,
+    now: datetime,
+    kind: str = SlaNotification.Kind.BREACH,
+) -> int:
+    """Outbox rows for breaches (or, with ``kind``, warnings) just recorded, as the sweep writes
+    them: to the channel's owner and the contact's agent, unless the contact is not notified or
+    the instant is history (long before the portal learned of the contact). ``items`` are
+    ``(contact, metric, instant)``; a contact needs ``pk``, ``channel``, ``agent_id``,
+    ``notify`` and ``created_at`` only. Returns how many rows were offered to the outbox.
+    """
     history = alert_history_window()
     notify = [
         (c, m)
@@ -62,9 +77,9 @@ def breaches_record(items: list[tuple[Contact, str, datetime]], *, now: datetime
                 SlaNotification(
                     recipient_id=user_id,
                     channel_id=channel.pk,
-                    contact=contact,
+                    contact_id=contact.pk,
                     metric=metric,
-                    kind=SlaNotification.Kind.BREACH,
+                    kind=kind,
                     created_at=now,
                     not_before=opening[channel.pk],
                 )

@@ -17,14 +17,10 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from conftest import make_user
-from core.models import OutboxMessage
-from portal.roles import MANAGER
 from sla import durations, selectors, services
-from sla.models import Breach, Contact, ContactEvent, ContactImport
+from sla.models import Breach, ContactImport
 from sla.reports import charts
 from sla.reports.dashboard import slot_ticks
-from sla.services import imports
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
 
@@ -341,107 +337,34 @@ def test_export_with_a_bad_filter_ignores_it(manager_client, spread):
     assert len(_csv(response)) == 6
 
 
-# -- import: check first, then import, then the imported rows -----------------------------------
-
-HEADER = "channel,external_id,opened_at,agent,subject"
+# -- import: the list shows exactly the rows an import created ---------------------------------
 
 
-def _file(*rows) -> bytes:
-    return ("\n".join([HEADER, *rows]) + "\n").encode()
-
-
-def _check(client, data, name="helpdesk.csv"):
-    return client.post(IMPORT, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
-
-
-def _counts() -> dict[str, int]:
-    return {
-        model.__name__: model.objects.count()
-        for model in (Contact, ContactEvent, Breach, OutboxMessage)
-    }
-
-
-def test_check_writes_nothing_and_reports_three_groups(manager_client, chat_policy, staff_user):
+def test_imported_rows_are_listed_by_their_import(
+    manager_client, chat_policy, staff_user, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """The job itself is tested in test_import.py; here the list's "this import" filter."""
+    settings.MEDIA_ROOT = tmp_path
     make_contact(channel=chat_policy.channel, external_id="OLD-1", opened_at=NOW, now=NOW)
-    data = _file(
-        "chat,NEW-1,2026-03-02T09:00:00+01:00,agent,Printer",  # line 2: long overdue: a breach
-        "chat,OLD-1,2026-03-02T11:00:00+01:00,,",  # line 3: already there
-        "fax,BAD-1,2026-03-02T11:00:00+01:00,,",  # line 4: no such channel
-        "chat,BAD-2,2026-03-02 11:00,nobody,",  # line 5: naive time, unknown agent
-        "chat,NEW-2,2026-03-02T11:30:00+01:00,,",  # line 6
+    data = (
+        b"channel,external_id,opened_at,agent,subject\n"
+        b"chat,NEW-1,2026-03-02T09:00:00+01:00,agent,Printer\n"
+        b"chat,OLD-1,2026-03-02T11:00:00+01:00,,\n"
+        b"chat,NEW-2,2026-03-02T11:30:00+01:00,,\n"
     )
-    before = _counts()
-    response = _check(manager_client, data)
-    assert response.status_code == 200
-    assert _counts() == before  # nothing written: no contacts, events, breaches or emails
-    assert not ContactImport.objects.exists()  # refused rows: nothing to import either
-    check = response.context["check"]
-    assert [(line.line, line.outcome) for line in check.lines] == [
-        (2, "create"),
-        (3, "existing"),
-        (4, "refused"),
-        (5, "refused"),
-        (6, "create"),
-    ]
-    assert (check.created, check.existing, check.refused) == (2, 1, 2)
-    assert check.lines[3].problems == [
-        (
-            "opened_at",
-            "“2026-03-02 11:00” has no UTC offset; give it as e.g. 2026-01-31T09:30:00+01:00 "
-            "or …Z.",
-        ),
-        (
-            "agent",
-            "“nobody” is not an active staff member or manager; only they can be a contact's "
-            "agent.",
-        ),
-    ]
-    html = response.content.decode()
-    for table in ("import-create", "import-existing", "import-refused"):
-        assert f'id="{table}"' in html
-    assert "There is no channel with the code “fax”." in html
-    assert 'id="import-confirm"' not in html and 'id="import-blocked"' in html
-
-
-def test_check_then_import_lands_on_the_imported_rows(manager_client, chat_policy, staff_user):
-    make_contact(channel=chat_policy.channel, external_id="OLD-1", opened_at=NOW, now=NOW)
-    data = _file(
-        "chat,NEW-1,2026-03-02T09:00:00+01:00,agent,Printer",
-        "chat,OLD-1,2026-03-02T11:00:00+01:00,,",
-        "chat,NEW-2,2026-03-02T11:30:00+01:00,,",
-    )
-    before = _counts()
-    checked = _check(manager_client, data)
-    assert _counts() == before
-    upload = checked.context["upload"]
-    assert upload is not None and 'id="import-confirm"' in checked.content.decode()
-    response = manager_client.post(IMPORT, {"upload": upload.pk})
-    assert response.status_code == 302
-    assert response.url == f"{LIST}?import_batch={upload.pk}"
-    assert Contact.objects.count() == before["Contact"] + 2
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(
+            IMPORT, {"file": SimpleUploadedFile("helpdesk.csv", data, content_type="text/csv")}
+        )
+    upload = ContactImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("sla:contact-import-start", args=[upload.pk]))
     upload.refresh_from_db()
     assert (upload.rows, upload.created, upload.existing) == (3, 2, 1)
-    assert upload.imported_at == NOW and bytes(upload.data) == b""
-    landing = manager_client.get(response.url)
+    landing = manager_client.get(LIST, {"import_batch": upload.pk})
     assert sorted(_order(landing)) == ["NEW-1", "NEW-2"]  # not OLD-1, which was already there
     html = landing.content.decode()
     assert 'id="import-batch"' in html and "helpdesk.csv" in html
-    # A second click (or another tab) imports nothing twice.
-    again = manager_client.post(IMPORT, {"upload": upload.pk})
-    assert again.status_code == 200
-    assert str(imports.MSG_GONE) in again.content.decode()
-    assert Contact.objects.count() == before["Contact"] + 2
-
-
-def test_another_manager_cannot_import_my_upload(client, manager_client, chat_policy):
-    checked = _check(manager_client, _file("chat,NEW-1,2026-03-02T11:00:00+01:00,,"))
-    other = make_user("other-manager", MANAGER)
-    client.force_login(other)
-    for value in (str(checked.context["upload"].pk), "x", "99999"):
-        response = client.post(IMPORT, {"upload": value})
-        assert response.status_code == 200
-        assert str(imports.MSG_GONE) in response.content.decode()
-    assert not Contact.objects.exists()
 
 
 def test_unknown_import_batch_in_the_list_is_ignored(manager_client, spread):

@@ -4,7 +4,6 @@ import json
 
 import pytest
 import time_machine
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import make_user
@@ -12,7 +11,7 @@ from portal.roles import INTEGRATION, MANAGER
 from sla.models import Contact
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
-from sla.tests.test_import import _errors as import_errors
+from sla.tests.test_import import check_errors
 
 CONTACTS = "/api/v1/contacts/"
 BULK = "/api/v1/contacts/bulk/"
@@ -57,13 +56,11 @@ def test_year_1_or_9999_opened_at_on_a_channel_with_business_hours_is_400(
     assert Contact.objects.count() == 0
 
 
-def test_year_1_opened_at_in_the_csv_import_is_a_line_error(manager_client, chat, chat_policy):
+def test_year_1_opened_at_in_the_csv_import_is_a_line_error(chat, chat_policy, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     header = "channel,external_id,opened_at"
     data = f"{header}\nchat,OK-1,2026-03-02T10:00:00+01:00\nchat,OLD-1,0001-01-01T00:00:00Z\n"
-    upload = SimpleUploadedFile("x.csv", data.encode(), content_type="text/csv")
-    response = manager_client.post(IMPORT, {"file": upload})
-    assert response.status_code == 200
-    [(line, column, message)] = import_errors(response)
+    [(line, column, message)] = check_errors(data.encode())
     assert (line, column) == (3, "opened_at") and RANGE in message
     assert Contact.objects.count() == 0
 
@@ -164,8 +161,9 @@ def test_the_integration_account_cannot_make_itself_the_agent(
 
 
 def test_an_inactive_or_integration_agent_is_a_line_error_in_the_import(
-    manager_client, chat, chat_policy
+    chat, chat_policy, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path
     make_user("robot", INTEGRATION)
     make_user("gone", "Staff", is_active=False)
     data = (
@@ -173,8 +171,6 @@ def test_an_inactive_or_integration_agent_is_a_line_error_in_the_import(
         "chat,A-1,2026-03-02T10:00:00+01:00,robot\n"
         "chat,A-2,2026-03-02T10:00:00+01:00,gone\n"
     )
-    upload = SimpleUploadedFile("x.csv", data.encode(), content_type="text/csv")
-    response = manager_client.post(IMPORT, {"file": upload})
-    errors = import_errors(response)
+    errors = check_errors(data.encode())
     assert [(line, column) for line, column, _m in errors] == [(2, "agent"), (3, "agent")]
     assert Contact.objects.count() == 0

@@ -1,19 +1,32 @@
-"""The CSV import page: every rule, every error path, all or nothing."""
+"""The CSV import as a background job: upload, check, import in chunks, resume, result."""
 
+import csv
 import datetime as dt
+import gzip
+import io
+from io import StringIO
 
 import pytest
 import time_machine
-from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from sla import services
-from sla.models import Breach, Contact, ContactImport
+from conftest import make_user
+from core.models import OutboxMessage
+from portal.roles import MANAGER
+from sla import selectors, services
+from sla.models import (
+    Breach,
+    Contact,
+    ContactEvent,
+    ContactImport,
+    ContactImportLock,
+    ContactImportProblem,
+)
 from sla.services import imports
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
-from sla.views import IMPORT_FAILED
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +36,7 @@ HEADER = (
     "channel,external_id,priority,subject,customer_name,customer_email,customer_language,"
     "agent,opened_at,first_response_at,resolved_at,status"
 )
+Status = ContactImport.Status
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +49,11 @@ def _agent(staff_user):
 def _frozen():
     with time_machine.travel(NOW, tick=False):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def _row(external_id, *, opened="2026-03-02T10:00:00+01:00", response="", resolved="", **kw):
@@ -60,158 +79,104 @@ def _csv(*rows, header=HEADER) -> bytes:
     return ("\n".join([header, *rows]) + "\n").encode()
 
 
-def _check(client, data: bytes, name="export.csv"):
-    """Step 1 only: upload and check."""
-    return client.post(URL, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+def _job(data: bytes, *, name="export.csv", user=None) -> ContactImport:
+    """A checked job (the check run in-process, as the worker would)."""
+    job = services.contact_import_create(
+        file=io.BytesIO(data), file_name=name, user=user, run=False
+    )
+    _finish(job.pk)
+    return ContactImport.objects.get(pk=job.pk)
 
 
-def _post(client, data: bytes, name="export.csv"):
-    """Both steps, as a manager clicks through them: check, then import if the check allows."""
-    response = _check(client, data, name)
-    if response.status_code == 200 and response.context.get("upload"):
-        return client.post(URL, {"upload": response.context["upload"].pk})
-    return response
+def _finish(pk: int) -> None:
+    while services.contact_import_advance(import_id=pk) == imports.PAUSED:
+        pass
 
 
-def _messages(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
+def _import(job: ContactImport) -> ContactImport:
+    services.contact_import_start(import_id=job.pk, run=False)
+    _finish(job.pk)
+    return ContactImport.objects.get(pk=job.pk)
 
 
-def _errors(response) -> list[tuple]:
-    """File-level problems, or the check's refused lines as (line, column, message)."""
-    if response.context.get("import_errors"):
-        return response.context["import_errors"]
+def check_errors(data: bytes) -> list[tuple[int, str, str]]:
+    """The check's refused lines as (line, column, message), in line order."""
+    job = _job(data)
     return [
-        (line.line, column, message)
-        for line in response.context["check"].of(imports.REFUSED)
-        for column, message in line.problems
+        (line, column, message)
+        for line, reasons in sorted(_problems(job, "check").items())
+        for column, message in reasons
     ]
 
 
-# -- success -----------------------------------------------------------------------------------
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Contact, ContactEvent, Breach, OutboxMessage)
+    }
 
 
-def test_page_documents_the_rules(manager_client):
-    html = manager_client.get(URL).content.decode()
-    assert 'enctype="multipart/form-data"' in html
-    rules = html.split('id="import-rules"', 1)[1]
-    assert "UTC offset" in rules
-    assert "the header is line 1" in rules
-    assert "10000" in rules
+def _problems(job, phase) -> dict[int, list[tuple[str, str]]]:
+    return {
+        p.line: [tuple(r) for r in p.reasons]
+        for p in ContactImportProblem.objects.filter(contact_import=job, phase=phase)
+    }
 
 
-def test_import_creates_contacts_with_deadlines(manager_client, chat_policy, staff_user):
-    data = _csv(
-        _row("ZD-1"),
-        _row("ZD-2", response="2026-03-02T10:10:00+01:00", resolved="2026-03-02T11:00:00+01:00"),
-        _row("ZD-3", agent="", priority="High", status="waiting", response="2026-03-02T09:20:00Z"),
+def _snapshot() -> list[tuple]:
+    """Every contact with its deadlines and timeline, independent of ids and of the job."""
+    fields = (
+        "channel__code",
+        "external_id",
+        "priority",
+        "status",
+        "agent__username",
+        "opened_at",
+        "first_response_at",
+        "resolved_at",
+        "first_response_due_at",
+        "resolution_due_at",
+        "first_response_state",
+        "resolution_state",
+        "notify",
+        "created_at",
     )
-    response = _post(manager_client, data)
-    assert response.status_code == 302
-    batch = ContactImport.objects.get()
-    assert response.url == f"{reverse('sla:contact-list')}?import_batch={batch.pk}"
-    assert _messages(response) == ["Imported 3 rows. New contacts: 3; already in the portal: 0."]
-    contacts = {c.external_id: c for c in Contact.objects.all()}
-    assert set(contacts) == {"ZD-1", "ZD-2", "ZD-3"}
-    one = contacts["ZD-1"]
-    assert one.agent == staff_user
-    assert one.customer_language == "pl"
-    assert one.sla_policy == chat_policy
-    assert one.first_response_due_at == warsaw(2026, 3, 2, 11, 0)
-    assert contacts["ZD-2"].status == "resolved"
-    assert contacts["ZD-2"].first_response_minutes == 10
-    assert not contacts["ZD-2"].notify  # imported resolved: judged, never notified
-    assert contacts["ZD-3"].priority == "high"
-    assert contacts["ZD-3"].resolution_state == "paused"
-    assert contacts["ZD-3"].agent is None
+    contacts = sorted(Contact.objects.values_list(*fields))
+    events = sorted(ContactEvent.objects.values_list("contact__external_id", "kind", "at"))
+    breaches = sorted(Breach.objects.values_list("contact__external_id", "metric"))
+    return [contacts, events, breaches]
 
 
-def test_import_is_idempotent_and_counts_existing(manager_client, chat_policy):
-    make_contact(channel=chat_policy.channel, external_id="ZD-1", opened_at=NOW, now=NOW)
-    response = _post(manager_client, _csv(_row("ZD-1"), _row("ZD-2")))
-    assert _messages(response) == ["Imported 2 rows. New contacts: 1; already in the portal: 1."]
-    assert Contact.objects.count() == 2
+# -- the check: problems by line, nothing written ------------------------------------------------
+
+BAD_FILE = (
+    _row("OK-1"),  # line 2
+    _row("BAD-1", channel="fax"),  # 3
+    _row("BAD-2", opened="2026-03-02 10:00"),  # 4: naive
+    _row("BAD-3", opened="yesterday"),  # 5
+    _row("BAD-4", agent="ghost"),  # 6
+    _row("BAD-5", priority="asap"),  # 7
+    _row("BAD-6", response="2026-03-02T09:00:00+01:00"),  # 8: before opened
+    _row("BAD-7", opened="2026-03-03T10:00:00+01:00"),  # 9: future
+    _row("BAD-8", customer_email="not-an-email"),  # 10
+    _row("", channel=""),  # 11: both required
+    _row("OK-1"),  # 12: repeats line 2
+    _row("BAD-9", status="resolved"),  # 13: resolved without resolved_at
+    _row("OK-2", subject='"two\nlines"'),  # 14-15
+    _row("BAD-10", channel="fax"),  # 16
+)
 
 
-def test_bom_semicolons_extra_columns_and_any_order(manager_client, chat_policy):
-    text = (
-        "\ufeffNotes;Opened_At;External_ID;Channel\n"
-        "whatever;2026-03-02T09:00:00Z;SEMI-1;chat\n"
-        "\n"
-        'with ""quotes"";2026-03-02T09:30:00Z;SEMI-2;chat\n'
-    )
-    response = _post(manager_client, text.encode())
-    assert _messages(response) == ["Imported 2 rows. New contacts: 2; already in the portal: 0."]
-    assert set(Contact.objects.values_list("external_id", flat=True)) == {"SEMI-1", "SEMI-2"}
-
-
-def test_offsets_beyond_what_postgresql_takes_are_stored_in_utc(manager_client, chat_policy):
-    """ISO 8601 allows -18:02; PostgreSQL refuses offsets beyond ±15:59."""
-    response = _post(manager_client, _csv(_row("FAR", opened="2026-03-01T15:58:00-18:02")))
-    assert _messages(response) == ["Imported 1 row. New contacts: 1; already in the portal: 0."]
-    assert Contact.objects.get().opened_at == dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC)
-
-
-def test_a_nul_character_is_a_line_error_not_a_crash(manager_client, chat_policy):
-    data = _csv(_row("OK-1"), _row("NUL-1", customer_name="Ann\x00a"), _row("OK-2"))
-    response = _post(manager_client, data)
-    assert response.status_code == 200
-    assert "which cannot be stored" in response.content.decode()
-    assert not Contact.objects.exists()
-
-
-def test_late_imported_contact_is_breached_at_once(manager_client, chat_policy):
-    _post(manager_client, _csv(_row("LATE", opened="2026-02-27T09:00:00+01:00")))
-    contact = Contact.objects.get()
-    assert contact.first_response_state == "breached"
-    assert Breach.objects.filter(contact=contact).exists()
-
-
-def test_large_file_goes_through_in_chunks(manager_client, chat_policy, monkeypatch):
-    calls = []
-    real = imports.contacts_bulk_create
-
-    def spy(*, items, now):
-        calls.append(len(items))
-        return real(items=items, now=now)
-
-    monkeypatch.setattr(imports, "contacts_bulk_create", spy)
-    response = _post(manager_client, _csv(*[_row(f"BIG-{n}") for n in range(2100)]))
-    assert _messages(response) == [
-        "Imported 2100 rows. New contacts: 2100; already in the portal: 0."
-    ]
-    assert calls == [1000, 1000, 100] * 2  # the check, then the import: the same path
-    assert Contact.objects.count() == 2100
-
-
-# -- every row's errors, nothing written -------------------------------------------------------
-
-
-def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(
-    manager_client, chat_policy
-):
-    data = _csv(
-        _row("OK-1"),  # line 2
-        _row("BAD-1", channel="fax"),  # 3
-        _row("BAD-2", opened="2026-03-02 10:00"),  # 4: naive
-        _row("BAD-3", opened="yesterday"),  # 5
-        _row("BAD-4", agent="ghost"),  # 6
-        _row("BAD-5", priority="asap"),  # 7
-        _row("BAD-6", response="2026-03-02T09:00:00+01:00"),  # 8: before opened
-        _row("BAD-7", opened="2026-03-03T10:00:00+01:00"),  # 9: future
-        _row("BAD-8", customer_email="not-an-email"),  # 10
-        _row("", channel=""),  # 11: both required
-        _row("OK-1"),  # 12: repeats line 2
-        _row("BAD-9", status="resolved"),  # 13: resolved without resolved_at
-    )
-    response = _post(manager_client, data)
-    assert response.status_code == 200
-    assert _messages(response) == [str(IMPORT_FAILED)]
-    errors = _errors(response)
-    by_line = {}
-    for line, column, message in errors:
-        by_line.setdefault(line, []).append((column, message))
-    assert sorted(by_line) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
+def test_check_reports_problems_by_line_and_writes_nothing(chat_policy):
+    make_contact(channel=chat_policy.channel, external_id="OK-2", opened_at=NOW, now=NOW)
+    before = _counts()
+    job = _job(_csv(*BAD_FILE))
+    assert _counts() == before  # no contact, event, breach or email
+    assert job.status == Status.CHECKED
+    assert (job.rows, job.check_create, job.check_existing, job.check_refused) == (14, 1, 1, 12)
+    assert job.channel_ids == [chat_policy.channel.pk]
+    by_line = _problems(job, "check")
+    assert sorted(by_line) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16]
     assert by_line[3] == [("channel", "There is no channel with the code “fax”.")]
     assert by_line[4][0][0] == "opened_at" and "no UTC offset" in by_line[4][0][1]
     assert by_line[5][0][0] == "opened_at" and "is not a date and time" in by_line[5][0][1]
@@ -230,36 +195,20 @@ def test_every_bad_row_is_reported_with_its_line_and_nothing_is_imported(
     assert {column for column, _ in by_line[11]} == {"channel", "external_id"}
     assert by_line[12] == [("external_id", "The same channel and external id as line 2.")]
     assert by_line[13] == [("resolved_at", "Give resolved_at for a resolved contact.")]
-    html = response.content.decode()
-    assert 'id="import-refused"' in html
-    assert "There is no channel with the code “fax”." in html
-    assert not Contact.objects.exists()
+    # The job's file is still there, for the import.
+    assert job.file and job.file.storage.exists(job.file.name)
 
 
-def test_error_in_a_late_chunk_rolls_back_the_earlier_chunks(manager_client, chat_policy):
-    rows = [_row(f"C-{n}") for n in range(1500)]
-    rows[1200] = _row("C-1200", opened="2026-03-09T10:00:00+01:00")  # future: line 1202
-    response = _post(manager_client, _csv(*rows))
-    assert [(line, column) for line, column, _ in _errors(response)] == [(1202, "opened_at")]
-    assert not Contact.objects.exists()
-
-
-def test_multiline_cell_keeps_spreadsheet_line_numbers(manager_client, chat_policy):
-    data = _csv(
-        _row("M-1", subject='"two\nlines"'),  # lines 2-3
-        _row("M-2", channel="fax"),  # line 4
-    )
-    response = _post(manager_client, data)
-    assert [line for line, _, _ in _errors(response)] == [4]
-
-
-# -- the file as a whole -----------------------------------------------------------------------
+def test_check_keeps_the_first_problems_and_counts_all(chat_policy, settings):
+    settings.CONTACT_IMPORT_PROBLEMS_KEPT = 3
+    job = _job(_csv(*[_row(f"F-{n}", channel="fax") for n in range(10)]))
+    assert job.check_refused == 10
+    assert sorted(_problems(job, "check")) == [2, 3, 4]
 
 
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"", "The submitted file is empty."),
         (b"   \n\n", "The file is empty."),
         (HEADER.encode() + b"\n", "The file has a header row but no contacts."),
         (
@@ -270,59 +219,346 @@ def test_multiline_cell_keeps_spreadsheet_line_numbers(manager_client, chat_poli
             b"channel,external_id,opened_at,channel\nchat,1,2026-03-02T09:00:00Z,chat\n",
             "The header row names the column “channel” twice.",
         ),
-        ("channel,external_id,opened_at\nczat,ąę,x\n".encode("cp1250"), "not UTF-8 text"),
+        (
+            "channel,external_id,opened_at\nczat,ąę,x\n".encode("cp1250"),
+            "Line 2 is not UTF-8 text",
+        ),
+        (b'channel,external_id,opened_at\nchat,"x' + b"y" * 140_000 + b'"\n', "not valid CSV"),
     ],
 )
-def test_file_level_errors(manager_client, chat_policy, data, message):
-    response = _post(manager_client, data)
-    assert response.status_code == 200
-    assert message in response.content.decode()
-    assert not Contact.objects.exists()
+def test_file_level_problems_reject_the_upload(chat_policy, data, message):
+    job = _job(data)
+    assert job.status == Status.REJECTED
+    assert message in job.error
+    assert not job.file  # the file is dropped
+    with pytest.raises(services.ContactImportError):
+        services.contact_import_start(import_id=job.pk, run=False)
 
 
-def test_too_many_rows(manager_client, chat_policy, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_ROWS", 3)
-    response = _post(manager_client, _csv(*[_row(f"R-{n}") for n in range(4)]))
-    assert _errors(response) == [
-        (None, "", "The file has 4 rows; import at most 3 rows at a time.")
+def test_a_line_without_end_is_refused_without_reading_it_whole(chat_policy, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 1024)
+    job = _job(_csv(_row("OK")) + b"x" * 5000)
+    assert job.status == Status.REJECTED and "Line 3 is longer" in job.error
+
+
+# -- the import: chunks, resume, one per channel -------------------------------------------------
+
+
+def test_import_creates_valid_rows_and_lists_refused_ones(chat_policy, staff_user):
+    make_contact(channel=chat_policy.channel, external_id="OK-2", opened_at=NOW, now=NOW)
+    job = _import(_job(_csv(*BAD_FILE)))
+    assert job.status == Status.DONE and job.imported_at == NOW
+    assert (job.rows_done, job.created, job.existing, job.refused) == (14, 1, 1, 12)
+    assert set(Contact.objects.values_list("external_id", flat=True)) == {"OK-1", "OK-2"}
+    created = Contact.objects.get(external_id="OK-1")
+    assert created.agent == staff_user
+    assert list(selectors.contacts_of_import(Contact.objects.all(), job.pk)) == [created]
+    assert sorted(_problems(job, "import")) == [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 16]
+    assert not ContactImportLock.objects.exists()
+    assert not job.file  # the contacts are the record now
+
+
+def test_import_of_history_does_not_alert(chat_policy):
+    """A contact long overdue when imported is breached at once but never alerted."""
+    job = _import(_job(_csv(_row("OLD", opened="2026-02-20T09:00:00+01:00"))))
+    contact = Contact.objects.get()
+    assert job.created == 1 and contact.first_response_state == "breached"
+    assert Breach.objects.filter(contact=contact).exists()
+    assert not OutboxMessage.objects.exists()
+
+
+def test_chunked_import_equals_a_one_shot_import(chat_policy, settings):
+    rows = [
+        _row(f"C-{n:03d}", opened=f"2026-03-0{1 + n % 2}T09:{n % 60:02d}:00Z") for n in range(60)
     ]
-    assert not Contact.objects.exists()
+    rows[17] = _row("C-017", channel="fax")
+    rows[40] = rows[3]  # a repeat in another chunk: refused by the import
+    data = _csv(*rows)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 1000
+    one = _import(_job(data))
+    one_shot = _snapshot()
+    Contact.objects.all().delete()
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 7
+    chunked = _import(_job(data))
+    assert _snapshot() == one_shot
+    assert (
+        (chunked.created, chunked.existing, chunked.refused)
+        == (
+            one.created,
+            one.existing,
+            one.refused,
+        )
+        == (58, 0, 2)
+    )
+    assert _problems(chunked, "import")[42] == [
+        ("external_id", "The same channel and external id as an earlier line of this file.")
+    ]
 
 
-def test_too_big_a_file_is_refused_before_reading(manager_client, chat_policy, monkeypatch):
-    monkeypatch.setattr("sla.forms.MAX_BYTES", 2**20)
-    response = _post(manager_client, _csv(_row("X-1"), _row("X-2")) + b" " * 2**20)
-    assert response.status_code == 200
-    assert "The file is larger than 1 MB" in response.content.decode()
-    assert not Contact.objects.exists()
+def test_a_job_interrupted_after_chunk_k_resumes_with_exactly_the_same_rows(
+    chat_policy, monkeypatch, settings
+):
+    rows = [_row(f"R-{n:03d}", resolved="2026-03-02T10:30:00+01:00") for n in range(50)]
+    rows[23] = _row("R-023", opened="soon")
+    data = _csv(*rows)
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 10
+    job = _job(data)
+    services.contact_import_start(import_id=job.pk, run=False)
+    # Two chunks commit; the third dies after its contacts were written (a killed worker).
+    assert services.contact_import_advance(import_id=job.pk, max_chunks=2) == imports.PAUSED
+    real = imports.contacts_bulk_create
+
+    def dies(**kwargs):
+        real(**kwargs)
+        raise SystemExit("worker killed")
+
+    monkeypatch.setattr(imports, "contacts_bulk_create", dies)
+    with pytest.raises(SystemExit):
+        services.contact_import_advance(import_id=job.pk)
+    monkeypatch.setattr(imports, "contacts_bulk_create", real)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created) == (Status.IMPORTING, 20, 20)
+    assert Contact.objects.count() == 20  # the third chunk rolled back with its progress
+    # Another worker finds the job held, until the lease runs out ("restart").
+    assert services.contact_import_advance(import_id=job.pk) == imports.BUSY
+    later = NOW + imports.LEASE + dt.timedelta(seconds=1)
+    assert imports.contact_imports_stalled(now=later) == [job.pk]
+    with time_machine.travel(later, tick=False):
+        _finish(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.rows_done, job.created, job.refused) == (Status.DONE, 50, 49, 1)
+    resumed = _snapshot()
+    # The same file imported in one go, from scratch, gives the same rows.
+    Contact.objects.all().delete()
+    with time_machine.travel(later, tick=False):
+        again = _import(_job(data))
+    assert again.created == 49
+    assert [sorted((c[1], c[5:12]) for c in resumed[0])] == [
+        sorted((c[1], c[5:12]) for c in _snapshot()[0])
+    ]
+    assert resumed[1:] == _snapshot()[1:]
 
 
-def test_service_refuses_too_big_data(chat_policy):
+def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(chat_policy):
+    job = _job(_csv(_row("D-1")))
+    services.contact_import_start(import_id=job.pk, run=False)
+    host = imports.socket.gethostname()
+    ContactImport.objects.filter(pk=job.pk).update(
+        leased_by=f"{host}:999999999:dead", leased_until=NOW + imports.LEASE
+    )
+    assert imports.contact_imports_stalled() == [job.pk]
+    _finish(job.pk)
+    assert ContactImport.objects.get(pk=job.pk).status == Status.DONE
+
+
+def test_one_import_at_a_time_per_channel(chat_policy, always_policy):
+    first = _job(_csv(_row("A-1")))
+    services.contact_import_start(import_id=first.pk, run=False)
+    second = _job(_csv(_row("B-1"), _row("B-2", channel=always_policy.channel.code)))
     with pytest.raises(services.ContactImportError) as exc:
-        services.contacts_import_csv(data=b"x" * (imports.MAX_BYTES + 1))
-    assert "larger than 5 MB" in exc.value.errors[0][2]
+        services.contact_import_start(import_id=second.pk, run=False)
+    assert "An import for the channel “chat” is running (“export.csv”)" in exc.value.message
+    assert ContactImport.objects.get(pk=second.pk).status == Status.CHECKED
+    other = _job(_csv(_row("O-1", channel=always_policy.channel.code)))
+    services.contact_import_start(import_id=other.pk, run=False)  # another channel: fine
+    _finish(first.pk)
+    _finish(other.pk)
+    assert _import(second).created == 2
 
 
-def test_no_file_is_a_form_error(manager_client):
-    response = manager_client.post(URL, {})
-    assert response.status_code == 200
-    assert response.context["form"].errors["file"]
+def test_gzip_upload_is_read_like_the_plain_file(chat_policy):
+    rows = [_row(f"G-{n}") for n in range(30)]
+    job = _import(_job(gzip.compress(_csv(*rows)), name="export.csv.gz"))
+    assert (job.rows, job.created) == (30, 30)
+
+
+def test_gzip_import_resumes_from_its_offset(chat_policy, settings):
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 4
+    job = _job(gzip.compress(_csv(*[_row(f"Z-{n}") for n in range(10)])))
+    services.contact_import_start(import_id=job.pk, run=False)
+    assert services.contact_import_advance(import_id=job.pk, max_chunks=1) == imports.PAUSED
+    assert ContactImport.objects.get(pk=job.pk).offset > 0
+    _finish(job.pk)
+    assert sorted(Contact.objects.values_list("external_id", flat=True)) == sorted(
+        f"Z-{n}" for n in range(10)
+    )
+
+
+def test_cancel_stops_the_import_and_frees_the_channel(chat_policy, settings):
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 2
+    job = _job(_csv(*[_row(f"X-{n}") for n in range(6)]))
+    services.contact_import_start(import_id=job.pk, run=False)
+    services.contact_import_advance(import_id=job.pk, max_chunks=1)
+    services.contact_import_cancel(import_id=job.pk)
+    assert services.contact_import_advance(import_id=job.pk) == imports.BUSY
+    assert Contact.objects.count() == 2
+    assert not ContactImportLock.objects.exists()
+
+
+# -- the pages ----------------------------------------------------------------------------------
+
+
+def _upload(client, data: bytes, name="export.csv", capture=None):
+    with capture(execute=True):
+        return client.post(URL, {"file": SimpleUploadedFile(name, data, content_type="text/csv")})
+
+
+def test_pages_upload_check_import_result(
+    manager_client, chat_policy, django_capture_on_commit_callbacks
+):
+    make_contact(channel=chat_policy.channel, external_id="OK-2", opened_at=NOW, now=NOW)
+    before = _counts()
+    response = _upload(manager_client, _csv(*BAD_FILE), capture=django_capture_on_commit_callbacks)
+    job = ContactImport.objects.get()
+    assert response.status_code == 302 and response.url == f"{URL}{job.pk}/"
+    assert _counts() == before
+    page = manager_client.get(response.url).content.decode()
+    assert 'id="import-confirm"' in page and 'id="import-progress"' not in page
+    assert "12 refused" in page and "There is no channel with the code “fax”." in page
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager_client.post(reverse("sla:contact-import-start", args=[job.pk]))
+    assert started.status_code == 302
+    job.refresh_from_db()
+    assert (job.status, job.created, job.existing, job.refused) == (Status.DONE, 1, 1, 12)
+    page = manager_client.get(started.url).content.decode()
+    assert 'id="import-result"' in page and "1 created" in page
+    assert f"?import_batch={job.pk}" in page
+    assert 'id="import-download"' in page
+    listed = manager_client.get(reverse("sla:contact-list"), {"import_batch": job.pk})
+    assert [c.external_id for c in listed.context["contacts"]] == ["OK-1"]
+    assert URL in manager_client.get(URL).content.decode()  # listed under recent imports
+
+
+def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):
+    job = services.contact_import_create(
+        file=io.BytesIO(_csv(_row("P-1"))),
+        file_name="p.csv",
+        user=ContactImport.objects.model._meta.apps.get_model("auth", "User").objects.get(
+            username="manager"
+        ),
+        run=False,
+    )
+    page = manager_client.get(reverse("sla:contact-import-job", args=[job.pk])).content.decode()
+    assert '<progress class="w-100" id="import-bar"' in page
+    assert '<noscript><meta http-equiv="refresh" content="5"></noscript>' in page
+    assert "sla/import_progress.js" in page and "<script>" not in page
+    data = manager_client.get(reverse("sla:contact-import-progress", args=[job.pk])).json()
+    assert data["running"] is True and data["status"] == "checking"
+    assert {"value", "max", "percent", "rows", "rate", "seconds_left", "text"} <= set(data)
+
+
+def test_another_manager_sees_none_of_my_imports(client, manager_client, chat_policy):
+    _upload_job = services.contact_import_create(
+        file=io.BytesIO(_csv(_row("M-1"))), file_name="m.csv", user=None, run=False
+    )
+    client.force_login(make_user("other-manager", MANAGER))
+    for name in ("job", "progress", "refused"):
+        response = client.get(reverse(f"sla:contact-import-{name}", args=[_upload_job.pk]))
+        assert response.status_code == 404
+    response = client.post(reverse("sla:contact-import-start", args=[_upload_job.pk]))
+    assert response.status_code == 404
 
 
 def test_staff_cannot_import(staff_client, chat_policy):
-    response = _post(staff_client, _csv(_row("S-1")))
+    response = staff_client.post(URL, {"file": SimpleUploadedFile("x.csv", _csv(_row("S-1")))})
     assert response.status_code == 403
-    assert not Contact.objects.exists()
+    assert not ContactImport.objects.exists()
+
+
+def test_too_big_a_file_is_a_form_error(manager_client, chat_policy, settings):
+    settings.CONTACT_IMPORT_MAX_MB = 1
+    response = manager_client.post(
+        URL, {"file": SimpleUploadedFile("big.csv", _csv(_row("X")) + b" " * 2**20)}
+    )
+    assert response.status_code == 200
+    assert "The file is larger than 1 MB" in response.content.decode()
+    assert not ContactImport.objects.exists()
+
+
+def test_refused_lines_download_defuses_hostile_cells(
+    manager_client, chat_policy, django_capture_on_commit_callbacks
+):
+    data = _csv(
+        _row('=HYPERLINK("http://evil.example")', channel="fax"),
+        _row("+1", agent="@ghost"),
+        _row("OK-1"),
+    )
+    _upload(manager_client, data, capture=django_capture_on_commit_callbacks)
+    job = ContactImport.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("sla:contact-import-start", args=[job.pk]))
+    response = manager_client.get(
+        reverse("sla:contact-import-refused", args=[job.pk]), {"phase": "import"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    lines = list(csv.reader(StringIO(b"".join(response.streaming_content).decode())))
+    assert lines[0][:3] == ["line", "reasons", "channel"]
+    assert [line[0] for line in lines[1:]] == ["2", "3"]
+    cells = dict(zip(lines[0], lines[1], strict=True))
+    assert cells["external_id"] == '\'=HYPERLINK("http://evil.example")'
+    assert cells["reasons"].startswith("channel: There is no channel")
+    cells = dict(zip(lines[0], lines[2], strict=True))
+    assert cells["external_id"] == "'+1" and cells["agent"] == "'@ghost"
 
 
 @pytest.mark.parametrize("rows", [3, 300])
-def test_import_queries_do_not_grow_with_rows(
+def test_job_page_queries_do_not_grow_with_rows(
     manager_client, chat_policy, rows, django_assert_max_num_queries
 ):
-    data = _csv(*[_row(f"Q-{n}") for n in range(rows)])
-    with django_assert_max_num_queries(40):
-        checked = _check(manager_client, data)
-    with django_assert_max_num_queries(40):
-        manager_client.post(URL, {"upload": checked.context["upload"].pk})
-    assert Contact.objects.count() == rows
-    assert dt.timedelta(0) < NOW - Contact.objects.first().opened_at
+    job = ContactImport.objects.get(
+        pk=_job(_csv(*[_row(f"Q-{n}", channel="fax") for n in range(rows)])).pk
+    )
+    ContactImport.objects.filter(pk=job.pk).update(
+        created_by=ContactImport.objects.model._meta.apps.get_model("auth", "User").objects.get(
+            username="manager"
+        )
+    )
+    with django_assert_max_num_queries(12):
+        response = manager_client.get(reverse("sla:contact-import-job", args=[job.pk]))
+    assert response.status_code == 200
+
+
+# -- the command ---------------------------------------------------------------------------------
+
+
+def test_command_checks_only_without_writing(chat_policy, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_bytes(_csv(_row("K-1"), _row("K-2", channel="fax")))
+    out = StringIO()
+    call_command("import_contacts", str(path), "--check-only", "--no-progress", stdout=out)
+    assert "Checked 2 rows: 1 would be created, 0 already in the portal, 1 refused." in (
+        out.getvalue()
+    )
+    assert "line 3: channel: There is no channel" in out.getvalue()
+    assert not Contact.objects.exists()
+    assert ContactImport.objects.get().status == Status.CANCELLED
+
+
+def test_command_imports_with_a_progress_bar(chat_policy, tmp_path, capsys):
+    path = tmp_path / "export.csv.gz"
+    path.write_bytes(gzip.compress(_csv(*[_row(f"K-{n}") for n in range(12)])))
+    out = StringIO()
+    call_command("import_contacts", str(path), stdout=out)
+    assert "Imported 12 rows: 12 created, 0 already in the portal, 0 refused" in out.getvalue()
+    assert "100%" in capsys.readouterr().err
+    assert Contact.objects.count() == 12
+
+
+def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path, settings):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"channel,subject\nchat,x\n")
+    with pytest.raises(CommandError, match="lacks the required column"):
+        call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    running = _job(_csv(_row("W-1")))
+    services.contact_import_start(import_id=running.pk, run=False)
+    path.write_bytes(_csv(_row("W-2")))
+    with pytest.raises(CommandError, match="An import for the channel “chat” is running"):
+        call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    settings.CONTACT_IMPORT_MAX_MB = 1
+    path.write_bytes(_csv(_row("W-3")) + b" " * 2**20)
+    stored = set((tmp_path / "media").rglob("*"))
+    with pytest.raises(CommandError, match="The file is larger than 1 MB"):
+        call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    assert set((tmp_path / "media").rglob("*")) == stored  # nothing left in storage
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_contacts", str(tmp_path / "missing.csv"), stdout=StringIO())

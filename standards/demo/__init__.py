@@ -3,8 +3,7 @@ for some, two or three versions (one has a new version waiting for review).
 
 Written through the services, like a manager would, with publication dates in the past so that
 review dates differ: two reviews are overdue and one is due within two weeks. Idempotent: a
-standard whose slug exists is left alone. Then a handful of QA evaluations of the demo staff
-members (``standards.demo.evaluations``), also idempotent.
+standard whose slug exists is left alone. The demo evaluations live in ``quality.demo``.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from django.utils import timezone
 
 from channels_app.models import Channel
 from standards import services
-from standards.demo import communication, evaluations, resolution
+from standards.demo import communication, resolution
 from standards.models import Standard
 
 BOOK = [*communication.STANDARDS, *resolution.STANDARDS]
@@ -89,5 +88,4 @@ def seed(*, users) -> list[Standard]:
     created = [
         _seed_standard(spec, manager=manager) for spec in BOOK if spec["slug"] not in existing
     ]
-    evaluations.seed(users=users)
     return created

@@ -5,17 +5,8 @@ numbered versions that move ``draft -> in_review -> published -> archived``. Exa
 of a standard is published at a time and published or archived versions never change: the model
 layer refuses (``save()``, ``delete()``, ``QuerySet.update()``/``delete()``), the database refuses
 too (triggers added in migration 0002), and the services, pages, API and admin never offer it.
-
-QA evaluations judge one interaction of an agent against a published version's criteria; they are
-immutable once saved (``standards.models.evaluations``).
 """
 
-from standards.models.evaluations import (
-    Evaluation,
-    EvaluationItem,
-    EvaluationQuerySet,
-    ImmutableEvaluationError,
-)
 from standards.models.reviews import ReviewReminder
 from standards.models.standards import (
     REVIEW_INTERVAL_MAX_MONTHS,
@@ -37,10 +28,6 @@ __all__ = [
     "WEIGHT_MAX",
     "Category",
     "Criterion",
-    "Evaluation",
-    "EvaluationItem",
-    "EvaluationQuerySet",
-    "ImmutableEvaluationError",
     "ImmutableVersionError",
     "ReviewReminder",
     "Standard",

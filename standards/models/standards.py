@@ -81,6 +81,13 @@ class StandardQuerySet(models.QuerySet):
     def review_overdue(self, today):
         return self.filter(next_review_date__lt=today)
 
+    def in_use(self):
+        """Standards in the book: not retired."""
+        return self.filter(retired_at__isnull=True)
+
+    def retired(self):
+        return self.filter(retired_at__isnull=False)
+
 
 class Standard(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
@@ -126,6 +133,26 @@ class Standard(TimeStampedModel):
         blank=True,
         help_text=_("Set when a version is published: the publication date plus the interval."),
     )
+    four_eyes = models.BooleanField(
+        _("publication by a second manager"),
+        null=True,
+        blank=True,
+        default=None,
+        help_text=_(
+            "Whether a version must be published by someone other than its author; "
+            "empty: as the portal's setting."
+        ),
+    )
+    # Retired: out of the book (lists, onboarding, "My service"), its history kept.
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
+    retired_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("retired by"),
+    )
 
     objects = StandardQuerySet.as_manager()
 
@@ -154,6 +181,17 @@ class Standard(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("standards:detail", kwargs={"slug": self.slug})
+
+    @property
+    def is_retired(self) -> bool:
+        return self.retired_at is not None
+
+    @property
+    def four_eyes_required(self) -> bool:
+        """The standard's own choice, or the portal's ``STANDARDS_FOUR_EYES`` when it has none."""
+        if self.four_eyes is None:
+            return settings.STANDARDS_FOUR_EYES
+        return self.four_eyes
 
     @property
     def current_version(self) -> StandardVersion | None:

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.frozen import FrozenChildModel
 from portal.models import TimeStampedModel
 from standards.markdown import render_markdown
 from standards.models.standards import Standard
@@ -217,69 +218,18 @@ class StandardVersion(TimeStampedModel):
         return super().delete(*args, **kwargs)
 
 
-class FrozenWithVersionQuerySet(models.QuerySet):
-    """Rows that belong to a version are frozen with it: bulk update and delete refuse once any
-    of them hangs off a published or archived version. Other apps' version-bound rows (e.g.
-    comprehension questions) reuse it with their own path to the version and error."""
+class _VersionPart(FrozenChildModel):
+    """Criteria and situations of a published or archived version are frozen with it (the
+    kernel's guard, ``core.frozen``; the database's half is migration 0002)."""
 
-    version_path = "version"
-    frozen_error: type[Exception] = ImmutableVersionError
+    frozen_via = "version"
+    frozen_when = {"status__in": StandardVersion.FROZEN_STATUSES}
+    frozen_error = ImmutableVersionError
 
-    def _touches_frozen(self) -> bool:
-        lookup = f"{self.version_path}__status__in"
-        return self.filter(**{lookup: StandardVersion.FROZEN_STATUSES}).exists()
-
-    def update(self, **kwargs):
-        if self._touches_frozen():
-            raise self.frozen_error
-        return super().update(**kwargs)
-
-    def delete(self):
-        if self._touches_frozen():
-            raise self.frozen_error
-        return super().delete()
-
-    delete.queryset_only = True
-
-
-class _VersionPartQuerySet(FrozenWithVersionQuerySet):
-    """Criteria and situations of a published or archived version are frozen with it."""
-
-    def bulk_create(self, objs, *args, **kwargs):
-        objs = list(objs)
-        version_ids = {obj.version_id for obj in objs}
-        if (
-            version_ids
-            and StandardVersion._base_manager.filter(
-                pk__in=version_ids, status__in=StandardVersion.FROZEN_STATUSES
-            ).exists()
-        ):
-            raise ImmutableVersionError
-        return super().bulk_create(objs, *args, **kwargs)
-
-
-class _VersionPart(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    objects = _VersionPartQuerySet.as_manager()
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if self._version_is_frozen():
-            raise ImmutableVersionError
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self._version_is_frozen():
-            raise ImmutableVersionError
-        return super().delete(*args, **kwargs)
-
-    def _version_is_frozen(self) -> bool:
-        return StandardVersion._base_manager.filter(
-            pk=self.version_id, status__in=StandardVersion.FROZEN_STATUSES
-        ).exists()
 
 
 class Criterion(_VersionPart):

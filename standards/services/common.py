@@ -27,11 +27,13 @@ SITUATION_TEXT_MAX = 5000
 CHANGE_SUMMARY_MAX = 2000
 
 __all__ = [
+    "FourEyesError",
     "ImmutableVersionError",
     "VersionStateError",
     "clean_body",
     "clean_criteria",
     "clean_situations",
+    "four_eyes_refusal",
     "require_manager",
 ]
 
@@ -41,6 +43,23 @@ class VersionStateError(ValidationError):
 
     def __init__(self, message):
         super().__init__(message, code="version_state")
+
+
+class FourEyesError(PermissionDenied):
+    """The standard requires publication by a manager other than the version's author."""
+
+
+def four_eyes_refusal(version: StandardVersion, user) -> str | None:
+    """Why ``user`` may not publish ``version`` under the four-eyes rule, or None."""
+    standard = version.standard
+    if not standard.four_eyes_required or version.author_id is None:
+        return None
+    if user is None or version.author_id != user.pk:
+        return None
+    return gettext(
+        "This standard must be published by a manager other than the version's author; "
+        "ask another manager to publish it."
+    )
 
 
 def require_manager(user) -> None:

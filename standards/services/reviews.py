@@ -38,7 +38,8 @@ def _sent(kind: str):
 def reminders_due(*, today: date) -> list[tuple[Standard, str]]:
     """(standard, kind) pairs that should be e-mailed today and were not yet."""
     candidates = (
-        Standard.objects.filter(
+        Standard.objects.in_use()
+        .filter(
             next_review_date__lte=today + timedelta(days=REMINDER_LEAD_DAYS),
             owner__isnull=False,
             owner__is_active=True,

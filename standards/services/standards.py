@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import Channel
 from standards.dates import add_months
 from standards.models import Category, Standard
-from standards.services.common import require_manager
+from standards.services.common import VersionStateError, require_manager
+from standards.signals import standard_reinstated, standard_retired
 
 CATEGORY_NAME_MAX = Category._meta.get_field("name").max_length
 SLUG_MAX = Standard._meta.get_field("slug").max_length
@@ -79,6 +80,12 @@ def _resolve_category(category) -> Category | None:
     return category_get_or_create(name=category)
 
 
+def _clean_four_eyes(value) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise ValidationError({"four_eyes": [_("Choose required, not required or empty.")]})
+    return value
+
+
 def _save(standard: Standard) -> None:
     if standard.slug in RESERVED_SLUGS:
         raise ValidationError({"slug": [_("This address is reserved; choose another slug.")]})
@@ -100,6 +107,7 @@ def standard_create(
     channels: Iterable[Channel] = (),
     owner=None,
     review_interval_months: int = 12,
+    four_eyes: bool | None = None,
 ) -> Standard:
     """A new standard with no versions yet; ``category`` may be a name (created if new)."""
     require_manager(user)
@@ -110,6 +118,7 @@ def standard_create(
         category=_resolve_category(category),
         owner=owner if owner is not None else user,
         review_interval_months=review_interval_months,
+        four_eyes=_clean_four_eyes(four_eyes),
     )
     _save(standard)
     standard.channels.set(list(channels))
@@ -127,8 +136,10 @@ def standard_update(
     channels=_UNSET,
     owner=_UNSET,
     review_interval_months=_UNSET,
+    four_eyes=_UNSET,
 ) -> Standard:
-    """Change what is given. A new interval moves the next review date at once."""
+    """Change what is given. A new interval moves the next review date at once.
+    ``four_eyes``: True or False for this standard, None for the portal's setting."""
     require_manager(user)
     locked = Standard.objects.select_for_update().get(pk=standard.pk)
     if title is not _UNSET:
@@ -139,6 +150,8 @@ def standard_update(
         locked.category = _resolve_category(category)
     if owner is not _UNSET:
         locked.owner = owner
+    if four_eyes is not _UNSET:
+        locked.four_eyes = _clean_four_eyes(four_eyes)
     if review_interval_months is not _UNSET:
         locked.review_interval_months = review_interval_months
         if locked.last_reviewed_on:
@@ -164,3 +177,36 @@ def set_reviewed(standard: Standard, on: date) -> None:
     standard.last_reviewed_on = on
     standard.next_review_date = add_months(on, standard.review_interval_months)
     standard.save(update_fields=["last_reviewed_on", "next_review_date", "updated_at"])
+
+
+@transaction.atomic
+def standard_retire(*, standard: Standard, user, at=None) -> Standard:
+    """Take the standard out of the book: lists, onboarding and "My service" no longer show it,
+    and its outstanding acknowledgements are withdrawn (``standard_retired``; training listens).
+    Versions, acknowledgements and evaluations stay. A version in draft or in review stays too,
+    but cannot be published until the standard is reinstated."""
+    require_manager(user)
+    locked = Standard.objects.select_for_update().get(pk=standard.pk)
+    if locked.is_retired:
+        raise VersionStateError(_("This standard is retired already."))
+    locked.retired_at = at or timezone.now()
+    locked.retired_by = user
+    locked.save(update_fields=["retired_at", "retired_by", "updated_at"])
+    standard_retired.send(sender=Standard, standard=locked, at=locked.retired_at)
+    return locked
+
+
+@transaction.atomic
+def standard_reinstate(*, standard: Standard, user) -> Standard:
+    """Put a retired standard back in the book; the people whose tracks hold it are asked to
+    acknowledge its published version again where they still have to (``standard_reinstated``),
+    with due dates counted from today."""
+    require_manager(user)
+    locked = Standard.objects.select_for_update().get(pk=standard.pk)
+    if not locked.is_retired:
+        raise VersionStateError(_("This standard is not retired."))
+    locked.retired_at = None
+    locked.retired_by = None
+    locked.save(update_fields=["retired_at", "retired_by", "updated_at"])
+    standard_reinstated.send(sender=Standard, standard=locked)
+    return locked

@@ -26,16 +26,18 @@ from standards.models import (
     TypicalSituation,
 )
 from standards.services.common import (
+    FourEyesError,
     VersionStateError,
     clean_body,
     clean_change_kind,
     clean_change_summary,
     clean_criteria,
     clean_situations,
+    four_eyes_refusal,
     require_manager,
 )
 from standards.services.standards import set_reviewed
-from standards.signals import version_published
+from standards.signals import draft_started, version_published
 
 Status = StandardVersion.Status
 
@@ -84,6 +86,13 @@ def _replace_parts(
         version.situations.all().delete()
         TypicalSituation.objects.bulk_create(
             TypicalSituation(version=version, order=i, **item) for i, item in enumerate(situations)
+        )
+
+
+def _refuse_retired(standard: Standard) -> None:
+    if standard.is_retired:
+        raise VersionStateError(
+            gettext("This standard is retired; reinstate it before publishing a new version.")
         )
 
 
@@ -141,6 +150,7 @@ def version_create_draft(
 
     _collect([check_body, check_kind, check_summary, check_criteria, check_situations])
 
+    _refuse_retired(standard)
     open_version = standard.versions.open().first()
     if open_version is not None:
         raise VersionStateError(
@@ -189,6 +199,7 @@ def version_create_draft(
             for s in (published.situations.all() if published else [])
         ]
     _replace_parts(version, criteria=copied_criteria, situations=copied_situations)
+    draft_started.send(sender=StandardVersion, version=version, source=published)
     return version
 
 
@@ -328,6 +339,9 @@ def version_publish(
             gettext("Version %(number)d is a draft. Submit it for review before publishing it.")
             % {"number": fresh.number}
         )
+    _refuse_retired(standard)
+    if refusal := four_eyes_refusal(fresh, user):
+        raise FourEyesError(refusal)
     errors = _publishable_problems(fresh)
     if change_kind is not None:
         try:
@@ -368,6 +382,14 @@ def version_publish(
     set_reviewed(standard, timezone.localdate(now))
     version_published.send(sender=StandardVersion, version=fresh, previous=previous)
     return fresh
+
+
+def version_publish_refusal(*, version: StandardVersion, user) -> str | None:
+    """Why ``user`` cannot publish ``version`` now for reasons beyond its status (a retired
+    standard, four eyes), for the page to explain instead of offering the button; or None."""
+    if version.standard.is_retired:
+        return gettext("This standard is retired; reinstate it before publishing a new version.")
+    return four_eyes_refusal(version, user)
 
 
 @transaction.atomic

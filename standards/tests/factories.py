@@ -3,7 +3,6 @@ version that may still change) and then moved to their status, as the services w
 
 from __future__ import annotations
 
-import itertools
 from datetime import timedelta
 
 import factory
@@ -148,7 +147,6 @@ def make_evaluable_version(
 
 
 RESULT_CODES = {"M": "met", "N": "not_met", "A": "na"}
-_references = itertools.count(1000)
 
 
 def answers_for(version: StandardVersion, results: str, notes: dict | None = None) -> list:
@@ -160,28 +158,3 @@ def answers_for(version: StandardVersion, results: str, notes: dict | None = Non
         {"criterion": c, "result": RESULT_CODES[code], "note": notes.get(n, "")}
         for n, (c, code) in enumerate(zip(criteria, results, strict=True), start=1)
     ]
-
-
-def make_evaluation(
-    *,
-    version: StandardVersion,
-    agent,
-    evaluator,
-    results: str | None = None,
-    occurred_at=None,
-    reference: str | None = None,
-    **kwargs,
-):
-    """An evaluation made through the service (results default to all met)."""
-    from standards.services import evaluation_create
-
-    results = results or "M" * version.criteria.count()
-    return evaluation_create(
-        evaluator=evaluator,
-        agent=agent,
-        version=version,
-        answers=answers_for(version, results),
-        interaction_reference=reference or f"T-{next(_references)}",
-        occurred_at=occurred_at or timezone.now() - timedelta(hours=1),
-        **kwargs,
-    )

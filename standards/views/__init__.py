@@ -1,17 +1,10 @@
-"""Pages of the standards app: reading (managers and staff), editing and workflow (managers),
-QA evaluations (managers evaluate; staff read their own)."""
+"""Pages of the standards app: reading (managers and staff), editing and workflow (managers)."""
 
 from standards.views.editing import (
     PreviewView,
     StandardCreateView,
     StandardSettingsView,
     VersionEditView,
-)
-from standards.views.evaluations import (
-    EvaluationCreateView,
-    EvaluationDeleteView,
-    EvaluationDetailView,
-    EvaluationListView,
 )
 from standards.views.reading import (
     DiffView,
@@ -22,6 +15,8 @@ from standards.views.reading import (
 )
 from standards.views.workflow import (
     StandardMarkReviewedView,
+    StandardReinstateView,
+    StandardRetireView,
     VersionCreateDraftView,
     VersionDiscardView,
     VersionPublishView,
@@ -31,15 +26,13 @@ from standards.views.workflow import (
 
 __all__ = [
     "DiffView",
-    "EvaluationCreateView",
-    "EvaluationDeleteView",
-    "EvaluationDetailView",
-    "EvaluationListView",
     "PreviewView",
     "StandardCreateView",
     "StandardDetailView",
     "StandardListView",
     "StandardMarkReviewedView",
+    "StandardReinstateView",
+    "StandardRetireView",
     "StandardSettingsView",
     "VersionCreateDraftView",
     "VersionDetailView",

@@ -17,6 +17,7 @@ from standards.forms import (
     PreviewForm,
     SituationFormSet,
     StandardForm,
+    StandardSettingsForm,
     VersionForm,
     criteria_initial,
     situations_initial,
@@ -177,18 +178,20 @@ def _not_editable_message(version: StandardVersion) -> str:
 
 
 class StandardSettingsView(ManagerRequiredMixin, StandardMixin, TemplateView):
-    """Title, category, channels, owner and review interval; these are not versioned."""
+    """Title, category, channels, owner, review interval and four eyes; not versioned."""
 
     template_name = "standards/standard_settings.html"
 
     def get(self, request, *args, **kwargs):
         standard = self.get_standard()
-        form = StandardForm(initial=StandardForm.initial_for(standard))
+        form = StandardSettingsForm(initial=StandardSettingsForm.initial_for(standard))
         return self._render(form)
 
     def post(self, request, *args, **kwargs):
         standard = self.get_standard()
-        form = StandardForm(request.POST, initial=StandardForm.initial_for(standard))
+        form = StandardSettingsForm(
+            request.POST, initial=StandardSettingsForm.initial_for(standard)
+        )
         if form.is_valid():
             try:
                 standard = services.standard_update(

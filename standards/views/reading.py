@@ -8,12 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.generic import ListView, TemplateView
 
-from core import parse
-from standards import selectors
+from core import hooks, parse
+from standards import selectors, services
 from standards.diff import VersionDiff, diff_versions
 from standards.forms import StandardFilterForm
 from standards.models import StandardVersion
 from standards.views.common import ManagerRequiredMixin, ReaderRequiredMixin, StandardMixin
+
+#: Links other apps put on a standard's and a version's pages (training: the comprehension
+#: check); the object is the version the page is about, None when there is none.
+VERSION_LINKS = "standards.version_links"
 
 Status = StandardVersion.Status
 
@@ -30,6 +34,7 @@ class StandardListView(ReaderRequiredMixin, ListView):
                 self.request.GET or None,
                 categories=selectors.categories_in_use(user=user),
                 channels=selectors.channels_in_use(user=user),
+                can_manage=selectors.can_manage(user),
             )
         return self._filter_form
 
@@ -37,7 +42,11 @@ class StandardListView(ReaderRequiredMixin, ListView):
         form = self.get_filter_form()
         if not (form.is_bound and form.is_valid()):
             return {}
-        return {key: form.cleaned_data[key] for key in ("category", "channel", "q")}
+        return {
+            key: form.cleaned_data[key]
+            for key in ("category", "channel", "q", "retired")
+            if key in form.cleaned_data
+        }
 
     def get_queryset(self):
         return selectors.standard_list(user=self.request.user, **self.get_filters())
@@ -47,6 +56,7 @@ class StandardListView(ReaderRequiredMixin, ListView):
         context.update(
             filter_form=self.get_filter_form(),
             is_filtered=any(self.get_filters().values()),
+            showing_retired=bool(self.get_filters().get("retired")),
             today=timezone.localdate(),
         )
         return context
@@ -78,8 +88,15 @@ class StandardDetailView(ReaderRequiredMixin, TemplateView):
             previous_number=previous_number,
             today=timezone.localdate(),
         )
+        open_version = None
         if selectors.can_manage(user):
-            context["open_version"] = selectors.standard_open_version(standard=standard)
+            open_version = context["open_version"] = selectors.standard_open_version(
+                standard=standard
+            )
+        shown = open_version or version
+        if shown is not None:
+            shown.standard = standard
+        context["page_links"] = hooks.links(VERSION_LINKS, request=self.request, obj=shown)
         return context
 
 
@@ -96,7 +113,15 @@ class VersionDetailView(ReaderRequiredMixin, StandardMixin, TemplateView):
             number=self.kwargs["number"],
         )
         version.standard = standard
-        context.update(standard=standard, version=version)
+        context.update(
+            standard=standard,
+            version=version,
+            page_links=hooks.links(VERSION_LINKS, request=self.request, obj=version),
+        )
+        if selectors.can_manage(self.request.user) and version.status == Status.IN_REVIEW:
+            context["publish_refusal"] = services.version_publish_refusal(
+                version=version, user=self.request.user
+            )
         return context
 
 

@@ -118,6 +118,9 @@ class VersionPublishView(_VersionFormView):
         if version.status != StandardVersion.Status.IN_REVIEW:
             messages.error(request, _cannot_publish_message(version))
             return redirect(version)
+        if refusal := services.version_publish_refusal(version=version, user=request.user):
+            messages.error(request, refusal)
+            return redirect(version)
         return super().get(request, *args, **kwargs)
 
     def get_initial(self):
@@ -136,6 +139,12 @@ class VersionPublishView(_VersionFormView):
                 change_summary=form.cleaned_data["change_summary"],
                 change_kind=form.cleaned_data["change_kind"],
             )
+        except services.FourEyesError as exc:
+            # Said on the form, as a refusal (403): another manager has to publish.
+            form.add_error(None, str(exc))
+            response = self.render_form(form)
+            response.status_code = 403
+            return response
         except ValidationError as exc:
             if hasattr(exc, "error_dict") and "change_summary" in exc.error_dict:
                 apply_errors(exc, forms=[form], fallback=form)
@@ -209,5 +218,52 @@ class StandardMarkReviewedView(ManagerRequiredMixin, StandardMixin, View):
                 request,
                 gettext("Marked as reviewed. The next review is due on %(date)s.")
                 % {"date": date_format(standard.next_review_date, "SHORT_DATE_FORMAT")},
+            )
+        return redirect(standard)
+
+
+class StandardRetireView(ManagerRequiredMixin, StandardMixin, TemplateView):
+    """GET asks for confirmation and says what retiring does; POST retires the standard."""
+
+    template_name = "standards/standard_retire.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, standard=self.get_standard())
+
+    def post(self, request, *args, **kwargs):
+        standard = self.get_standard()
+        try:
+            services.standard_retire(standard=standard, user=request.user)
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "“%(title)s” is retired: it left the book and nobody has to acknowledge it "
+                    "any more. Its history stays here."
+                )
+                % {"title": standard.title},
+            )
+        return redirect(standard)
+
+
+class StandardReinstateView(ManagerRequiredMixin, StandardMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        standard = self.get_standard()
+        try:
+            services.standard_reinstate(standard=standard, user=request.user)
+        except ValidationError as exc:
+            flash_errors(request, exc)
+        else:
+            messages.success(
+                request,
+                gettext(
+                    "“%(title)s” is back in the book; people whose tracks hold it are asked "
+                    "to acknowledge it where they still have to."
+                )
+                % {"title": standard.title},
             )
         return redirect(standard)

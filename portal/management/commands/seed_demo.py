@@ -5,6 +5,7 @@ from rest_framework.authtoken.models import Token
 
 from channels_app import demo as channels_demo
 from portal import demo
+from quality import demo as quality_demo
 from sla import demo as sla_demo
 from standards import demo as standards_demo
 from surveys import demo as surveys_demo
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = demo.seed_users()
             channels_demo.seed(owner=users["manager"])
-            for module in (standards_demo, sla_demo, training_demo, surveys_demo):
+            for module in (standards_demo, sla_demo, training_demo, surveys_demo, quality_demo):
                 module.seed(users=users)
         token = Token.objects.get(user=users["helpdesk"])
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. Log in at /accounts/login/ as:"))

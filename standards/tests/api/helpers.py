@@ -1,6 +1,17 @@
 """Field sets and paths of the API tests."""
 
-STANDARD_FIELDS = {"id", "slug", "title", "category", "channels", "current_version"}
+STANDARD_FIELDS = {
+    "id",
+    "slug",
+    "title",
+    "category",
+    "channels",
+    "four_eyes",
+    "four_eyes_required",
+    "retired",
+    "retired_at",
+    "current_version",
+}
 CURRENT_VERSION_FIELDS = {
     "number",
     "published_at",

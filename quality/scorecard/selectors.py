@@ -1,0 +1,481 @@
+"""Each standard's scorecard: is it known, followed and working (design.md, "Why it exists").
+
+Nothing here has a formula of its own; every figure comes from the code that owns it:
+
+* Known: training's "who owes what" (:func:`training.selectors.build_rows`): of the people a
+  track asks to acknowledge the standard, those whose cell is ``acknowledged`` (no open
+  obligation, an acknowledgement on record), ``outstanding`` or ``overdue`` (an open obligation,
+  past its due date).
+* Followed: QA evaluations against the current (published) version whose interaction lies in
+  the period: their average score, the share at or above ``QUALITY_EVALUATION_PASS_PCT`` (no
+  pass mark exists elsewhere; this setting declares one), critical failures, and per criterion
+  how often it was not met.
+* Working: the SLA report (:func:`sla.reports.query.sla_report`) and the satisfaction counts
+  (:func:`surveys.reports.satisfaction_counts`) by channel, summed over the standard's channels
+  before dividing, so the figures follow design.md's formulas.
+
+Queries are bounded whatever the number of standards, people and contacts: the overview reads
+every standard in one pass (about 15 queries), a scorecard a few more for its trends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Avg, Count, Q
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+from django.utils.formats import date_format
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from quality import scoring
+from quality.scorecard.sources import EvaluationItem, current_evaluations
+from sla.reports.dashboard import shared
+from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
+from standards.models import Standard, StandardVersion
+from surveys.reports import row_from_counts, satisfaction_counts
+from training.selectors import build_rows, percent, standard_states, users_assigned_to
+
+# The cell states of training's rule, in the order the people list shows them.
+STATE_ORDER = ("overdue", "outstanding", "unavailable", "acknowledged")
+_SLA_COUNTS = ("contacts", "first_response_met", "first_response_breached", "resolution_met")
+_SLA_COUNTS += ("resolution_breached",)
+
+
+def pass_mark() -> int:
+    """The evaluation score (%) at or above which an evaluation passes."""
+    return settings.QUALITY_EVALUATION_PASS_PCT
+
+
+@dataclass
+class Scorecard:
+    standard: Standard
+    version: StandardVersion | None
+    channel_codes: list[str]
+    known: dict
+    followed: dict
+    sla: dict
+    satisfaction: dict
+    attention: float | None = None
+    weakest: str = ""
+    people: list = field(default_factory=list)
+
+    def as_row(self) -> dict:
+        """The standards report's row (docs/api.md)."""
+        return {
+            "standard": self.standard.slug,
+            "version": self.version.number if self.version else None,
+            "known_pct": self.known["known_pct"],
+            "acknowledged": self.known["acknowledged"],
+            "outstanding": self.known["outstanding"],
+            "overdue": self.known["overdue"],
+            "evaluations": self.followed["evaluations"],
+            "evaluation_avg_pct": self.followed["avg_pct"],
+            "evaluation_pass_pct": self.followed["pass_pct"],
+            "first_response_compliance_pct": self.sla["first_response_compliance_pct"],
+            "resolution_compliance_pct": self.sla["resolution_compliance_pct"],
+            "csat_pct": self.satisfaction["csat_pct"],
+            "nps": self.satisfaction["nps"],
+            "responses": self.satisfaction["responses"],
+        }
+
+
+# The report's columns, in the order of docs/api.md (and of the CSV).
+ROW_FIELDS = (
+    "standard",
+    "version",
+    "known_pct",
+    "acknowledged",
+    "outstanding",
+    "overdue",
+    "evaluations",
+    "evaluation_avg_pct",
+    "evaluation_pass_pct",
+    "first_response_compliance_pct",
+    "resolution_compliance_pct",
+    "csat_pct",
+    "nps",
+    "responses",
+)
+
+
+# --- Known ----------------------------------------------------------------------------------
+
+
+def _known(cells: list) -> dict:
+    """Counts of the cells' states: outstanding includes overdue (as training's matrix)."""
+    counts = dict.fromkeys(STATE_ORDER, 0)
+    for cell in cells:
+        counts[cell.state] += 1
+    return _known_counts(counts)
+
+
+def _known_counts(states: dict[str, int]) -> dict:
+    """The figures of :func:`_known` from training's counts per state."""
+    states = {state: states.get(state, 0) for state in STATE_ORDER}
+    assigned = sum(states.values())
+    return {
+        "assigned": assigned,
+        "acknowledged": states["acknowledged"],
+        "outstanding": states["outstanding"] + states["overdue"],
+        "overdue": states["overdue"],
+        "unavailable": states["unavailable"],
+        "known_pct": percent(states["acknowledged"], assigned) if assigned else None,
+    }
+
+
+def _cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, list]:
+    """standard id -> [(user, cell)] of everyone a track asks to acknowledge it (7 queries)."""
+    users = list(users_assigned_to(standard_ids))
+    result: dict[int, list] = defaultdict(list)
+    for row in build_rows(users, standard_ids=standard_ids, today=today):
+        for standard_id, cell in row.cells.items():
+            result[standard_id].append((row.user, cell))
+    return result
+
+
+# --- Followed -------------------------------------------------------------------------------
+
+
+def _period_evaluations(query: ReportQuery, standard_ids: list[int]):
+    """Evaluations against the standards' published versions, interaction in the period."""
+    lo, hi = query.bounds()
+    return current_evaluations().filter(
+        standard_id__in=standard_ids,
+        version__status=StandardVersion.Status.PUBLISHED,
+        occurred_at__gte=lo,
+        occurred_at__lt=hi,
+    )
+
+
+def _evaluation_figures(count, average, passed, critical) -> dict:
+    return {
+        "evaluations": count or 0,
+        "avg_pct": (
+            float(scoring.round_average(average)) if count and average is not None else None
+        ),
+        "pass_pct": round(passed * 100 / count, 2) if count else None,
+        "critical": critical or 0,
+    }
+
+
+def _followed(query: ReportQuery, standard_ids: list[int]) -> dict[int, dict]:
+    """standard id -> evaluation figures (one query)."""
+    mark = pass_mark()
+    rows = (
+        _period_evaluations(query, standard_ids)
+        .order_by()
+        .values("standard_id")
+        .annotate(
+            count=Count("id"),
+            average=Avg("score"),
+            passed=Count("id", filter=Q(score__gte=mark)),
+            critical=Count("id", filter=Q(critical_missed=True)),
+        )
+    )
+    return {
+        r["standard_id"]: _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
+        for r in rows
+    }
+
+
+# --- Working --------------------------------------------------------------------------------
+
+
+def _sum_sla(rows: list[dict]) -> dict:
+    total = dict.fromkeys(_SLA_COUNTS, 0)
+    for row in rows:
+        for name in _SLA_COUNTS:
+            total[name] += row[name]
+    total["first_response_compliance_pct"] = compliance_pct(
+        total["first_response_met"], total["first_response_breached"]
+    )
+    total["resolution_compliance_pct"] = compliance_pct(
+        total["resolution_met"], total["resolution_breached"]
+    )
+    return total
+
+
+def _sum_satisfaction(pairs, key=None) -> dict:
+    return row_from_counts(key, *_sum_pairs(pairs))
+
+
+# --- Ranking --------------------------------------------------------------------------------
+
+
+def _attention(card: Scorecard) -> tuple[float | None, str]:
+    """How far the standard's percentage figures fall short of 100, on average, and the
+    weakest of them: the overview ranks the largest shortfall first."""
+    figures = [
+        (_("Known"), card.known["known_pct"]),
+        (_("Evaluations passed"), card.followed["pass_pct"]),
+        (_("First response in time"), card.sla["first_response_compliance_pct"]),
+        (_("Resolution in time"), card.sla["resolution_compliance_pct"]),
+        (_("CSAT"), card.satisfaction["csat_pct"]),
+    ]
+    present = [(name, value) for name, value in figures if value is not None]
+    if not present:
+        return None, ""
+    shortfall = sum(100 - float(value) for _name, value in present) / len(present)
+    weakest = min(present, key=lambda pair: pair[1])[0]
+    return round(shortfall, 2), weakest
+
+
+def rank_key(card: Scorecard):
+    """Most attention first: the largest shortfall, then the most overdue people; standards
+    with no figure at all last, by title."""
+    return (
+        card.attention is None,
+        -(card.attention or 0),
+        -card.known["overdue"],
+        card.standard.title.lower(),
+    )
+
+
+# --- The reads ------------------------------------------------------------------------------
+
+
+def standards_in_scope(slugs=None):
+    """Published standards with their channels and current version (three queries)."""
+    qs = Standard.objects.published().with_current_version(criteria=False).order_by("title")
+    if slugs is not None:
+        qs = qs.filter(slug__in=slugs)
+    return list(qs)
+
+
+def _channel_ids(standards) -> tuple[int, ...]:
+    return tuple(sorted({channel.pk for s in standards for channel in s.channels.all()}))
+
+
+def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Scorecard:
+    """One standard's card from figures read for many: its channels' rows are summed."""
+    codes = [channel.code for channel in standard.channels.all()]
+    card = Scorecard(
+        standard=standard,
+        version=standard.current_version,
+        channel_codes=codes,
+        known=known,
+        followed=followed.get(standard.pk) or _evaluation_figures(0, None, 0, 0),
+        sla=_sum_sla([sla_rows[code] for code in codes if code in sla_rows]),
+        satisfaction=_sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
+        people=list(people),
+    )
+    card.attention, card.weakest = _attention(card)
+    return card
+
+
+def scorecards(
+    query: ReportQuery, *, today: dt.date, standards: list[Standard] | None = None
+) -> list[Scorecard]:
+    """Every published standard's scorecard for the period, most attention first (the counts
+    of "known", not the people: see :func:`scorecard` for one standard's).
+
+    ``query`` gives the period (``start``/``end``/``tz``); its grouping is ignored. About 12
+    queries whatever the number of standards, people and contacts.
+    """
+    standards = standards_in_scope() if standards is None else standards
+    if not standards:
+        return []
+    ids = [s.pk for s in standards]
+    period = ReportQuery(
+        start=query.start,
+        end=query.end,
+        tz=query.tz,
+        group_by="channel",
+        channel_ids=_channel_ids(standards),
+        percentiles=False,
+    )
+    states = standard_states(ids, today=today)
+    followed = _followed(period, ids)
+    sla_rows = {row["key"]: row for row in sla_report(period).rows}
+    satisfaction = {code: pair for (code, _key), pair in satisfaction_counts(period).items()}
+    cards = [
+        _card(
+            standard,
+            known=_known_counts(states.get(standard.pk, {})),
+            followed=followed,
+            sla_rows=sla_rows,
+            satisfaction=satisfaction,
+        )
+        for standard in standards
+    ]
+    cards.sort(key=rank_key)
+    return cards
+
+
+def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
+    """:func:`scorecards` of every standard, shared through the cache for as long as the SLA
+    dashboard shares its figures (a minute): every manager looking in the same minute, on the
+    page or through the API, shares one computation, as on the SLA dashboard."""
+    key = (
+        f"quality:scorecards:v1:{connection.settings_dict['NAME']}:{query.start}:{query.end}:"
+        f"{query.tz}:{today}:{get_language()}"
+    )
+    return shared(key, lambda: scorecards(query, today=today))
+
+
+def scorecard(standard: Standard, query: ReportQuery, *, today: dt.date, grain: str):
+    """One standard's card with its people, and its trend per ``grain`` (the card's period
+    figures are the trend's totals: the same statements give both). About 15 queries."""
+    cells = _cells_by_standard([standard.pk], today)
+    people = cells.get(standard.pk, [])
+    trend_query = ReportQuery(
+        start=query.start,
+        end=query.end,
+        tz=query.tz,
+        group_by=grain,
+        split_by_channel=True,
+        channel_ids=_channel_ids([standard]),
+        percentiles=False,
+    )
+    report = sla_report(trend_query)
+    counts = satisfaction_counts(trend_query, by_time=True)
+    satisfaction: dict[str, list] = defaultdict(list)
+    for (code, _key), pair in counts.items():
+        satisfaction[code].append(pair)
+    card = _card(
+        standard,
+        known=_known([cell for _user, cell in people]),
+        followed=_followed(trend_query, [standard.pk]),
+        sla_rows={code: series["total"] for code, series in report.series.items()},
+        satisfaction={code: _sum_pairs(pairs) for code, pairs in satisfaction.items()},
+        people=people,
+    )
+    return card, report, counts
+
+
+def _sum_pairs(pairs) -> tuple[dict, dict]:
+    responses, invitations = defaultdict(int), defaultdict(int)
+    for r, i in pairs:
+        for name, value in r.items():
+            responses[name] += value or 0
+        for name, value in i.items():
+            invitations[name] += value or 0
+    return responses, invitations
+
+
+def people(card: Scorecard) -> list[dict]:
+    """The drill-down: everyone the standard applies to, those who owe it first (overdue, by
+    due date), then those without an obligation, then those who acknowledged."""
+    order = {state: i for i, state in enumerate(STATE_ORDER)}
+    rows = [{"user": user, "cell": cell, "state": cell.state} for user, cell in card.people]
+    rows.sort(
+        key=lambda r: (
+            order[r["state"]],
+            r["cell"].due_date or dt.date.max,
+            (r["user"].get_full_name() or r["user"].get_username()).lower(),
+        )
+    )
+    return rows
+
+
+def criteria_failures(query: ReportQuery, standard: Standard, version) -> list[dict]:
+    """The current version's criteria, most often not met first (two queries)."""
+    if version is None:
+        return []
+    evaluations = _period_evaluations(query, [standard.pk]).filter(version=version)
+    counts = {
+        row["criterion_id"]: row
+        for row in EvaluationItem.objects.filter(evaluation__in=evaluations.values("id"))
+        .order_by()
+        .values("criterion_id")
+        .annotate(
+            met=Count("id", filter=Q(result=scoring.MET)),
+            not_met=Count("id", filter=Q(result=scoring.NOT_MET)),
+            na=Count("id", filter=Q(result=scoring.NOT_APPLICABLE)),
+        )
+    }
+    rows = []
+    for criterion in version.criteria.order_by("order", "id"):
+        row = counts.get(criterion.pk, {"met": 0, "not_met": 0, "na": 0})
+        judged = row["met"] + row["not_met"]
+        rows.append(
+            {
+                "criterion": criterion,
+                "met": row["met"],
+                "not_met": row["not_met"],
+                "na": row["na"],
+                "not_met_pct": round(row["not_met"] * 100 / judged, 2) if judged else None,
+            }
+        )
+    rows.sort(key=lambda r: (-r["not_met"], r["criterion"].order, r["criterion"].pk))
+    return rows
+
+
+def version_markers(standard: Standard, slots: list[str], grain: str, tz) -> list[tuple]:
+    """(slot index, "v3 · 6 Dec") for every version of the standard published in the period
+    (one query)."""
+    index = {slot: i for i, slot in enumerate(slots)}
+    markers = []
+    for number, published_at in (
+        StandardVersion.objects.filter(standard=standard, published_at__isnull=False)
+        .order_by("published_at")
+        .values_list("number", "published_at")
+    ):
+        day = published_at.astimezone(tz).date()
+        slot = time_key(day, grain).isoformat()
+        if slot in index:
+            label = _("v%(number)s published %(date)s") % {
+                "number": number,
+                "date": date_format(day, "j M"),
+            }
+            markers.append((index[slot], label))
+    return markers
+
+
+def trends(
+    card: Scorecard, query: ReportQuery, slots: list[str], grain: str, report, counts
+) -> list[dict]:
+    """One row per time slot: SLA compliance, satisfaction and evaluations on the standard's
+    channels, from :func:`scorecard`'s report and counts (and one query for evaluations)."""
+    codes = set(card.channel_codes)
+    sla_by_slot: dict[str, list] = defaultdict(list)
+    for code in codes:
+        for row in report.series.get(code, {"rows": []})["rows"]:
+            sla_by_slot[row["key"]].append(row)
+    satisfaction_by_slot: dict[str, list] = defaultdict(list)
+    for (code, key), pair in counts.items():
+        if code in codes:
+            satisfaction_by_slot[key].append(pair)
+    trend_query = ReportQuery(start=query.start, end=query.end, tz=query.tz, group_by=grain)
+    evaluations = _evaluation_trend(trend_query, card)
+    return [
+        {
+            "key": slot,
+            "sla": _sum_sla(sla_by_slot.get(slot, [])),
+            "satisfaction": _sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
+            "followed": evaluations.get(slot) or _evaluation_figures(0, None, 0, 0),
+        }
+        for slot in slots
+    ]
+
+
+def _evaluation_trend(query: ReportQuery, card: Scorecard) -> dict[str, dict]:
+    """Slot -> evaluation figures of the current version (one grouped query)."""
+    if card.version is None:
+        return {}
+    mark = pass_mark()
+    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[query.group_by]
+    rows = (
+        _period_evaluations(query, [card.standard.pk])
+        .filter(version=card.version)
+        .annotate(slot=trunc("occurred_at", tzinfo=query.zone))
+        .order_by()
+        .values("slot")
+        .annotate(
+            count=Count("id"),
+            average=Avg("score"),
+            passed=Count("id", filter=Q(score__gte=mark)),
+            critical=Count("id", filter=Q(critical_missed=True)),
+        )
+    )
+    result = {}
+    for r in rows:
+        slot = r["slot"]
+        slot = (slot.date() if isinstance(slot, dt.datetime) else slot).isoformat()
+        result[slot] = _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
+    return result

@@ -98,6 +98,9 @@ def _email_env(port: int) -> dict:
         "EMAIL_USE_TLS": "0",
         "EMAIL_HOST_USER": "",
         "EMAIL_HOST_PASSWORD": "",
+        # A worker as deployed: without DEBUG's query log and template debugging.
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": "bench-only-not-a-secret",
     }
 
 

@@ -248,20 +248,24 @@ def render(
     ``templates``, a dict the caller keeps for a batch, holds the loaded templates so that each
     is looked up once per batch rather than once per message.
     """
+    with translation.override(row.language):
+        return _draw(row, context, {} if templates is None else templates)
+
+
+def _draw(row: OutboxMessage, context: dict | None, templates: dict) -> EmailMultiAlternatives:
+    """``render`` in the language already active (the sender activates each language once)."""
     spec = kind(row.kind)
     context = dict(context) if context is not None else decode(row.context)
     context.update(message=row, base_url=settings.PORTAL_BASE_URL)
-    templates = {} if templates is None else templates
 
     def draw(name: str) -> str:
         if name not in templates:
             templates[name] = get_template(name)
         return templates[name].render(context)
 
-    with translation.override(row.language):
-        subject = " ".join(draw(f"{spec.template}_subject.txt").split())
-        text = draw(f"{spec.template}.txt")
-        html = draw(f"{spec.template}.html") if spec.html else None
+    subject = " ".join(draw(f"{spec.template}_subject.txt").split())
+    text = draw(f"{spec.template}.txt")
+    html = draw(f"{spec.template}.html") if spec.html else None
     email = EmailMultiAlternatives(subject[:255], text, settings.DEFAULT_FROM_EMAIL, [row.to])
     if html is not None:
         email.attach_alternative(html, "text/html")
@@ -468,14 +472,21 @@ class _Courier:
 
 def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
     """Render each row, deliver them, and record the outcomes as soon as they are known."""
-    ready = []
+    drawn: dict[int, EmailMultiAlternatives] = {}
     templates: dict = {}
-    for row in rows:
-        try:
-            ready.append((row, render(row, fresh.get(row.pk), templates=templates)))
-        except Exception as exc:
-            logger.exception("Message %s could not be drawn", row.pk)
-            _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
+    # One language at a time: switching the translation for every message cost the sender
+    # more than some of its templates do. The batch still goes out in its own order.
+    for language, group in itertools.groupby(
+        sorted(rows, key=lambda row: row.language), key=lambda row: row.language
+    ):
+        with translation.override(language):
+            for row in group:
+                try:
+                    drawn[row.pk] = _draw(row, fresh.get(row.pk), templates)
+                except Exception as exc:
+                    logger.exception("Message %s could not be drawn", row.pk)
+                    _failed(row, f"{type(exc).__name__}: {exc}", now, counts)
+    ready = [(row, drawn[row.pk]) for row in rows if row.pk in drawn]
     courier = _Courier(max(1, settings.OUTBOX_CONNECTIONS))
     server_down = None
     recorded: set[int] = set()

@@ -374,8 +374,10 @@ SLA_REPORT_DASHBOARD_CACHE_SECONDS = env_int("SLA_REPORT_DASHBOARD_CACHE_SECONDS
 # The outbox retries a message this long before it gives up and shows it to managers as failed.
 OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 48, minimum=1)
 # SMTP connections the outbox sends over at once: a relay across a network answers each command
-# after a round trip, so several connections keep it busy.
-OUTBOX_CONNECTIONS = env_int("OUTBOX_CONNECTIONS", 4, minimum=1)
+# after a round trip, so several connections keep it busy; more of them also let one statement
+# mark more deliveries (bench/outbox.py: 8 beat 2 and 4 on two cores; a crash may repeat up to
+# this many messages).
+OUTBOX_CONNECTIONS = env_int("OUTBOX_CONNECTIONS", 8, minimum=1)
 # Seconds before a mail server that stopped answering counts as down (Django's default: never).
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1)
 

@@ -52,6 +52,7 @@ _DAY_CACHE_SIZE = 4096  # local dates; ~11 years, enough for any realistic worki
 _INDEX_MARGIN_BEFORE = 31
 _INDEX_MARGIN_AFTER = 62
 _INDEX_MAX_DAYS = 2 * 366
+_INDEX_RESTART_MISSES = 256
 _ZERO = timedelta()
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HHMM_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
@@ -378,6 +379,9 @@ class Calendar:
 
         Built once per calendar for the span a batch touches (a year of history: one index),
         then every query is two bisects. Replaced, never changed, so threads may share it.
+        Queries far from it (beyond the widest span) take the walk; only after
+        ``_INDEX_RESTART_MISSES`` of them is it rebuilt around the new place, so queries
+        alternating between distant years do not rebuild it each time.
         """
         index = self._index
         if index is not None and index.start <= lo and hi <= index.end:
@@ -387,12 +391,16 @@ class Calendar:
             last = hi.astimezone(self._tz).toordinal() + _INDEX_MARGIN_AFTER
         except OverflowError:
             return None
+        if last - first > _INDEX_MAX_DAYS or first < 2 or last > date.max.toordinal() - 2:
+            return None
         if index is not None:
             wider = min(first, index.first), max(last, index.last)
             if wider[1] - wider[0] <= _INDEX_MAX_DAYS:
                 first, last = wider
-        if last - first > _INDEX_MAX_DAYS or first < 2 or last > date.max.toordinal() - 2:
-            return None
+            else:
+                index.misses += 1  # racy, and harmless: a count, not a correctness matter
+                if index.misses < _INDEX_RESTART_MISSES:
+                    return None
         index = _Index(self, first, last)
         object.__setattr__(self, "_index", index)
         return index
@@ -449,7 +457,7 @@ class _Index:
     than ``MAX_SEARCH_DAYS``).
     """
 
-    __slots__ = ("after", "before", "closes", "end", "first", "last", "opens", "start")
+    __slots__ = ("after", "before", "closes", "end", "first", "last", "misses", "opens", "start")
 
     def __init__(self, calendar: Calendar, first: int, last: int) -> None:
         opens: list[datetime] = []
@@ -468,6 +476,7 @@ class _Index:
         self.start = calendar._local_to_utc(first, 0)
         self.end = calendar._local_to_utc(last + 1, 0)
         self.opens, self.closes, self.before, self.after = opens, closes, before, after
+        self.misses = 0
 
     def offset(self, at: datetime) -> timedelta:
         """Business time from ``start`` to ``at`` (which lies in ``[start, end]``)."""

@@ -667,3 +667,19 @@ def test_index_is_built_once_for_a_year_and_reused(office: Calendar) -> None:
     assert fresh._index is index
     fresh.minutes_between(start - timedelta(days=300), start)  # widened, not restarted
     assert fresh._index.first < index.first and fresh._index.last == index.last
+
+
+def test_index_far_queries_walk_then_move_it() -> None:
+    """Queries years apart do not rebuild the index each time: they walk, until enough of them
+    say the work has moved, and the answers are the walk's either way."""
+    cal = Calendar("Europe/Warsaw", MON_FRI_9_18)
+    near, far = utc(2026, 1, 5, 8, 0), utc(2030, 1, 7, 8, 0)
+    cal.add_minutes(near, 60)
+    index = cal._index
+    for _ in range(10):
+        assert cal.add_minutes(far, 60) == cal._walk_add(far, timedelta(minutes=60), 60)
+        assert cal.add_minutes(near, 60) == utc(2026, 1, 5, 9, 0)
+    assert cal._index is index
+    for _ in range(300):
+        cal.add_minutes(far, 60)
+    assert cal._index is not index and cal._index.start <= far <= cal._index.end

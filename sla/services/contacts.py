@@ -624,9 +624,7 @@ def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
                 )
     else:
         events = [
-            (draft.pk, kind, "", at, detail)
-            for draft in built
-            for kind, at, detail in draft.events
+            (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
         ]
         events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
         events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
@@ -640,9 +638,14 @@ def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
     queued += breach_notifications(
         [w for w in warned if w[0].notify], now=now, kind=SlaNotification.Kind.AT_RISK
     )
-    resolved = [draft.pk for draft in built if draft.resolved_at is not None]
+    resolved = [draft for draft in built if draft.resolved_at is not None]
     if resolved:
-        signals.contacts_resolved.send(sender=Contact, contact_ids=resolved, imported=True)
+        signals.contacts_resolved.send(
+            sender=Contact,
+            contact_ids=[draft.pk for draft in resolved],
+            channel_ids={draft.channel.pk for draft in resolved},
+            imported=True,
+        )
     if queued:
         _enqueue_sending()
 

@@ -13,6 +13,10 @@ Semantics in short:
   stretch.
 * A holiday closes its whole local date.
 * All results are aware datetimes in UTC.
+* Speed: each calendar keeps a cumulative index of its open stretches over the span its
+  queries touch (:class:`_Index`), so ``add_minutes`` and ``minutes_between`` are bisects; the
+  day-by-day walk defines the results, answers what the index does not cover, and a property
+  test holds the two equal (DST zones, holidays, fractions of a minute).
 * Range: instants are converted to local time and stepped through local days up to
   ``MAX_SEARCH_DAYS`` ahead, so near the ends of Python's ``datetime`` (years 1 and 9999) they
   overflow. Outside values reach this module through ``core.parse``, which keeps instants within

@@ -327,8 +327,6 @@ def _build(item: dict, policy, now: datetime, written: datetime) -> Draft:
 
 _IMPLIED = {"implied": True}  # read only: a first response inferred from the resolution
 
-_CLOCKS = ((Metric.FIRST_RESPONSE, "first_response"), (Metric.RESOLUTION, "resolution"))
-
 
 def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
     """Flag at once what the sweep would flag first thing: a running metric past its deadline
@@ -337,16 +335,23 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
     as the contacts, not by an ``UPDATE`` of rows just written.
     """
     at_risk = []
-    for metric, prefix in _CLOCKS:
-        state = getattr(contact, f"{prefix}_state")
-        due = getattr(contact, f"{prefix}_due_at")
-        warn = getattr(contact, f"{prefix}_warn_at")
-        if state in dl.RUNNING and due is not None and due < now:
-            setattr(contact, f"{prefix}_state", FR.BREACHED)
-            contact.breached.append((metric, due))
-        elif state == FR.PENDING and warn is not None and warn <= now:
-            setattr(contact, f"{prefix}_state", FR.AT_RISK)
-            at_risk.append((metric, warn))
+    # The two clocks spelled out (no attribute names built per contact).
+    state, due = contact.first_response_state, contact.first_response_due_at
+    warn = contact.first_response_warn_at
+    if state in dl.RUNNING and due is not None and due < now:
+        contact.first_response_state = FR.BREACHED
+        contact.breached.append((Metric.FIRST_RESPONSE, due))
+    elif state == FR.PENDING and warn is not None and warn <= now:
+        contact.first_response_state = FR.AT_RISK
+        at_risk.append((Metric.FIRST_RESPONSE, warn))
+    state, due = contact.resolution_state, contact.resolution_due_at
+    warn = contact.resolution_warn_at
+    if state in dl.RUNNING and due is not None and due < now:
+        contact.resolution_state = FR.BREACHED
+        contact.breached.append((Metric.RESOLUTION, due))
+    elif state == FR.PENDING and warn is not None and warn <= now:
+        contact.resolution_state = FR.AT_RISK
+        at_risk.append((Metric.RESOLUTION, warn))
     return at_risk
 
 

@@ -283,17 +283,18 @@ class Draft:
         return tuple(getattr(self, name) for name in CONTACT_COLUMNS)
 
 
-def _build(item: dict, policy, now: datetime, written: datetime) -> Draft:
-    """A contact to insert with its deadlines, and what to record once it has an id."""
+def _build(item: dict, policy, now: datetime, written: datetime, calendar=None) -> Draft:
+    """A contact to insert with its deadlines, and what to record once it has an id.
+
+    ``calendar``: the clock's calendar (``dl.clock_calendar``), when the caller has it."""
     resolved = item["resolved_at"]
     status = Status.RESOLVED if resolved is not None else (item["status"] or Status.OPEN)
     contact = Draft.new(item, status, now, written)
-    breached = dl.deadlines_refresh(contact, policy=policy, now=now)
-    events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
-    if contact.first_response_at is not None or resolved is not None:
-        # dl.minutes_taken, with the clock's calendar looked up once.
+    if calendar is None:
         calendar = dl.clock_calendar(policy, contact.channel)
-        opened = contact.opened_at
+    breached = dl.deadlines_refresh(contact, policy=policy, now=now, calendar=calendar)
+    events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
+    opened = contact.opened_at  # minutes below: dl.minutes_taken on the calendar at hand
     if contact.first_response_at is not None:
         contact.first_response_minutes = whole_minutes(
             max(0.0, calendar.minutes_between(opened, contact.first_response_at))
@@ -400,10 +401,15 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
         policies = dl.policies_for_channels({key[0] for key in new_keys})
         written = timezone.now()
         built = []
+        calendars = {}  # by (channel, policy): looked up once a batch, not once a contact
         for key in new_keys:
             item = items[first_index[key]]
             policy = dl.policy_pick(policies, key[0], item["priority"])
-            built.append(_build(item, policy, now, written))
+            clock = (key[0], None if policy is None else policy.pk)
+            calendar = calendars.get(clock)
+            if calendar is None:
+                calendar = calendars[clock] = dl.clock_calendar(policy, item["channel"])
+            built.append(_build(item, policy, now, written, calendar))
         if postgres:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
             built = _copy_contacts(built)

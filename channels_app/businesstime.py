@@ -13,6 +13,10 @@ Semantics in short:
   stretch.
 * A holiday closes its whole local date.
 * All results are aware datetimes in UTC.
+* Speed: each calendar keeps a cumulative index of its open stretches over the span its
+  queries touch (:class:`_Index`), so ``add_minutes`` and ``minutes_between`` are bisects; the
+  day-by-day walk defines the results, answers what the index does not cover, and a property
+  test holds the two equal (DST zones, holidays, fractions of a minute).
 * Range: instants are converted to local time and stepped through local days up to
   ``MAX_SEARCH_DAYS`` ahead, so near the ends of Python's ``datetime`` (years 1 and 9999) they
   overflow. Outside values reach this module through ``core.parse``, which keeps instants within
@@ -22,6 +26,7 @@ Semantics in short:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -46,6 +51,13 @@ MAX_SEARCH_DAYS = 3 * 366
 
 _MINUTE = timedelta(minutes=1)
 _DAY_CACHE_SIZE = 4096  # local dates; ~11 years, enough for any realistic working set
+# The cumulative index (see :class:`_Index`): local days added around a query that misses it,
+# and its widest span (below MAX_SEARCH_DAYS, so an answer found in it is one the walk finds).
+_INDEX_MARGIN_BEFORE = 31
+_INDEX_MARGIN_AFTER = 62
+_INDEX_MAX_DAYS = 2 * 366
+_INDEX_RESTART_MISSES = 256
+_ZERO = timedelta()
 _WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HHMM_RE = re.compile(r"([0-9]{1,2}):([0-9]{2})")
 
@@ -133,7 +145,16 @@ class Calendar:
     Instances are immutable so one calendar can be shared freely between requests and threads.
     """
 
-    __slots__ = ("_always_open", "_day", "_holidays", "_intervals", "_tz", "_weekly")
+    __slots__ = (
+        "_always_open",
+        "_day",
+        "_holidays",
+        "_index",
+        "_intervals",
+        "_tz",
+        "_weekly",
+        "_weekly_open",
+    )
 
     def __init__(
         self,
@@ -174,6 +195,8 @@ class Calendar:
         setattr_(self, "_always_open", bool(always_open))
         # Per-instance cache: a class-level lru_cache would keep every calendar alive forever.
         setattr_(self, "_day", lru_cache(maxsize=_DAY_CACHE_SIZE)(self._compute_day))
+        setattr_(self, "_index", None)
+        setattr_(self, "_weekly_open", any(weekly))
 
     @classmethod
     def always(cls) -> Calendar:
@@ -221,19 +244,28 @@ class Calendar:
         does start at the next opening.
         """
         cursor = _to_utc(start, "start")
-        if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
-            raise ValueError(f"minutes must be a number, got {minutes!r}.")
-        if not math.isfinite(minutes) or minutes < 0:
-            raise ValueError(f"minutes must be a finite number >= 0, got {minutes!r}.")
-        if minutes == 0:
-            return cursor
-        try:
-            remaining = timedelta(minutes=minutes)  # rounds to whole microseconds
-            if self._always_open:
+        # A policy's few amounts, converted and checked once (``type``: True is not 1 here).
+        remaining = _DURATIONS.get(minutes) if type(minutes) in (int, float) else None
+        if remaining is None:
+            remaining = _duration(minutes)
+            if remaining is None:  # exactly 0: nothing has to elapse
+                return cursor
+        if self._always_open:
+            try:
                 return cursor + remaining
-        except OverflowError as exc:
-            raise ValueError(f"{minutes!r} minutes is too far in the future.") from exc
-        self._require_open_time()
+            except OverflowError as exc:
+                raise ValueError(f"{minutes!r} minutes is too far in the future.") from exc
+        if not self._weekly_open:
+            self._require_open_time()
+        index = self._index_for(cursor, cursor) if remaining else None  # 1e-9 rounds to 0 µs
+        if index is not None:
+            found = index.add(cursor, remaining)
+            if found is not None:
+                return found
+        return self._walk_add(cursor, remaining, minutes)
+
+    def _walk_add(self, cursor: datetime, remaining: timedelta, minutes: float) -> datetime:
+        """:meth:`add_minutes` day by day: the definition, and what the index falls back to."""
         ordinal = cursor.astimezone(self._tz).toordinal()
         limit = ordinal + MAX_SEARCH_DAYS
         day = self._day
@@ -261,6 +293,15 @@ class Calendar:
             return 0.0
         if self._always_open:
             return (hi - lo) / _MINUTE
+        if not self._weekly_open:
+            return 0.0
+        index = self._index_for(lo, hi)
+        if index is not None:
+            return (index.offset(hi) - index.offset(lo)) / _MINUTE
+        return self._walk_between(lo, hi)
+
+    def _walk_between(self, lo: datetime, hi: datetime) -> float:
+        """:meth:`minutes_between` stretch by stretch: the definition, and the fallback."""
         total = timedelta()
         for open_at, close_at in self._periods(lo, hi):
             total += close_at - open_at
@@ -336,6 +377,38 @@ class Calendar:
         if pending is not None:
             yield pending
 
+    def _index_for(self, lo: datetime, hi: datetime) -> _Index | None:
+        """The cumulative index covering ``[lo, hi]`` (UTC), built or widened on a miss; None
+        when that would span more than ``_INDEX_MAX_DAYS`` (the walk answers then).
+
+        Built once per calendar for the span a batch touches (a year of history: one index),
+        then every query is two bisects. Replaced, never changed, so threads may share it.
+        Queries far from it (beyond the widest span) take the walk; only after
+        ``_INDEX_RESTART_MISSES`` of them is it rebuilt around the new place, so queries
+        alternating between distant years do not rebuild it each time.
+        """
+        index = self._index
+        if index is not None and index.start <= lo and hi <= index.end:
+            return index
+        try:
+            first = lo.astimezone(self._tz).toordinal() - _INDEX_MARGIN_BEFORE
+            last = hi.astimezone(self._tz).toordinal() + _INDEX_MARGIN_AFTER
+        except OverflowError:
+            return None
+        if last - first > _INDEX_MAX_DAYS or first < 2 or last > date.max.toordinal() - 2:
+            return None
+        if index is not None:
+            wider = min(first, index.first), max(last, index.last)
+            if wider[1] - wider[0] <= _INDEX_MAX_DAYS:
+                first, last = wider
+            else:
+                index.misses += 1  # racy, and harmless: a count, not a correctness matter
+                if index.misses < _INDEX_RESTART_MISSES:
+                    return None
+        index = _Index(self, first, last)
+        object.__setattr__(self, "_index", index)
+        return index
+
     def _compute_day(self, ordinal: int) -> tuple[Stretch, ...]:
         """UTC open stretches of one local date, sorted, disjoint, within that date.
 
@@ -374,6 +447,79 @@ class Calendar:
         d = date.fromordinal(ordinal)
         local = datetime(d.year, d.month, d.day, minute // 60, minute % 60, tzinfo=self._tz)
         return local.astimezone(UTC)
+
+
+class _Index:
+    """The open stretches of local days ``first..last`` in order, with the business time
+    elapsed before each: ``add_minutes`` and ``minutes_between`` become bisects.
+
+    Exact, not approximate: the same stretches as the walk (:meth:`Calendar._compute_day`, so
+    holidays and DST are as there) and the same whole-microsecond ``timedelta`` arithmetic.
+    Stretches of days before ``first`` end by ``start`` (the UTC instant of ``first``'s local
+    midnight) and those after ``last`` begin at ``end``, so an instant in ``[start, end]`` sees
+    every stretch that matters, and an answer found here is the walk's (the span is narrower
+    than ``MAX_SEARCH_DAYS``).
+    """
+
+    __slots__ = ("after", "before", "closes", "end", "first", "last", "misses", "opens", "start")
+
+    def __init__(self, calendar: Calendar, first: int, last: int) -> None:
+        opens: list[datetime] = []
+        closes: list[datetime] = []
+        before: list[timedelta] = []
+        after: list[timedelta] = []
+        elapsed = _ZERO
+        for ordinal in range(first, last + 1):
+            for open_at, close_at in calendar._day(ordinal):
+                opens.append(open_at)
+                closes.append(close_at)
+                before.append(elapsed)
+                elapsed += close_at - open_at
+                after.append(elapsed)
+        self.first, self.last = first, last
+        self.start = calendar._local_to_utc(first, 0)
+        self.end = calendar._local_to_utc(last + 1, 0)
+        self.opens, self.closes, self.before, self.after = opens, closes, before, after
+        self.misses = 0
+
+    def offset(self, at: datetime) -> timedelta:
+        """Business time from ``start`` to ``at`` (which lies in ``[start, end]``)."""
+        i = bisect.bisect_right(self.opens, at) - 1
+        if i < 0:
+            return _ZERO
+        if at >= self.closes[i]:
+            return self.after[i]
+        return self.before[i] + (at - self.opens[i])
+
+    def add(self, cursor: datetime, remaining: timedelta) -> datetime | None:
+        """``cursor`` plus ``remaining`` business time, or None when the answer lies beyond."""
+        target = self.offset(cursor) + remaining
+        j = bisect.bisect_left(self.after, target)
+        if j == len(self.after):
+            return None
+        return self.opens[j] + (target - self.before[j])
+
+
+_DURATIONS: dict[float, timedelta] = {}
+
+
+def _duration(minutes: object) -> timedelta | None:
+    """``minutes`` as a ``timedelta`` rounded to whole microseconds; None for exactly 0."""
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)):
+        raise ValueError(f"minutes must be a number, got {minutes!r}.")
+    if not math.isfinite(minutes) or minutes < 0:
+        raise ValueError(f"minutes must be a finite number >= 0, got {minutes!r}.")
+    if minutes == 0:
+        return None
+    try:
+        remaining = timedelta(minutes=minutes)
+    except OverflowError as exc:
+        raise ValueError(f"{minutes!r} minutes is too far in the future.") from exc
+    if type(minutes) in (int, float):
+        if len(_DURATIONS) >= 4096:
+            _DURATIONS.clear()
+        _DURATIONS[minutes] = remaining
+    return remaining
 
 
 def _to_utc(value: datetime, name: str) -> datetime:

@@ -7,5 +7,6 @@ commits or rolls back together with the contact.
 import django.dispatch
 
 #: Contacts became resolved. Args: ``contact_ids`` (list of ids) and ``imported`` (True when the
-#: contacts arrived already resolved, e.g. a helpdesk export, rather than being resolved now).
+#: contacts arrived already resolved, e.g. a helpdesk export, rather than being resolved now);
+#: optionally ``channel_ids``, their channels when the sender knows them (saves receivers a query).
 contacts_resolved = django.dispatch.Signal()

@@ -4,9 +4,13 @@ from sla import signals
 from surveys.services import invitations_create_for_contacts
 
 
-def on_contacts_resolved(sender=None, *, contact_ids, imported=False, **kwargs) -> None:
+def on_contacts_resolved(
+    sender=None, *, contact_ids, imported=False, channel_ids=None, **kwargs
+) -> None:
     # Inside the resolving transaction: the invitation commits or rolls back with the contact.
-    invitations_create_for_contacts(contact_ids=list(contact_ids), imported=imported)
+    invitations_create_for_contacts(
+        contact_ids=list(contact_ids), imported=imported, channel_ids=channel_ids
+    )
 
 
 def connect() -> None:

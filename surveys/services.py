@@ -58,6 +58,7 @@ def invitations_create_for_contacts(
     *,
     contact_ids,
     imported: bool = False,
+    channel_ids=None,
     now: datetime | None = None,
     enqueue: bool = True,
 ) -> list[Invitation]:
@@ -76,14 +77,16 @@ def invitations_create_for_contacts(
 
     now = _now(now)
     contact_ids = list(contact_ids)
-    # The surveys first, from the contacts' channels alone: a bulk import of history into
-    # channels without a survey (or resolved too long ago) loads no contact rows at all.
-    channel_ids = set(
-        Contact.objects.filter(pk__in=contact_ids)
-        .values_list("channel_id", flat=True)
-        .order_by()
-        .distinct()
-    )
+    # The surveys first, from the contacts' channels alone (given by a caller that knows them,
+    # as bulk ingestion does): a bulk import of history into channels without a survey (or
+    # resolved too long ago) loads no contact rows at all.
+    if channel_ids is None:
+        channel_ids = set(
+            Contact.objects.filter(pk__in=contact_ids)
+            .values_list("channel_id", flat=True)
+            .order_by()
+            .distinct()
+        )
     surveys = list(
         Survey.objects.filter(channels__in=channel_ids).distinct().prefetch_related("channels")
     )

@@ -582,3 +582,104 @@ def test_prop_matches_brute_force_oracle(cal: Calendar, start: datetime, span: i
     start = start.astimezone(UTC).replace(second=0, microsecond=0)
     end = start + timedelta(minutes=span)
     assert cal.minutes_between(start, end) == _brute_force_minutes(cal, start, end)
+
+
+# -- the cumulative index answers exactly as the day-by-day walk -------------------------------
+
+ZONES = (
+    "UTC",
+    "Europe/Warsaw",
+    "America/New_York",
+    "America/Santiago",  # DST changes at midnight
+    "America/Havana",  # and clocks going back across midnight
+    "Australia/Lord_Howe",  # half-hour DST
+    "Asia/Kathmandu",
+    "Pacific/Apia",  # skipped a whole day in 2011
+)
+
+
+@st.composite
+def calendars(draw) -> Calendar:
+    intervals = []
+    for weekday in range(7):
+        cuts = sorted(draw(st.sets(st.integers(0, 1440), max_size=6)))
+        for start, end in zip(cuts[::2], cuts[1::2], strict=False):
+            if start < end:
+                intervals.append((weekday, start, end))
+    assume(intervals)
+    holidays = draw(
+        st.sets(st.dates(min_value=date(2010, 1, 1), max_value=date(2013, 12, 31)), max_size=40)
+    )
+    return Calendar(draw(st.sampled_from(ZONES)), intervals, holidays)
+
+
+instants = st.datetimes(
+    min_value=datetime(2010, 1, 1), max_value=datetime(2013, 12, 31), timezones=st.just(UTC)
+)
+amounts = st.one_of(
+    st.integers(0, 20_000),
+    st.floats(0, 20_000, allow_nan=False, allow_infinity=False),
+    st.sampled_from([1e-9, 0.5, 59.99999, 480, 1440]),
+)
+
+
+def walk_add(cal: Calendar, start: datetime, minutes: float):
+    try:
+        return cal._walk_add(start, timedelta(minutes=minutes), minutes) if minutes else start
+    except ValueError:
+        return "raises"
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=calendars(), data=st.data())
+def test_index_add_minutes_equals_walk(cal: Calendar, data) -> None:
+    """Many queries on one calendar, far apart, so the index is built, widened and replaced."""
+    for _ in range(8):
+        start = data.draw(instants)
+        minutes = data.draw(amounts)
+        expected = walk_add(cal, start, minutes)
+        try:
+            got = cal.add_minutes(start, minutes)
+        except ValueError:
+            got = "raises"
+        assert got == expected
+        if got != "raises":
+            assert got.tzinfo is UTC
+
+
+@settings(max_examples=300, deadline=None)
+@given(cal=calendars(), data=st.data())
+def test_index_minutes_between_equals_walk(cal: Calendar, data) -> None:
+    for _ in range(8):
+        lo = data.draw(instants)
+        hi = lo + data.draw(st.timedeltas(timedelta(0), timedelta(days=400)))
+        assert cal.minutes_between(lo, hi) == cal._walk_between(lo, hi)
+
+
+def test_index_is_built_once_for_a_year_and_reused(office: Calendar) -> None:
+    start = utc(2026, 1, 5, 8, 0)
+    fresh = Calendar("Europe/Warsaw", MON_FRI_9_18, holidays=[date(2026, 1, 6)])
+    fresh.add_minutes(start, 60)
+    index = fresh._index
+    assert index is not None
+    assert fresh.add_minutes(start, 60) == utc(2026, 1, 5, 9, 0)
+    assert fresh.add_minutes(start, 600) == utc(2026, 1, 7, 9, 0)  # the holiday skipped
+    assert fresh._index is index
+    fresh.minutes_between(start - timedelta(days=300), start)  # widened, not restarted
+    assert fresh._index.first < index.first and fresh._index.last == index.last
+
+
+def test_index_far_queries_walk_then_move_it() -> None:
+    """Queries years apart do not rebuild the index each time: they walk, until enough of them
+    say the work has moved, and the answers are the walk's either way."""
+    cal = Calendar("Europe/Warsaw", MON_FRI_9_18)
+    near, far = utc(2026, 1, 5, 8, 0), utc(2030, 1, 7, 8, 0)
+    cal.add_minutes(near, 60)
+    index = cal._index
+    for _ in range(10):
+        assert cal.add_minutes(far, 60) == cal._walk_add(far, timedelta(minutes=60), 60)
+        assert cal.add_minutes(near, 60) == utc(2026, 1, 5, 9, 0)
+    assert cal._index is index
+    for _ in range(300):
+        cal.add_minutes(far, 60)
+    assert cal._index is not index and cal._index.start <= far <= cal._index.end

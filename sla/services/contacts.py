@@ -240,6 +240,37 @@ class Draft:
         for name, value in values.items():
             setattr(self, name, value)
 
+    @classmethod
+    def new(cls, item: dict, status: str, now: datetime, written: datetime) -> Draft:
+        """A contact as first written, before its deadlines: slots assigned one by one (a
+        keyword dict of 26 values set by ``setattr`` cost more than its deadlines)."""
+        d = cls.__new__(cls)
+        d.created_at = now  # when the portal learned of it: history older is not alerted
+        d.updated_at = written
+        d.channel = item["channel"]
+        d.external_id = item["external_id"]
+        d.priority = item["priority"]
+        d.subject = item["subject"]
+        d.customer_name = item["customer_name"]
+        d.customer_email = item["customer_email"]
+        d.customer_language = item["customer_language"]
+        agent = item["agent"]
+        d.agent_id = None if agent is None else agent.pk
+        d.opened_at = item["opened_at"]
+        d.first_response_at = item["first_response_at"]
+        d.resolved_at = resolved = item["resolved_at"]
+        d.status = status
+        d.notify = resolved is None
+        d.first_response_due_at = d.resolution_due_at = None
+        d.first_response_warn_at = d.resolution_warn_at = None
+        d.first_response_minutes = d.resolution_minutes = None
+        d.first_response_state = FR.PENDING
+        d.resolution_state = RES.PENDING
+        d.paused_at = None
+        d.paused_business_minutes = 0.0
+        d.pk = None
+        return d
+
     @property
     def channel_id(self) -> int:
         return self.channel.pk
@@ -252,45 +283,28 @@ class Draft:
         return tuple(getattr(self, name) for name in CONTACT_COLUMNS)
 
 
-def _build(item: dict, policy, now: datetime, written: datetime) -> Draft:
-    """A contact to insert with its deadlines, and what to record once it has an id."""
+def _build(item: dict, policy, now: datetime, written: datetime, calendar=None) -> Draft:
+    """A contact to insert with its deadlines, and what to record once it has an id.
+
+    ``calendar``: the clock's calendar (``dl.clock_calendar``), when the caller has it."""
     resolved = item["resolved_at"]
     status = Status.RESOLVED if resolved is not None else (item["status"] or Status.OPEN)
-    agent = item["agent"]
-    contact = Draft(
-        created_at=now,  # when the portal learned of it: history older than that is not alerted
-        updated_at=written,
-        channel=item["channel"],
-        external_id=item["external_id"],
-        opened_at=item["opened_at"],
-        first_response_at=item["first_response_at"],
-        resolved_at=resolved,
-        status=status,
-        agent_id=None if agent is None else agent.pk,
-        notify=resolved is None,
-        first_response_due_at=None,
-        resolution_due_at=None,
-        first_response_warn_at=None,
-        resolution_warn_at=None,
-        first_response_minutes=None,
-        resolution_minutes=None,
-        first_response_state=FR.PENDING,
-        resolution_state=RES.PENDING,
-        paused_at=None,
-        paused_business_minutes=0.0,
-        pk=None,
-        **{k: item[k] for k in TEXT_DEFAULTS},
-    )
-    breached = dl.deadlines_refresh(contact, policy=policy, now=now)
+    contact = Draft.new(item, status, now, written)
+    if calendar is None:
+        calendar = dl.clock_calendar(policy, contact.channel)
+    breached = dl.deadlines_refresh(contact, policy=policy, now=now, calendar=calendar)
     events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
+    opened = contact.opened_at  # minutes below: dl.minutes_taken on the calendar at hand
     if contact.first_response_at is not None:
         contact.first_response_minutes = whole_minutes(
-            dl.minutes_taken(contact, contact.first_response_at)
+            max(0.0, calendar.minutes_between(opened, contact.first_response_at))
         )
-        inferred = {"implied": True} if item.get("first_response_inferred") else {}
+        inferred = _IMPLIED if item.get("first_response_inferred") else {}
         events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, inferred))
     if resolved is not None:
-        contact.resolution_minutes = whole_minutes(dl.minutes_taken(contact, resolved))
+        contact.resolution_minutes = whole_minutes(
+            max(0.0, calendar.minutes_between(opened, resolved))
+        )
         events.append((ContactEvent.Kind.RESOLVED, resolved, {}))
     if status == Status.WAITING:
         start = max(contact.opened_at, contact.first_response_at or contact.opened_at)
@@ -312,7 +326,7 @@ def _build(item: dict, policy, now: datetime, written: datetime) -> Draft:
     return contact
 
 
-_CLOCKS = ((Metric.FIRST_RESPONSE, "first_response"), (Metric.RESOLUTION, "resolution"))
+_IMPLIED = {"implied": True}  # read only: a first response inferred from the resolution
 
 
 def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
@@ -322,16 +336,23 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
     as the contacts, not by an ``UPDATE`` of rows just written.
     """
     at_risk = []
-    for metric, prefix in _CLOCKS:
-        state = getattr(contact, f"{prefix}_state")
-        due = getattr(contact, f"{prefix}_due_at")
-        warn = getattr(contact, f"{prefix}_warn_at")
-        if state in dl.RUNNING and due is not None and due < now:
-            setattr(contact, f"{prefix}_state", FR.BREACHED)
-            contact.breached.append((metric, due))
-        elif state == FR.PENDING and warn is not None and warn <= now:
-            setattr(contact, f"{prefix}_state", FR.AT_RISK)
-            at_risk.append((metric, warn))
+    # The two clocks spelled out (no attribute names built per contact).
+    state, due = contact.first_response_state, contact.first_response_due_at
+    warn = contact.first_response_warn_at
+    if state in dl.RUNNING and due is not None and due < now:
+        contact.first_response_state = FR.BREACHED
+        contact.breached.append((Metric.FIRST_RESPONSE, due))
+    elif state == FR.PENDING and warn is not None and warn <= now:
+        contact.first_response_state = FR.AT_RISK
+        at_risk.append((Metric.FIRST_RESPONSE, warn))
+    state, due = contact.resolution_state, contact.resolution_due_at
+    warn = contact.resolution_warn_at
+    if state in dl.RUNNING and due is not None and due < now:
+        contact.resolution_state = FR.BREACHED
+        contact.breached.append((Metric.RESOLUTION, due))
+    elif state == FR.PENDING and warn is not None and warn <= now:
+        contact.resolution_state = FR.AT_RISK
+        at_risk.append((Metric.RESOLUTION, warn))
     return at_risk
 
 
@@ -380,10 +401,15 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
         policies = dl.policies_for_channels({key[0] for key in new_keys})
         written = timezone.now()
         built = []
+        calendars = {}  # by (channel, policy): looked up once a batch, not once a contact
         for key in new_keys:
             item = items[first_index[key]]
             policy = dl.policy_pick(policies, key[0], item["priority"])
-            built.append(_build(item, policy, now, written))
+            clock = (key[0], None if policy is None else policy.pk)
+            calendar = calendars.get(clock)
+            if calendar is None:
+                calendar = calendars[clock] = dl.clock_calendar(policy, item["channel"])
+            built.append(_build(item, policy, now, written, calendar))
         if postgres:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
             built = _copy_contacts(built)
@@ -449,6 +475,76 @@ def _copy_text(rows) -> io.StringIO:
     return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
 
 
+_needs_escape = re.compile(r"[\\\t\n\r]").search
+
+
+def _text(value: str) -> str:
+    """Free text in COPY's format (the common case, nothing to escape, costs one search)."""
+    return value if _needs_escape(value) is None else _copy_value(value)
+
+
+def _instant(value: datetime | None) -> str:
+    return "\\N" if value is None else value.isoformat()
+
+
+def _number(value) -> str:
+    return "\\N" if value is None else str(value)
+
+
+# One line of ``CONTACT_COLUMNS`` (a test holds it to ``_copy_value`` of ``Draft.row``).
+_CONTACT_LINE = "\t".join(["%s"] * len(CONTACT_COLUMNS)) + "\n"
+
+
+def _contact_lines(built: list[Draft]) -> str:
+    """The drafts as COPY text, column by column as each column's type needs: choices (checked
+    against their values) and numbers go in as they are, only free text is escaped, and the
+    two stamps every row shares are formatted once."""
+    created = _instant(built[0].created_at) if built else ""
+    updated = _instant(built[0].updated_at) if built else ""
+    policy_ids = {}
+    lines = []
+    for d in built:
+        policy = d.sla_policy
+        if policy is None:
+            policy_id = "\\N"
+        else:
+            policy_id = policy_ids.get(policy)
+            if policy_id is None:
+                policy_id = policy_ids[policy] = str(policy.pk)
+        lines.append(
+            _CONTACT_LINE
+            % (
+                created,
+                updated,
+                d.channel.pk,
+                _text(d.external_id),
+                d.priority,
+                _text(d.subject),
+                _text(d.customer_name),
+                _text(d.customer_email),
+                d.customer_language,
+                _number(d.agent_id),
+                d.opened_at.isoformat(),
+                _instant(d.first_response_at),
+                _instant(d.resolved_at),
+                d.status,
+                policy_id,
+                _instant(d.first_response_due_at),
+                _instant(d.resolution_due_at),
+                _instant(d.first_response_warn_at),
+                _instant(d.resolution_warn_at),
+                _number(d.first_response_minutes),
+                _number(d.resolution_minutes),
+                d.first_response_state,
+                d.resolution_state,
+                _instant(d.paused_at),
+                d.paused_business_minutes,
+                "t" if d.notify else "f",
+            )
+        )
+    return "".join(lines)
+
+
 def _copy_contacts(built: list[Draft]) -> list[Draft]:
     """PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT
     DO NOTHING RETURNING`` in key order; answers the drafts inserted, with their ids.
@@ -459,22 +555,23 @@ def _copy_contacts(built: list[Draft]) -> list[Draft]:
     table = connection.ops.quote_name(Contact._meta.db_table)
     columns = ", ".join(CONTACT_COLUMNS)
     with connection.cursor() as cursor:
+        # One table per connection, kept: created when missing (a rolled-back transaction
+        # takes it away), emptied by the statement that moves its rows.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS ingest_contact ON COMMIT DROP AS "  # noqa: S608 -- model identifiers
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS ingest_contact ON COMMIT DELETE ROWS AS "  # noqa: S608 -- model identifiers
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
         cursor.copy_expert(
-            f"COPY ingest_contact ({columns}) FROM STDIN",
-            _copy_text(draft.row() for draft in built),
+            f"COPY ingest_contact ({columns}) FROM STDIN", io.StringIO(_contact_lines(built))
         )
         cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ingest_contact "  # noqa: S608 -- model identifiers
+            f"WITH moved AS (DELETE FROM ingest_contact RETURNING {columns}) "  # noqa: S608 -- model identifiers
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM moved "
             "ORDER BY channel_id, external_id "
             "ON CONFLICT (channel_id, external_id) DO NOTHING "
             "RETURNING id, channel_id, external_id"
         )
         ids = {(channel, external): pk for pk, channel, external in cursor.fetchall()}
-        cursor.execute("DROP TABLE ingest_contact")
     inserted = []
     for draft in built:
         pk = ids.get((draft.channel.pk, draft.external_id))
@@ -501,32 +598,47 @@ _EVENT_COLUMNS = ("contact_id", "kind", "metric", "at", "detail", "recorded_at")
 _BREACH_COLUMNS = ("contact_id", "metric", "due_at", "detected_at")
 
 
+def _event_lines(built: list[Draft], found: list, warned: list, now: datetime) -> str:
+    """The timeline rows (``_EVENT_COLUMNS``) as COPY text; kinds and metrics are choices, the
+    details our own small dicts, the recording stamp formatted once."""
+    stamp = now.isoformat()
+    lines = []
+    for d in built:
+        pk = d.pk
+        for kind, at, detail in d.events:
+            text = _text(json.dumps(detail)) if detail else "{}"
+            lines.append(f"{pk}\t{kind}\t\t{at.isoformat()}\t{text}\t{stamp}\n")
+    for kind, rows in ((ContactEvent.Kind.BREACHED, found), (ContactEvent.Kind.AT_RISK, warned)):
+        for d, metric, at in rows:
+            lines.append(f"{d.pk}\t{kind}\t{metric}\t{at.isoformat()}\t{{}}\t{stamp}\n")
+    return "".join(lines)
+
+
 def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
     """The timeline, the breaches and warnings found at creation, and their alerts: the rows
     the sweep would write, set-based (``COPY`` on PostgreSQL, ``bulk_create`` on SQLite)."""
     found = [(draft, metric, due) for draft in built for metric, due in draft.breached]
     warned = [(draft, metric, warn) for draft in built for metric, warn in draft.at_risk]
-    events = [
-        (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
-    ]
-    events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
-    events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
     if postgres:
-        stamp = now.isoformat()  # formatted once, not once a row
         with connection.cursor() as cursor:
             cursor.copy_expert(
                 f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
-                _copy_text(
-                    (*event[:4], json.dumps(event[4]) if event[4] else "{}", stamp)
-                    for event in events
-                ),
+                io.StringIO(_event_lines(built, found, warned, now)),
             )
             if found:
+                stamp = now.isoformat()
                 cursor.copy_expert(
                     f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
-                    _copy_text((d.pk, m, due, stamp) for d, m, due in found),
+                    io.StringIO(
+                        "".join(f"{d.pk}\t{m}\t{due.isoformat()}\t{stamp}\n" for d, m, due in found)
+                    ),
                 )
     else:
+        events = [
+            (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
+        ]
+        events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
+        events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
         _insert_many(
             ContactEvent,
             _EVENT_COLUMNS,
@@ -537,9 +649,14 @@ def _after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
     queued += breach_notifications(
         [w for w in warned if w[0].notify], now=now, kind=SlaNotification.Kind.AT_RISK
     )
-    resolved = [draft.pk for draft in built if draft.resolved_at is not None]
+    resolved = [draft for draft in built if draft.resolved_at is not None]
     if resolved:
-        signals.contacts_resolved.send(sender=Contact, contact_ids=resolved, imported=True)
+        signals.contacts_resolved.send(
+            sender=Contact,
+            contact_ids=[draft.pk for draft in resolved],
+            channel_ids={draft.channel.pk for draft in resolved},
+            imported=True,
+        )
     if queued:
         _enqueue_sending()
 

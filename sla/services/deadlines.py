@@ -90,14 +90,18 @@ def resolution_deadlines(contact: Contact, policy, calendar, paused: float) -> t
     )
 
 
-def deadlines_refresh(contact: Contact, *, policy, now: datetime) -> list[str]:
+def deadlines_refresh(
+    contact: Contact, *, policy, now: datetime, calendar: businesstime.Calendar | None = None
+) -> list[str]:
     """Set the policy and the deadlines of every metric not decided yet.
 
     A metric whose event is already known (a replayed response on a contact that had no policy)
     is judged right away, so "pending with a deadline" always means "no event yet", which is what
-    the sweep relies on. Returns the metrics this call found breached.
+    the sweep relies on. Returns the metrics this call found breached. ``calendar`` is
+    :func:`clock_calendar`'s answer when the caller has it already (a batch looks it up once).
     """
-    calendar = clock_calendar(policy, contact.channel)
+    if calendar is None:
+        calendar = clock_calendar(policy, contact.channel)
     contact.sla_policy = policy
     breached: list[str] = []
     if contact.first_response_state in RUNNING:

@@ -338,3 +338,19 @@ def test_postgres_writes_with_copy_and_sqlite_with_inserts(chat, chat_policy):
         assert len(copies) == 3  # contacts, events, breaches
     else:
         assert copies == []
+
+
+def test_copy_lines_by_column_match_the_generic_formatter(chat, chat_policy, staff_user):
+    """The contact writer formats by column; every value reads as the generic formatter's
+    (escapes, nulls, stamps, booleans), on the batch with text COPY must escape."""
+    items = [contacts_service._normalise(item) for item in _mixed(chat, staff_user)]
+    policy = contacts_service.dl.policy_pick(
+        contacts_service.dl.policies_for_channels([chat.pk]), chat.pk, "normal"
+    )
+    written = NOW + dt.timedelta(seconds=1)
+    built = [contacts_service._build(item, policy, NOW, written) for item in items]
+    generic = "".join(
+        "\t".join(map(contacts_service._copy_value, draft.row())) + "\n" for draft in built
+    )
+    assert contacts_service._contact_lines(built) == generic
+    assert "tabs\\tand\\\\slashes" in generic and "\\N" in generic

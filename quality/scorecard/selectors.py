@@ -32,6 +32,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.db import without_jit
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.dashboard import shared
@@ -289,10 +290,12 @@ def scorecards(
         channel_ids=_channel_ids(standards),
         percentiles=False,
     )
-    states = standard_states(ids, today=today)
-    followed = _followed(period, ids)
-    sla_rows = {row["key"]: row for row in sla_report(period).rows}
-    satisfaction = {code: pair for (code, _key), pair in satisfaction_counts(period).items()}
+    with without_jit():
+        states = standard_states(ids, today=today)
+        followed = _followed(period, ids)
+        sla_rows = {row["key"]: row for row in sla_report(period).rows}
+        counts = satisfaction_counts(period)
+    satisfaction = {code: pair for (code, _key), pair in counts.items()}
     cards = [
         _card(
             standard,

@@ -208,17 +208,31 @@ def _sum_satisfaction(pairs, key=None) -> dict:
 # --- Ranking --------------------------------------------------------------------------------
 
 
-def _attention(card: Scorecard) -> tuple[float | None, str]:
+def _figure_names() -> tuple[str, ...]:
+    """The names of the ranked figures, translated once per read (not once per standard:
+    looking up the active language costs more than the ranking)."""
+    return (
+        _("Known"),
+        _("Evaluations passed"),
+        _("First response in time"),
+        _("Resolution in time"),
+        _("CSAT"),
+    )
+
+
+def _attention(card: Scorecard, names: tuple[str, ...]) -> tuple[float | None, str]:
     """How far the standard's percentage figures fall short of 100, on average, and the
     weakest of them: the overview ranks the largest shortfall first."""
-    figures = [
-        (_("Known"), card.known["known_pct"]),
-        (_("Evaluations passed"), card.followed["pass_pct"]),
-        (_("First response in time"), card.sla["first_response_compliance_pct"]),
-        (_("Resolution in time"), card.sla["resolution_compliance_pct"]),
-        (_("CSAT"), card.satisfaction["csat_pct"]),
+    values = (
+        card.known["known_pct"],
+        card.followed["pass_pct"],
+        card.sla["first_response_compliance_pct"],
+        card.sla["resolution_compliance_pct"],
+        card.satisfaction["csat_pct"],
+    )
+    present = [
+        (name, value) for name, value in zip(names, values, strict=True) if value is not None
     ]
-    present = [(name, value) for name, value in figures if value is not None]
     if not present:
         return None, ""
     shortfall = sum(100 - float(value) for _name, value in present) / len(present)
@@ -252,7 +266,7 @@ def _channel_ids(standards) -> tuple[int, ...]:
     return tuple(sorted({channel.pk for s in standards for channel in s.channels.all()}))
 
 
-def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Scorecard:
+def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names=None) -> Scorecard:
     """One standard's card from figures read for many: its channels' rows are summed."""
     codes = [channel.code for channel in standard.channels.all()]
     card = Scorecard(
@@ -265,7 +279,7 @@ def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Sc
         satisfaction=_sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
         people=list(people),
     )
-    card.attention, card.weakest = _attention(card)
+    card.attention, card.weakest = _attention(card, names or _figure_names())
     return card
 
 
@@ -296,6 +310,7 @@ def scorecards(
         sla_rows = {row["key"]: row for row in sla_report(period).rows}
         counts = satisfaction_counts(period)
     satisfaction = {code: pair for (code, _key), pair in counts.items()}
+    names = _figure_names()
     cards = [
         _card(
             standard,
@@ -303,6 +318,7 @@ def scorecards(
             followed=followed,
             sla_rows=sla_rows,
             satisfaction=satisfaction,
+            names=names,
         )
         for standard in standards
     ]

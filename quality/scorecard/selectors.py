@@ -2,10 +2,11 @@
 
 Nothing here has a formula of its own; every figure comes from the code that owns it:
 
-* Known: training's "who owes what" (:func:`training.selectors.build_rows`): of the people a
-  track asks to acknowledge the standard, those whose cell is ``acknowledged`` (no open
-  obligation, an acknowledgement on record), ``outstanding`` or ``overdue`` (an open obligation,
-  past its due date).
+* Known: training's "who owes what" (:func:`training.selectors.assigned_pairs`, one SQL rule
+  that training's own pages read too): of the people a track asks to acknowledge the standard,
+  those ``acknowledged`` (no open obligation, an acknowledgement on record), ``outstanding`` or
+  ``overdue`` (an open obligation, past its due date); counted in the database for the
+  overview, cell by cell (:func:`training.selectors.build_rows`) for one standard's people.
 * Followed: QA evaluations against the current (published) version whose interaction lies in
   the period: their average score, the share at or above ``QUALITY_EVALUATION_PASS_PCT`` (no
   pass mark exists elsewhere; this setting declares one), critical failures, and per criterion

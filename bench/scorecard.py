@@ -20,12 +20,16 @@ in the same minute get them (the overview's figures shared through the cache):
 * ``api_seconds``: ``GET /api/v1/reports/standards/``;
 * ``floor_seconds``: a bare ``SELECT count(*)`` of the period's contacts on the benchmark's
   channels (the least any figure over them costs), and ``…_ratio_vs_floor`` for each of the
-  above: on a busy machine the ratios say more than the seconds.
+  above: on a busy machine the ratios say more than the seconds (``load_average_1min`` says
+  how busy it was).
+
+The verdicts are the cold figures: what the first manager of a minute waits for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -488,6 +492,7 @@ def run(options: Options, *, write) -> dict:
         results[f"{name}_seconds"] = round(seconds, 4)
         results[f"{name}_queries"] = queries
         results[f"{name}_ratio_vs_floor"] = round(seconds / floor_seconds, 2)
+        results["load_average_1min"] = round(os.getloadavg()[0], 2)
         write(
             f"  {name}: {seconds:.3f} s median, {queries} queries, shared {shared_seconds:.3f} s"
             f" ({url}?{urlencode(params)})"
@@ -510,6 +515,7 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
         "api_ratio_vs_floor",
         "api_shared_seconds",
         "api_queries",
+        "load_average_1min",
     ]
     return common.verdicts(results, keys, TARGETS)
 

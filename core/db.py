@@ -16,12 +16,13 @@ one, its class.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import random
 import time
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 
 logger = logging.getLogger("core.db")
 
@@ -135,3 +136,20 @@ def retry_transient(func=None, *, attempts: int = 3, backoff: float = 0.05, usin
         return wrapper
 
     return decorate if func is None else decorate(func)
+
+
+@contextlib.contextmanager
+def without_jit(using=None):
+    """Reads of a web page that aggregate many rows: on PostgreSQL, in one transaction with JIT
+    compilation off (one more statement). The planner prices correlated subqueries over tens of
+    thousands of rows above ``jit_above_cost``, and compiling then costs more (0.5–1 s) than
+    the whole statement; the SLA report's summary statements turn it off the same way.
+    Elsewhere it does nothing."""
+    connection = connections[using or DEFAULT_DB_ALIAS]
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield

@@ -7,7 +7,20 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.contrib.auth.models import User
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -81,70 +94,100 @@ def users_with_assignments():
     )
 
 
-def cell_state(*, due_date: date | None, acknowledged: bool, today: date) -> str:
-    """Who owes what, for one person and one standard a track of theirs holds: an open
-    obligation is owed (overdue past its due date), else an acknowledgement on record counts as
-    acknowledged, else nothing is asked yet. Every reader of the states goes through here."""
-    if due_date is not None:
-        return "overdue" if due_date < today else "outstanding"
-    return "acknowledged" if acknowledged else "unavailable"
+STATES = ("acknowledged", "outstanding", "overdue", "unavailable")
+
+
+def assigned_pairs(
+    *, today: date, standard_ids=None, user_ids=None, track_ids=None
+) -> QuerySet[TrackItem]:
+    """Who owes what, the one rule every reader of the states goes through, as SQL: one row
+    per person × standard a track of theirs holds (``user_id``, ``standard_id``), with the
+    pair's ``state``: an open obligation is owed
+    (``overdue`` past its due date, else ``outstanding``), else an acknowledgement of any
+    version on record is ``acknowledged``, else nothing is asked yet (``unavailable``).
+
+    Narrowed to ``standard_ids``, ``user_ids`` and ``track_ids`` when given. Rows are not
+    distinct (a person may hold a standard through two tracks): readers group or ``distinct()``.
+    """
+    owed = (
+        Obligation.objects.open()
+        .filter(user_id=OuterRef("user_id"), standard_id=OuterRef("standard_id"))
+        .order_by()
+        .annotate(
+            owed=Case(
+                When(due_date__lt=today, then=Value("overdue")),
+                default=Value("outstanding"),
+                output_field=CharField(),
+            )
+        )
+    )
+    acknowledged = Acknowledgement.objects.filter(
+        user_id=OuterRef("user_id"), version__standard_id=OuterRef("standard_id")
+    )
+    # One join to the assignments, named once: the filters below are on its annotation. A
+    # retired standard left the book: no pair, neither open nor done.
+    items = TrackItem.objects.annotate(user_id=F("track__assignments__user_id")).filter(
+        user_id__isnull=False, standard__retired_at__isnull=True
+    )
+    if standard_ids is not None:
+        items = items.filter(standard_id__in=list(standard_ids))
+    if user_ids is not None:
+        items = items.filter(user_id__in=list(user_ids))
+    if track_ids:
+        items = items.filter(track_id__in=list(track_ids))
+    # At most one open obligation per pair (a constraint): one index probe gives its state.
+    return items.annotate(
+        state=Coalesce(
+            Subquery(owed.values("owed")[:1]),
+            Case(
+                When(Exists(acknowledged), then=Value("acknowledged")),
+                default=Value("unavailable"),
+            ),
+            output_field=CharField(),
+        )
+    )
 
 
 def standard_states(standard_ids, *, today: date | None = None) -> dict[int, dict[str, int]]:
     """Per standard, how many of the people a track asks to acknowledge it are in each state of
-    :func:`cell_state`: three queries of plain tuples whatever the number of people, for
-    readers that need the counts and not the cells (the scorecard's overview)."""
+    :func:`assigned_pairs`: one grouped query whatever the number of people, for readers that
+    need the counts and not the cells (the scorecard's overview and the standards report)."""
     today = today or timezone.localdate()
-    standard_ids = list(standard_ids)
-    # Sets in Python rather than DISTINCT in the database: no sort of tens of thousands of rows.
-    pairs = set(
-        TrackItem.objects.filter(standard_id__in=standard_ids, standard__retired_at__isnull=True)
-        .exclude(track__assignments__user_id=None)
-        .values_list("track__assignments__user_id", "standard_id")
-    )
-    due = {
-        (user_id, standard_id): due_date
-        for user_id, standard_id, due_date in Obligation.objects.open()
-        .filter(standard_id__in=standard_ids)
-        .values_list("user_id", "standard_id", "due_date")
-    }
-    acknowledged = set(
-        Acknowledgement.objects.filter(version__standard_id__in=standard_ids).values_list(
-            "user_id", "version__standard_id"
-        )
+    pairs = assigned_pairs(standard_ids=standard_ids, today=today)
+    # A person's state for a standard is one: counting distinct people per standard and state
+    # counts the pairs, however many tracks hold the standard. Grouped by the state (not one
+    # filtered count per state) so that the database works the rule out once per pair.
+    rows = (
+        pairs.order_by()
+        .values_list("standard_id", "state")
+        .annotate(people=Count("user_id", distinct=True))
     )
     counts: dict[int, dict[str, int]] = {}
-    for pair in pairs:
-        state = cell_state(due_date=due.get(pair), acknowledged=pair in acknowledged, today=today)
-        if pair[1] not in counts:
-            counts[pair[1]] = dict.fromkeys(STATES, 0)
-        counts[pair[1]][state] += 1
+    for standard_id, state, people in rows:
+        counts.setdefault(standard_id, dict.fromkeys(STATES, 0))[state] = people
     return counts
-
-
-STATES = ("acknowledged", "outstanding", "overdue", "unavailable")
 
 
 def build_rows(
     users: list[User], *, track_ids=None, standard_ids=None, today: date | None = None
 ) -> list[Row]:
     """Cells of every assigned standard (not retired) of these users (only of ``standard_ids``
-    when given): seven queries whatever their number."""
+    when given): seven queries whatever their number. Each cell's state is
+    :func:`assigned_pairs`'s."""
     today = today or timezone.localdate()
     user_ids = [u.pk for u in users]
-    assignments = TrackAssignment.objects.filter(user_id__in=user_ids)
-    if track_ids:
-        assignments = assignments.filter(track_id__in=track_ids)
-    # A retired standard left the book: no cell, neither open nor done.
-    items = TrackItem.objects.filter(
-        track__assignments__in=assignments, standard__retired_at__isnull=True
+    pairs = (
+        assigned_pairs(
+            today=today, standard_ids=standard_ids, user_ids=user_ids, track_ids=track_ids
+        )
+        .order_by()
+        .values_list("user_id", "standard_id", "state")
+        .distinct()
     )
-    if standard_ids is not None:
-        items = items.filter(standard_id__in=standard_ids)
-    pairs = items.values_list("track__assignments__user_id", "standard_id").distinct()
-    assigned = defaultdict(set)
-    for user_id, standard_id in pairs:
+    assigned, states = defaultdict(set), {}
+    for user_id, standard_id, state in pairs:
         assigned[user_id].add(standard_id)
+        states[(user_id, standard_id)] = state
     standard_ids = set().union(*assigned.values()) if assigned else set()
     standards = {s.pk: s for s in Standard.objects.filter(pk__in=standard_ids)}
     current = dict(
@@ -187,11 +230,7 @@ def build_rows(
                 cell.acknowledged_version = ack["version__number"]
                 cell.acknowledgement_id = ack["id"]
             obligation = obligations.get(key)
-            cell.state = cell_state(
-                due_date=obligation["due_date"] if obligation else None,
-                acknowledged=ack is not None,
-                today=today,
-            )
+            cell.state = states[key]
             if obligation:
                 cell.due_date = obligation["due_date"]
                 cell.version_number = obligation["version__number"]

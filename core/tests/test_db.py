@@ -194,3 +194,14 @@ def test_real_connection_losses_are_unavailable():
         assert is_unavailable(closed.value)
     finally:
         other.close()
+
+
+@pytest.mark.django_db
+def test_without_jit_turns_jit_off_on_postgresql_only(django_assert_num_queries):
+    if connection.vendor == "postgresql":
+        with core_db.without_jit(), connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+    else:
+        with django_assert_num_queries(0), core_db.without_jit():
+            pass

@@ -2,10 +2,11 @@
 
 Nothing here has a formula of its own; every figure comes from the code that owns it:
 
-* Known: training's "who owes what" (:func:`training.selectors.build_rows`): of the people a
-  track asks to acknowledge the standard, those whose cell is ``acknowledged`` (no open
-  obligation, an acknowledgement on record), ``outstanding`` or ``overdue`` (an open obligation,
-  past its due date).
+* Known: training's "who owes what" (:func:`training.selectors.assigned_pairs`, one SQL rule
+  that training's own pages read too): of the people a track asks to acknowledge the standard,
+  those ``acknowledged`` (no open obligation, an acknowledgement on record), ``outstanding`` or
+  ``overdue`` (an open obligation, past its due date); counted in the database for the
+  overview, cell by cell (:func:`training.selectors.build_rows`) for one standard's people.
 * Followed: QA evaluations against the current (published) version whose interaction lies in
   the period: their average score, the share at or above ``QUALITY_EVALUATION_PASS_PCT`` (no
   pass mark exists elsewhere; this setting declares one), critical failures, and per criterion
@@ -32,6 +33,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.db import without_jit
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.dashboard import shared
@@ -207,17 +209,31 @@ def _sum_satisfaction(pairs, key=None) -> dict:
 # --- Ranking --------------------------------------------------------------------------------
 
 
-def _attention(card: Scorecard) -> tuple[float | None, str]:
+def _figure_names() -> tuple[str, ...]:
+    """The names of the ranked figures, translated once per read (not once per standard:
+    looking up the active language costs more than the ranking)."""
+    return (
+        _("Known"),
+        _("Evaluations passed"),
+        _("First response in time"),
+        _("Resolution in time"),
+        _("CSAT"),
+    )
+
+
+def _attention(card: Scorecard, names: tuple[str, ...]) -> tuple[float | None, str]:
     """How far the standard's percentage figures fall short of 100, on average, and the
     weakest of them: the overview ranks the largest shortfall first."""
-    figures = [
-        (_("Known"), card.known["known_pct"]),
-        (_("Evaluations passed"), card.followed["pass_pct"]),
-        (_("First response in time"), card.sla["first_response_compliance_pct"]),
-        (_("Resolution in time"), card.sla["resolution_compliance_pct"]),
-        (_("CSAT"), card.satisfaction["csat_pct"]),
+    values = (
+        card.known["known_pct"],
+        card.followed["pass_pct"],
+        card.sla["first_response_compliance_pct"],
+        card.sla["resolution_compliance_pct"],
+        card.satisfaction["csat_pct"],
+    )
+    present = [
+        (name, value) for name, value in zip(names, values, strict=True) if value is not None
     ]
-    present = [(name, value) for name, value in figures if value is not None]
     if not present:
         return None, ""
     shortfall = sum(100 - float(value) for _name, value in present) / len(present)
@@ -251,7 +267,7 @@ def _channel_ids(standards) -> tuple[int, ...]:
     return tuple(sorted({channel.pk for s in standards for channel in s.channels.all()}))
 
 
-def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Scorecard:
+def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names=None) -> Scorecard:
     """One standard's card from figures read for many: its channels' rows are summed."""
     codes = [channel.code for channel in standard.channels.all()]
     card = Scorecard(
@@ -264,7 +280,7 @@ def _card(standard, *, known, followed, sla_rows, satisfaction, people=()) -> Sc
         satisfaction=_sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
         people=list(people),
     )
-    card.attention, card.weakest = _attention(card)
+    card.attention, card.weakest = _attention(card, names or _figure_names())
     return card
 
 
@@ -289,10 +305,13 @@ def scorecards(
         channel_ids=_channel_ids(standards),
         percentiles=False,
     )
-    states = standard_states(ids, today=today)
-    followed = _followed(period, ids)
-    sla_rows = {row["key"]: row for row in sla_report(period).rows}
-    satisfaction = {code: pair for (code, _key), pair in satisfaction_counts(period).items()}
+    with without_jit():
+        states = standard_states(ids, today=today)
+        followed = _followed(period, ids)
+        sla_rows = {row["key"]: row for row in sla_report(period).rows}
+        counts = satisfaction_counts(period)
+    satisfaction = {code: pair for (code, _key), pair in counts.items()}
+    names = _figure_names()
     cards = [
         _card(
             standard,
@@ -300,6 +319,7 @@ def scorecards(
             followed=followed,
             sla_rows=sla_rows,
             satisfaction=satisfaction,
+            names=names,
         )
         for standard in standards
     ]

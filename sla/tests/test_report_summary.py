@@ -236,3 +236,41 @@ def test_split_by_channel_and_grouped_by_channel_gives_each_channel_its_total(da
         for row in by_channel.rows:
             assert report.series[row["key"]]["total"] == {**row, "key": None}, engine
             assert report.series[row["key"]]["rows"] == [row], engine
+
+
+def test_counts_of_a_channel_set_read_the_contacts_and_agree(dataset):
+    """The scorecard's reads (counts only, a set of channels) take the contacts, in a plain
+    GROUP BY, with the counts of the full report: by channel and by day split by channel."""
+    channels, _rng = dataset
+    chosen = (channels[0].pk, channels[2].pk)
+    codes = {channels[0].code, channels[2].code}
+    start, end = PERIODS[0]
+    counts = ("contacts", "first_response_met", "first_response_breached")
+    counts += ("resolution_met", "resolution_breached")
+    for spec in ({"group_by": "channel"}, {"group_by": "day", "split_by_channel": True}):
+        query = ReportQuery(
+            start=start, end=end, tz="Europe/Warsaw", channel_ids=chosen, percentiles=False, **spec
+        )
+        assert default_engine(connection, query) == "postgresql"
+        fast = sla_report(query)
+        full = sla_report(
+            ReportQuery(start=start, end=end, tz="Europe/Warsaw", **spec), engine="postgresql"
+        )
+        if spec.get("split_by_channel"):
+            assert set(fast.series) == codes
+            for code in codes:
+                for got, want in zip(
+                    fast.series[code]["rows"], full.series[code]["rows"], strict=True
+                ):
+                    assert {k: got[k] for k in ("key", *counts)} == {
+                        k: want[k] for k in ("key", *counts)
+                    }
+                assert got["first_response_median_minutes"] is None
+        else:
+            wanted = [r for r in full.rows if r["key"] in codes]
+            assert [{k: r[k] for k in ("key", *counts)} for r in fast.rows] == [
+                {k: r[k] for k in ("key", *counts)} for r in wanted
+            ]
+            assert fast.total["contacts"] == sum(r["contacts"] for r in wanted) > 0
+    nothing = ReportQuery(start=start, end=end, tz="Europe/Warsaw", channel_ids=())
+    assert sla_report(nothing).total["contacts"] == 0

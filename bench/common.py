@@ -183,6 +183,23 @@ def parse_options(options_class, argv=None, *, description: str = "", extra=()):
     return options_class(**values), args
 
 
+def kept_data_options(options_class, argv, *, description: str, what: str, cleanup):
+    """Options of a benchmark that keeps its data between runs (PostgreSQL only); with
+    ``--cleanup`` it only removes that data and the answer is None."""
+    options, args = parse_options(
+        options_class,
+        argv,
+        description=description,
+        extra=[("--cleanup", {"action": "store_true", "help": "Only remove the data."})],
+    )
+    require_postgres(f"The {what}")
+    if args.cleanup:
+        cleanup()
+        print(f"Removed the {what}'s data.")
+        return None
+    return options
+
+
 def report(name: str, results: dict, rows, *, write=print) -> Path:
     """Print the verdict table and write ``var/bench/<name>.json``."""
     print_table(rows, write=write)

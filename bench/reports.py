@@ -377,16 +377,10 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
 
 
 def main(argv=None) -> int:
-    options, args = common.parse_options(
-        Options,
-        argv,
-        description=__doc__,
-        extra=[("--cleanup", {"action": "store_true", "help": "Only remove the data."})],
+    options = common.kept_data_options(
+        Options, argv, description=__doc__, what="report benchmark", cleanup=cleanup
     )
-    common.require_postgres("The report benchmark")
-    if args.cleanup:
-        cleanup()
-        print("Removed the report benchmark's data.")
+    if options is None:
         return 0
     if options.contacts < 1 or options.rounds < 1 or not 1 <= options.concurrency <= 64:
         raise SystemExit("--contacts and --rounds must be at least 1, --concurrency 1 to 64.")

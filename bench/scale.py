@@ -197,16 +197,10 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
 
 
 def main(argv=None) -> int:
-    options, args = common.parse_options(
-        Options,
-        argv,
-        description=__doc__,
-        extra=[("--cleanup", {"action": "store_true", "help": "Only remove the data."})],
+    options = common.kept_data_options(
+        Options, argv, description=__doc__, what="scale benchmark", cleanup=cleanup
     )
-    common.require_postgres("The scale benchmark")
-    if args.cleanup:
-        cleanup()
-        print("Removed the scale benchmark's data.")
+    if options is None:
         return 0
     if options.contacts < 1 or options.rounds < 1:
         raise SystemExit("--contacts and --rounds must be at least 1.")

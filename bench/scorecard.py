@@ -521,16 +521,10 @@ def verdicts(results: dict) -> list[tuple[str, str, str, str]]:
 
 
 def main(argv=None) -> int:
-    options, args = common.parse_options(
-        Options,
-        argv,
-        description=__doc__,
-        extra=[("--cleanup", {"action": "store_true", "help": "Only remove the data."})],
+    options = common.kept_data_options(
+        Options, argv, description=__doc__, what="scorecard benchmark", cleanup=cleanup
     )
-    common.require_postgres("The scorecard benchmark")
-    if args.cleanup:
-        cleanup()
-        print("Removed the scorecard benchmark's data.")
+    if options is None:
         return 0
     if min(options.standards, options.staff, options.contacts, options.rounds) < 1:
         raise SystemExit("--standards, --staff, --contacts and --rounds must be at least 1.")

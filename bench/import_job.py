@@ -19,8 +19,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import json
-import os
 import random
 import resource
 import sys
@@ -28,6 +26,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from bench import common
 
 TARGET_SECONDS = 240
 
@@ -76,7 +76,8 @@ def run(*, rows: int, compress: bool, refused_every: int, write=print) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from sla import bench, services
+    from bench import sla as bench
+    from sla import services
     from sla.models import ContactImport
     from sla.services import imports
 
@@ -213,24 +214,13 @@ def main(argv=None) -> int:
         "--refused-every", type=int, default=1000, help="One row in N refused (0: none)."
     )
     args = parser.parse_args(argv)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    import django
-
-    django.setup()
     from django.conf import settings
 
     # As in production: with DEBUG on, Django keeps every query's SQL (up to 9,000, and an
     # insert of a chunk is megabytes of it), which would be measured as the job's memory.
     settings.DEBUG = False
-
-    from sla.bench import print_table
-
     results = run(rows=args.rows, compress=args.gzip, refused_every=args.refused_every)
-    print_table(verdicts(results), write=print)
-    path = Path(settings.VAR_DIR) / "bench" / "import_job.json"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results, indent=2, default=str) + "\n")
-    print(f"Wrote {path}")
+    common.report("import_job", results, verdicts(results))
     return 0
 
 

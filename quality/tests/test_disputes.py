@@ -82,6 +82,8 @@ def test_a_dispute_tells_the_evaluator_in_their_language(evaluation, staff_user,
     email = render(message)
     assert "I did greet." in email.body
     assert evaluation.get_absolute_url() in email.body
+    assert "(wynik 66,7\xa0%)" in email.body or "66,7 %" in email.body  # Polish decimal comma
+    assert "66.7" not in email.body
 
 
 def test_resolving_upheld_adds_a_revision_and_keeps_the_original(evaluation, staff_user, manager):
@@ -168,6 +170,8 @@ def test_the_resolution_tells_the_agent_in_their_language(evaluation, staff_user
     assert (message.context["old_score"], message.context["score"]) == ("66.7", "80.0")
     body = render(message).body
     assert "Fair point." in body and revision.get_absolute_url() in body
+    # The scores are written the Russian way, as on the pages ("66.7" was left as stored).
+    assert "66,7" in body and "80,0" in body and "66.7" not in body
 
 
 def test_rows_stay_as_written(evaluation, staff_user):

@@ -145,17 +145,23 @@ def _legend(names: Sequence[str]) -> str:
 
 
 def _markers(markers: Sequence[tuple[int, str]], centres: Sequence[float]) -> str:
-    _x0, y0, _w, h = _plot_box()
+    x0, y0, w, h = _plot_box()
     parts = []
     for index, label in markers:
         if not 0 <= index < len(centres):
             continue
         x = _fmt(centres[index])
+        # A label to the right of a line in the right half would run off the chart (the
+        # newest version is usually published near the end of the period): write it leftwards.
+        if centres[index] > x0 + w / 2:
+            label_x, anchor = centres[index] - 3, ' text-anchor="end"'
+        else:
+            label_x, anchor = centres[index] + 3, ""
         parts.append(
             f'<line class="sla-chart__marker" x1="{x}" y1="{y0}" x2="{x}" y2="{y0 + h}">'
             f"<title>{_e(label)}</title></line>"
-            f'<text class="sla-chart__marker-label" x="{_fmt(centres[index] + 3)}" '
-            f'y="{y0 + 10}">{_e(label)}</text>'
+            f'<text class="sla-chart__marker-label" x="{_fmt(label_x)}" '
+            f'y="{y0 + 10}"{anchor}>{_e(label)}</text>'
         )
     return "".join(parts)
 

@@ -42,7 +42,7 @@ import socket
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import chain
 
@@ -307,6 +307,9 @@ class _Chunk:
     items: list  # (line, item, cells) of the rows that parse
     problems: dict  # line -> [(column, message)]
     cells: dict  # line -> {column: cell} of every row (for the refused ones' record)
+    # Every existing channel the rows name, refused rows too: the import looks channels up
+    # only among the job's, and a row refused for another reason must not gain "no channel".
+    channel_ids: set = field(default_factory=set)
 
 
 def _chunk(records: Iterator, columns: dict[str, int], lookups: _Lookups) -> _Chunk:
@@ -347,6 +350,8 @@ def _chunk(records: Iterator, columns: dict[str, int], lookups: _Lookups) -> _Ch
                 item[name] = lookups.channels.get(value)
                 if item[name] is None:
                     problems.append((name, str(MSG_CHANNEL % {"value": value})))
+                else:
+                    chunk.channel_ids.add(item[name].pk)
             elif name == "agent":
                 item[name] = lookups.agents.get(value)
                 if item[name] is None:
@@ -486,7 +491,7 @@ def _check_chunk(pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: date
     job.check_refused += len(chunk.problems)
     job.check_existing += there
     job.check_create += len(valid) - there
-    job.channel_ids = sorted(set(job.channel_ids) | {item["channel"].pk for _, item in valid})
+    job.channel_ids = sorted(set(job.channel_ids) | chunk.channel_ids)
     _advance_position(job, reader, now)
     job.save()
     return True

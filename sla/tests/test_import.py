@@ -258,6 +258,18 @@ def test_import_creates_valid_rows_and_lists_refused_ones(chat_policy, staff_use
     assert not job.file  # the contacts are the record now
 
 
+def test_a_refused_row_keeps_its_reasons_at_import(chat_policy, always_policy):
+    """The only row naming a channel is refused for its time: the import must list the same
+    reason, not also "no channel" (the job's channels used to be those of valid rows only)."""
+    code = always_policy.channel.code
+    job = _job(_csv(_row("OK-1"), _row("BAD-1", channel=code, opened="2026-03-02 10:00")))
+    assert sorted(job.channel_ids) == sorted([chat_policy.channel.pk, always_policy.channel.pk])
+    job = _import(job)
+    assert job.created == 1 and job.refused == 1
+    assert [column for column, _ in _problems(job, "import")[3]] == ["opened_at"]
+    assert _problems(job, "import") == _problems(job, "check")
+
+
 def test_import_of_history_does_not_alert(chat_policy):
     """A contact long overdue when imported is breached at once but never alerted."""
     job = _import(_job(_csv(_row("OLD", opened="2026-02-20T09:00:00+01:00"))))

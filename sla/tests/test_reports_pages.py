@@ -124,6 +124,27 @@ def _dots(root) -> list[tuple[float, float]]:
     return [(float(c.get("cx")), float(c.get("cy"))) for c in root.findall(f"{SVG}circle")]
 
 
+def test_marker_labels_stay_inside_the_chart():
+    """A version published near the end of the period is labelled leftwards of its line; a
+    label written rightwards from there ran off the chart ("v4 publ..." cut at the edge)."""
+    svg = charts.line_chart(
+        chart_id="m",
+        title="t",
+        desc="d",
+        labels=[str(i) for i in range(30)],
+        series=[("A", [50.0] * 30)],
+        y_max=100,
+        markers=[(1, "v1 published 2 Nov"), (29, "v2 published 30 Nov")],
+    )
+    root = ET.fromstring(str(svg))  # noqa: S314 -- our own markup
+    labels = root.findall(f"{SVG}text[@class='sla-chart__marker-label']")
+    lines = root.findall(f"{SVG}line[@class='sla-chart__marker']")
+    assert [t.text for t in labels] == ["v1 published 2 Nov", "v2 published 30 Nov"]
+    early, late = (float(line.get("x1")) for line in lines)
+    assert labels[0].get("text-anchor") is None and float(labels[0].get("x")) > early
+    assert labels[1].get("text-anchor") == "end" and float(labels[1].get("x")) < late
+
+
 def test_line_chart_y_axis_may_start_below_zero():
     svg = charts.line_chart(
         chart_id="nps",

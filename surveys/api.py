@@ -22,7 +22,7 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from channels_app.models import Channel
-from portal.roles import INTEGRATION, MANAGER
+from core.roles import INTEGRATION, MANAGER
 from sla.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
 from sla.reports.params import ReportQuerySerializer
 from surveys import scales, selectors, services

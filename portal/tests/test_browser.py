@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from core.testing_browser import PageProblems, screenshot
 from portal.demo import DEMO_PASSWORD
-from portal.testing import PageProblems, screenshot
 
 pytestmark = pytest.mark.browser
 

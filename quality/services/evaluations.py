@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
 from core import outbox
-from portal.roles import MANAGER, STAFF, has_role
+from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem, EvaluationResponse
 from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import MANAGER, STAFF, user_roles
+from core.roles import MANAGER, STAFF, user_roles
 from quality import demo, my_service, scoring, services
 from quality.models import Evaluation, EvaluationItem, ImmutableEvaluationError
 from quality.tests.factories import make_evaluation

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.csv import csv_response, csv_text
-from portal.roles import ALL_ROLES
+from core.roles import ALL_ROLES
 from sla.reports import exports
 from sla.reports.params import ReportQuerySerializer, report_query_for
 from sla.reports.query import GROUP_BYS, ROW_FIELDS, sla_report

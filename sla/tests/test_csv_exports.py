@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from sla.models import Contact
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact

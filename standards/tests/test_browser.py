@@ -6,7 +6,7 @@ preview and "add a row" come from static JavaScript. Screenshots: var/screenshot
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import ChannelFactory
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from core.models import Profile
 from core.testing_browser import PageProblems, log_in_page, screenshot
-from portal.demo import DEMO_PASSWORD
+from demo.users import DEMO_PASSWORD
 from surveys.models import Invitation, Kiosk
 from surveys.tokens import invitation_token
 

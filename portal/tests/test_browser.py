@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from core.testing_browser import PageProblems, screenshot
-from portal.demo import DEMO_PASSWORD
+from demo.users import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

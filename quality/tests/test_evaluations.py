@@ -18,10 +18,11 @@ from django.utils import timezone
 from conftest import make_user
 from core import parse
 from core.roles import MANAGER, STAFF, user_roles
-from quality import demo, my_service, scoring, services
+from demo import quality as demo
+from demo import standards as standards_demo
+from quality import my_service, scoring, services
 from quality.models import Evaluation, EvaluationItem, ImmutableEvaluationError
 from quality.tests.factories import make_evaluation
-from standards import demo as standards_demo
 from standards.models import StandardVersion
 from standards.tests.factories import (
     ChannelFactory,

@@ -18,14 +18,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.csv import csv_response, csv_text
+from core.reports import exports
 from core.roles import ALL_ROLES
-from sla.reports import exports
 from sla.reports.params import ReportQuerySerializer, report_query_for
 from sla.reports.query import GROUP_BYS, ROW_FIELDS, sla_report
 
 
 class CsvRenderer(BaseRenderer):
-    """``text/csv``: the report's rows and its total (see :mod:`sla.reports.exports`)."""
+    """``text/csv``: the report's rows and its total (see :mod:`core.reports.exports`)."""
 
     media_type = "text/csv"
     format = "csv"

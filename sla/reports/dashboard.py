@@ -23,8 +23,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import cache as shared_cache
+from core.reports import charts
 from sla.models import Contact
-from sla.reports import charts
 from sla.reports.query import (
     SUMMARY_SETTINGS,
     ReportQuery,

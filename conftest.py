@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from portal.roles import INTEGRATION, MANAGER, STAFF
+from core.roles import INTEGRATION, MANAGER, STAFF
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +37,7 @@ def _fast_hashing_and_isolated_cache(settings, tmp_path):
 def make_user(username: str, role: str | None, **extra) -> User:
     user = User.objects.create_user(
         username=username,
-        password="correct-horse-battery",  # portal.testing.TEST_PASSWORD
+        password="correct-horse-battery",  # core.testing_browser.TEST_PASSWORD
         email=f"{username}@example.com",
         **extra,
     )
@@ -117,4 +117,4 @@ def _celery_eager():
 
 
 # Playwright's Chromium for the browser tests of every app.
-from portal.testing import browser  # noqa: E402, F401
+from core.testing_browser import browser  # noqa: E402, F401

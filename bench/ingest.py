@@ -39,7 +39,7 @@ from rest_framework.test import APIClient
 
 from bench import common
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from sla.models import Breach, Contact, SlaPolicy
 from sla.services import contacts_bulk_create
 from sla.services.contacts import CONTACT_COLUMNS

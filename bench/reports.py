@@ -46,7 +46,7 @@ from bench import common
 from bench.common import c as _c
 from bench.common import t as _t
 from channels_app.models import Channel
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from sla.models import Contact
 
 PREFIX = "benchr-"

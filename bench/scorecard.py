@@ -46,7 +46,7 @@ from rest_framework.test import APIClient
 from bench import common
 from bench.common import t as _t
 from channels_app.models import Channel
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from quality.scorecard.sources import Evaluation, EvaluationItem
 from sla.models import Contact
 from standards.models import Criterion, Standard, StandardVersion

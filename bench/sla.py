@@ -40,7 +40,7 @@ from bench.common import c as _c
 from bench.common import t as _t
 from channels_app.models import BusinessCalendar, Channel, OpeningInterval
 from channels_app.selectors import channel_business_calendar, clear_business_calendar_cache
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from sla import services
 from sla.models import Breach, Contact, ContactEvent, SlaNotification, SlaPolicy
 

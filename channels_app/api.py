@@ -20,7 +20,7 @@ from rest_framework import serializers, viewsets
 from channels_app import selectors, services
 from channels_app.models import BusinessCalendar, Channel, format_minutes
 from core.fields import FilterSet
-from portal.roles import ALL_ROLES, MANAGER
+from core.roles import ALL_ROLES, MANAGER
 
 HHMM_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$"
 _HHMM_RE = re.compile(HHMM_PATTERN)

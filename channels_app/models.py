@@ -18,7 +18,7 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
 from channels_app import businesstime, weekhours
-from portal.models import TimeStampedModel
+from core.basemodels import TimeStampedModel
 
 MINUTES_PER_DAY = businesstime.MINUTES_PER_DAY
 

@@ -8,7 +8,7 @@ from django.db.models import Count, QuerySet, prefetch_related_objects
 
 from channels_app import businesstime
 from channels_app.models import BusinessCalendar, Channel
-from portal.roles import user_roles
+from core.roles import user_roles
 
 # Pure calendars by calendar id, with the ``updated_at`` they were built from. One entry per
 # calendar: a newer ``updated_at`` replaces the old entry, so the dict cannot grow without bound,

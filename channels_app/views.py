@@ -26,7 +26,7 @@ from channels_app.forms import (
 )
 from channels_app.models import BusinessCalendar, Channel
 from core.forms import add_service_errors
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 
 LIST_PAGE_SIZE = 50
 

@@ -10,12 +10,15 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import post_migrate
         from django.urls import register_converter
 
         from core import passwords
         from core.converters import IdConverter
         from core.receivers import fill_language_on_login
+        from core.roles import sync_group_permissions
 
         register_converter(IdConverter, "id")
         passwords.register_messages()
+        post_migrate.connect(sync_group_permissions, dispatch_uid="core.sync_group_permissions")
         user_logged_in.connect(fill_language_on_login, dispatch_uid="core.fill_language_on_login")

@@ -7,7 +7,7 @@ page. Real bugs (a ``ProgrammingError``, a deadlock the service gave up on) stay
 
 Where the error is caught:
 
-* in an API view: DRF's exception handler (``portal.api.exception_handler``) answers it;
+* in an API view: DRF's exception handler (``core.api.exception_handler``) answers it;
 * in any other view or template: :meth:`DatabaseUnavailableMiddleware.process_exception`;
 * in another middleware (a session saved on the way out): Django has already turned it into
   the 500 page by then; :func:`_note_unavailable` marks the request when Django reports the

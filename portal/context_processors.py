@@ -1,4 +1,4 @@
-from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
+from core.roles import INTEGRATION, MANAGER, STAFF, user_roles
 
 
 def roles(request):

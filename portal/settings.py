@@ -395,14 +395,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["portal.permissions.RolePermission"],
-    "DEFAULT_PAGINATION_CLASS": "portal.api.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.RolePermission"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
     # django-filter's backend, its generated filters parsing like every outside value.
     "DEFAULT_FILTER_BACKENDS": ["core.fields.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"public": "30/minute"},
-    "EXCEPTION_HANDLER": "portal.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # The contract is JSON in and out: a form or multipart body answers 415, and the schema
     # lists application/json alone, which generated clients handle (lists in bodies included).
     # Our parser refuses deep nesting, NUL and lone surrogates with a 400 (see core.parsers).

@@ -5,16 +5,15 @@ from django.views.i18n import JavaScriptCatalog
 
 from core.passwords import PasswordResetView
 from portal import views
-from portal.messages import MessageListView
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("my-service/", views.MyServiceView.as_view(), name="my-service"),
-    path("messages/", MessageListView.as_view(), name="messages"),
     # Before Django's auth URLs, which it replaces: a reset throttled per address and account.
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
-    # The account page, and the language switcher that also remembers a signed-in choice.
+    # The account page, the language switcher that also remembers a signed-in choice, and the
+    # managers' page of outgoing messages.
     path("", include("core.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -4,9 +4,9 @@ from django.template import loader
 from django.views.generic import TemplateView
 
 from core import outbox
+from core.permissions import RoleRequiredMixin
+from core.roles import MANAGER, has_role
 from portal import health
-from portal.permissions import RoleRequiredMixin
-from portal.roles import MANAGER, has_role
 from quality import dashboard as quality_dashboard
 from quality import my_service as quality_my_service
 from sla import dashboard as sla_dashboard

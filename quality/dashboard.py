@@ -1,6 +1,6 @@
 """The scorecard's dashboard card (managers): a way in, without computing the scorecard."""
 
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 
 
 def cards(request) -> list[dict]:

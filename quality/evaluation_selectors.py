@@ -13,7 +13,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from channels_app.models import Channel
-from portal.roles import MANAGER, STAFF, has_role
+from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
 from standards.models import Standard, StandardVersion

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext, pgettext
 
 from core.hooks import Link, add_links
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 
 
 def _is_manager(request) -> bool:

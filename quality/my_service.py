@@ -2,7 +2,7 @@
 90 days next to the team's, how many await their answer, and their latest evaluations with their
 outcome (accepted, disputed, resolved: upheld or a changed score); two queries."""
 
-from portal.roles import STAFF, user_roles
+from core.roles import STAFF, user_roles
 from quality import evaluation_selectors
 
 

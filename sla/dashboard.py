@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from portal.roles import STAFF, user_roles
+from core.roles import STAFF, user_roles
 from sla import selectors
 from sla.reports.dashboard import my_service
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
-from portal.models import TimeStampedModel
+from core.basemodels import TimeStampedModel
 
 WARNING_PERCENT_DEFAULT = 80
 # A year of minutes: anything longer is a typo, and business time would not reach it anyway.

@@ -8,7 +8,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 
-from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
+from core.roles import INTEGRATION, MANAGER, STAFF, user_roles
 from sla.models import (
     Breach,
     Contact,

@@ -24,8 +24,8 @@ from django.views.generic import DetailView, FormView, ListView, View
 
 from core.csv import csv_response
 from core.forms import add_service_errors
-from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
-from portal.roles import MANAGER, STAFF, has_role
+from core.permissions import ManagerRequiredMixin, RoleRequiredMixin
+from core.roles import MANAGER, STAFF, has_role
 from sla import selectors, services
 from sla.durations import countdown_words, time_to_breach_text
 from sla.forms import ContactFilterForm, ContactImportForm, SlaPolicyForm

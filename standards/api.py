@@ -27,7 +27,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from core.fields import FilterSet
-from portal.roles import ALL_ROLES, MANAGER
+from core.roles import ALL_ROLES, MANAGER
 from standards import selectors, services
 from standards.markdown import MAX_BODY_LENGTH
 from standards.models import WEIGHT_MAX, Category, Criterion, Standard, StandardVersion

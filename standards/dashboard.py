@@ -3,7 +3,7 @@ managers, recently published standards for staff. A fixed number of queries."""
 
 from django.utils import timezone
 
-from portal.roles import MANAGER, STAFF, has_role
+from core.roles import MANAGER, STAFF, has_role
 from standards import selectors
 from standards.models import StandardVersion
 

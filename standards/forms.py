@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.forms import NoTagHelperMixin, UserChoiceField
 from channels_app.models import Channel
 from core import fields
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from standards.markdown import MAX_BODY_LENGTH
 from standards.models import (
     REVIEW_INTERVAL_MAX_MONTHS,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from channels_app.models import Channel
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 from standards.models import Category, Criterion, Standard, StandardVersion, TypicalSituation
 
 Status = StandardVersion.Status

@@ -22,9 +22,9 @@ from rest_framework.response import Response as ApiResponse
 from rest_framework.views import APIView
 
 from channels_app.models import Channel
-from portal.roles import INTEGRATION, MANAGER
-from sla.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
-from sla.reports.params import ReportQuerySerializer
+from core.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
+from core.roles import INTEGRATION, MANAGER
+from sla.reports.params import ReportQuerySerializer, report_query_for
 from surveys import scales, selectors, services
 from surveys.models import Invitation, Response, Survey
 from surveys.ratelimit import rate_limited
@@ -281,6 +281,7 @@ class SatisfactionReportView(ReportView):
     read_roles = (MANAGER, INTEGRATION)
     csv_fields = SATISFACTION_FIELDS
     csv_name = "satisfaction-report"
+    query_for = staticmethod(report_query_for)
 
     @extend_schema(
         operation_id="reports_satisfaction",
@@ -334,6 +335,7 @@ extra_urls = [
             SatisfactionReportView,
             operation_id="reports_satisfaction_csv",
             description=CSV_DESCRIPTION,
+            parameters=[ReportQuerySerializer],
         ).as_view(),
         name="satisfaction-report-csv",
     ),

@@ -4,8 +4,8 @@ satisfaction page's charts (drawn by the SLA reports' chart module, like the SLA
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from portal.roles import MANAGER, STAFF, has_role
-from sla.reports import charts
+from core.reports import charts
+from core.roles import MANAGER, STAFF, has_role
 from surveys import selectors
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
 from core import languages
-from portal.models import TimeStampedModel
+from core.basemodels import TimeStampedModel
 from surveys import scales
 
 # The wording a survey may override per language; the defaults are translatable strings.

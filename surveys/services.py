@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from channels_app.selectors import channel_business_calendar
 from core import languages, outbox
 from core.models import OutboxMessage
-from portal.text import storable
+from core.parse import storable
 from surveys import formulas, scales
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 

@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from channels_app.models import Channel
 from core import languages
 from core.forms import add_service_errors, language_choices
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from surveys import reports, scales, selectors, services
 from surveys.dashboard import satisfaction_charts
 from surveys.forms import (

@@ -7,7 +7,7 @@ from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, serializers, viewsets
 
-from portal.roles import MANAGER, STAFF, has_role
+from core.roles import MANAGER, STAFF, has_role
 from training import selectors
 from training.models import Acknowledgement
 

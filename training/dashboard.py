@@ -1,7 +1,7 @@
 """The onboarding card on the dashboard: overdue people for managers, one's own outstanding
 items for staff. A fixed number of queries."""
 
-from portal.roles import MANAGER, STAFF, has_role
+from core.roles import MANAGER, STAFF, has_role
 from training import selectors
 
 

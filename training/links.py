@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 
 from core.hooks import Link
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 
 
 def check_link(request, version) -> list[Link]:

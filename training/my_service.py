@@ -4,7 +4,7 @@ queries of ``selectors.build_rows``)."""
 
 from django.utils import timezone
 
-from portal.roles import STAFF, user_roles
+from core.roles import STAFF, user_roles
 from training import selectors
 
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import outbox
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from training.models import DigestSent, Obligation, ReminderSent, TrainingProfile
 
 logger = logging.getLogger(__name__)

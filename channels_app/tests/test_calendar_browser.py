@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from channels_app.models import BusinessCalendar
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from core.models import Profile
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -206,7 +206,7 @@ def test_without_a_script_the_page_still_enters_the_week(
     rows.nth(11).locator("input[type=checkbox]").check()
     with page.expect_navigation():
         page.locator("#calendar-save").click()
-    audit_accessibility(page)  # JavaScript is off: counted, not run (see portal.testing)
+    audit_accessibility(page)  # JavaScript is off: counted, not run (see core.testing_browser)
     calendar = BusinessCalendar.objects.get(name="Bez skryptu")
     assert calendar.hours.count() == 12
     assert calendar.hours.filter(weekday=6, start_minute=0, end_minute=360).exists()

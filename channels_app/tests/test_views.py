@@ -11,9 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from channels_app import demo
 from channels_app.models import BusinessCalendar, Channel, Holiday, OpeningInterval
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
+from demo import channels as demo
 
 pytestmark = pytest.mark.django_db
 

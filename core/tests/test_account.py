@@ -17,7 +17,7 @@ from core import preferences
 from core.languages import language_for
 from core.models import Profile
 from core.preferences import set_preferred_language
-from portal.testing import TEST_PASSWORD
+from core.testing_browser import TEST_PASSWORD
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from conftest import make_user
 from core.clientip import client_ip, parse_address, resolve, trusted_networks
-from portal.roles import MANAGER
+from core.roles import MANAGER
 
 PROXY = "10.1.0.5"
 PASSWORD = "correct-horse-battery"

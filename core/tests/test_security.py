@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import MANAGER
+from core.roles import MANAGER
 
 pytestmark = pytest.mark.django_db
 START = dt.datetime(2026, 11, 24, 9, 0, tzinfo=dt.UTC)

@@ -14,7 +14,7 @@ def remove_groups(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """The role groups. Their permissions are granted by portal.roles.sync_group_permissions
+    """The role groups. Their permissions are granted by core.roles.sync_group_permissions
     after each migrate, once every app's permissions exist."""
 
     dependencies = [("auth", "0012_alter_user_first_name_max_length")]

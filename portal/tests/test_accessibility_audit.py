@@ -1,11 +1,11 @@
-"""The accessibility referee itself (portal.testing.audit_accessibility): it must fail on what
+"""The accessibility referee itself (core.testing_browser.audit_accessibility): it must fail on what
 WCAG 2.1 AA forbids, say where, and pass a clean page. Without this, a journey that "passes
 axe" could be one whose audit never ran."""
 
 import pytest
 from _pytest.outcomes import Failed
 
-from portal.testing import PageProblems, audit_accessibility
+from core.testing_browser import PageProblems, audit_accessibility
 
 pytestmark = pytest.mark.browser
 

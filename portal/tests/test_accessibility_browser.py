@@ -1,5 +1,5 @@
 """Every main page, in English, Russian and Polish, on the demo data: axe-core finds no serious
-or critical WCAG 2.1 AA violation (portal.testing.audit_accessibility, run by every
+or critical WCAG 2.1 AA violation (core.testing_browser.audit_accessibility, run by every
 screenshot), each page says its language and has a description, and nothing scrolls sideways
 on a 1280 px screen. Screenshots: var/screenshots/a11y-<language>-<page>.png."""
 
@@ -11,8 +11,8 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from core.models import Profile
-from portal.demo import DEMO_PASSWORD
-from portal.testing import PageProblems, log_in_page, screenshot
+from core.testing_browser import PageProblems, log_in_page, screenshot
+from demo.users import DEMO_PASSWORD
 from surveys.models import Invitation, Kiosk
 from surveys.tokens import invitation_token
 

@@ -3,8 +3,8 @@ from django.core import mail
 from django.urls import reverse
 
 from conftest import make_user
+from core.roles import MANAGER
 from core.testing import flush_outbox
-from portal.roles import MANAGER
 
 PASSWORD = "correct-horse-battery"
 

@@ -10,8 +10,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from portal.demo import DEMO_PASSWORD
-from portal.testing import PageProblems, screenshot
+from core.testing_browser import PageProblems, screenshot
+from demo.users import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Profile
-from portal.testing import PageProblems, log_in, log_in_page, screenshot
+from core.testing_browser import PageProblems, log_in, log_in_page, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.testing import PageProblems
+from core.testing_browser import PageProblems
 
 
 class FakePage:

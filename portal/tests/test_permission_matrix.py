@@ -22,7 +22,7 @@ from rest_framework.authtoken.models import Token
 
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
-from portal.roles import INTEGRATION, MANAGER, STAFF
+from core.roles import INTEGRATION, MANAGER, STAFF
 from quality.tests.factories import make_evaluation
 from sla.models import Breach, ContactImport
 from sla.tests.factories import SlaPolicyFactory, make_contact

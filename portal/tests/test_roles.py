@@ -3,7 +3,7 @@ import copy
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from portal.roles import ALL_ROLES, INTEGRATION, MANAGER, STAFF, sync_group_permissions
+from core.roles import ALL_ROLES, INTEGRATION, MANAGER, STAFF, sync_group_permissions
 
 
 def test_groups_exist_with_their_permissions(db):

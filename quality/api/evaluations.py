@@ -26,7 +26,7 @@ from rest_framework.response import Response
 
 from channels_app.models import Channel
 from core.fields import FilterSet, InstantField, InstantFilter
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from quality import evaluation_selectors, scoring, services
 from quality.models import Evaluation, EvaluationItem
 from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX

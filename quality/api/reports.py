@@ -15,9 +15,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 
 from core.csv import csv_response
-from portal.roles import MANAGER
+from core.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
+from core.roles import MANAGER
 from quality.scorecard.selectors import ROW_FIELDS, shared_scorecards
-from sla.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
 from sla.reports.params import ReportQuerySerializer
 from sla.reports.query import ReportQuery
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
-from portal.models import InsertOnlyModel
+from core.basemodels import InsertOnlyModel
 from quality import scoring
 from standards.models.standards import Standard
 from standards.models.versions import Criterion, StandardVersion

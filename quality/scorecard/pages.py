@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.db import without_jit
+from core.reports import charts
 from quality.scorecard import selectors
 from quality.scorecard.sources import EVALUATION_LIST_URL
-from sla.reports import charts
 from sla.reports.dashboard import (
     contacts_list_url,
     grain_label,

@@ -22,8 +22,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
-from core import outbox
-from portal.roles import MANAGER, STAFF, has_role
+from core import outbox, parse
+from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem, EvaluationResponse
 from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
@@ -184,10 +184,15 @@ def evaluation_create(
 
     if occurred_at is None:
         errors["occurred_at"] = [gettext("Give the date and time of the interaction.")]
-    elif timezone.is_naive(occurred_at):
-        errors["occurred_at"] = [gettext("Give the time of the interaction with its time zone.")]
-    elif occurred_at > now:
-        errors["occurred_at"] = [gettext("The interaction cannot be in the future.")]
+    else:
+        # The one rule for an aware instant (refuses naive and unstorable ones, returns UTC).
+        try:
+            occurred_at = parse.check_instant(occurred_at)
+        except parse.OutsideValueError as exc:
+            errors["occurred_at"] = list(exc.messages)
+        else:
+            if occurred_at > now:
+                errors["occurred_at"] = [gettext("The interaction cannot be in the future.")]
 
     comment = _text(comment)
     if len(comment) > COMMENT_MAX:

@@ -1,7 +1,7 @@
 import pytest
 
 from conftest import make_user
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 
 
 @pytest.fixture

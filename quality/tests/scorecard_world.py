@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from quality.tests.factories import make_evaluation
 from sla.tests.factories import SlaPolicyFactory, make_contact
 from standards.tests.factories import StandardFactory

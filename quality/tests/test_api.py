@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from core.models import OutboxMessage
-from portal.roles import STAFF
+from core.roles import STAFF
 from quality.models import Evaluation
 from quality.tests.factories import make_evaluation
 

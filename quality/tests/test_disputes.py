@@ -13,7 +13,7 @@ from django.urls import reverse
 from conftest import make_user
 from core.models import OutboxMessage, Profile
 from core.outbox import render
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from quality import services
 from quality.models import Evaluation, EvaluationResponse, ImmutableEvaluationError
 from quality.services.evaluations import DISPUTED, RESOLVED

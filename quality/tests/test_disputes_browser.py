@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from core.models import OutboxMessage
 from core.preferences import set_preferred_language
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from quality.models import Evaluation
 from quality.services.evaluations import DISPUTED, RESOLVED
 from sla.tests.factories import make_contact

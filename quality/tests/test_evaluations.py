@@ -1,7 +1,8 @@
 """QA evaluations: the scoring, the service's refusals, immutability, the pages and who may see
 them, form errors, "My service", bounded queries and the demo."""
 
-from datetime import timedelta
+import datetime as dt
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,11 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import MANAGER, STAFF, user_roles
-from quality import demo, my_service, scoring, services
+from core import parse
+from core.roles import MANAGER, STAFF, user_roles
+from demo import quality as demo
+from demo import standards as standards_demo
+from quality import my_service, scoring, services
 from quality.models import Evaluation, EvaluationItem, ImmutableEvaluationError
 from quality.tests.factories import make_evaluation
-from standards import demo as standards_demo
 from standards.models import StandardVersion
 from standards.tests.factories import (
     ChannelFactory,
@@ -226,6 +229,29 @@ def test_refuses_bad_interaction_details_all_at_once(version, manager, staff_use
     assert set(errors) == {"interaction_reference", "occurred_at", "channel", "comment"}
     assert errors["occurred_at"] == ["The interaction cannot be in the future."]
     assert not Evaluation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("occurred_at", "message"),
+    [
+        (datetime(2026, 1, 31, 9, 30), parse.MSG_NAIVE),
+        # Aware but beyond what the database stores: was accepted, then failed on saving.
+        (datetime(1, 1, 1, 0, 30, tzinfo=dt.timezone(timedelta(hours=1))), parse.MSG_INSTANT_RANGE),
+    ],
+)
+def test_the_interaction_time_follows_the_one_instant_rule(
+    version, manager, staff_user, occurred_at, message
+):
+    with pytest.raises(ValidationError) as caught:
+        _create(version, evaluator=manager, agent=staff_user, occurred_at=occurred_at)
+    assert caught.value.message_dict["occurred_at"] == [str(message) % parse.RANGE]
+    assert not Evaluation.objects.exists()
+
+
+def test_the_interaction_time_is_stored_in_utc(version, manager, staff_user):
+    at = datetime(2026, 1, 31, 9, 30, tzinfo=dt.timezone(timedelta(hours=3)))
+    evaluation = _create(version, evaluator=manager, agent=staff_user, occurred_at=at, now=at)
+    assert evaluation.occurred_at == at and evaluation.occurred_at.utcoffset() == timedelta(0)
 
 
 def test_the_same_interaction_is_evaluated_once_per_evaluator(version, manager, staff_user):

@@ -241,11 +241,11 @@ def test_api_queries_do_not_grow(manager_api, manager, django_assert_max_num_que
 
 
 def test_the_demo_fills_every_standards_scorecard(manager, db):
-    from channels_app import demo as channels_demo
-    from portal.demo import seed_users
-    from quality import demo
-    from standards import demo as standards_demo
-    from training import demo as training_demo
+    from demo import channels as channels_demo
+    from demo import quality as demo
+    from demo import standards as standards_demo
+    from demo import training as training_demo
+    from demo.users import seed_users
 
     users = seed_users()
     channels_demo.seed(owner=users["manager"])

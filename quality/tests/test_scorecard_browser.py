@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.models import Profile
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from quality.tests.scorecard_world import build_world
 
 pytestmark = [pytest.mark.browser]

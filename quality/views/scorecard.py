@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from core.csv import csv_response
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from quality.scorecard import pages
 from quality.scorecard.selectors import ROW_FIELDS, pass_mark, shared_scorecards
 from sla.reports.forms import ReportPeriodForm

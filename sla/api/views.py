@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from channels_app.models import Channel
 from core.parse import storable
 from core.parsers import JSONParser
-from portal.roles import ALL_ROLES, INTEGRATION, MANAGER
+from core.roles import ALL_ROLES, INTEGRATION, MANAGER
 from sla import selectors, services
 from sla.api.filters import BreachFilter, ContactFilter
 from sla.api.serializers import (

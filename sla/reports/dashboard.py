@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
 from core import cache as shared_cache
+from core.reports import charts
 from sla.models import Contact
-from sla.reports import charts, summary
+from sla.reports import summary
 from sla.reports.query import (
     SUMMARY_SETTINGS,
     ReportQuery,

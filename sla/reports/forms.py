@@ -1,68 +1,22 @@
-"""The dashboard's period picker: the last 7, 30 or 90 days, or from–to (inclusive)."""
+"""The SLA dashboard's period picker: the kernel's (:class:`core.reports.forms.PeriodForm`)
+with an agent filter and the SLA report's longest period."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import UserChoiceField
-from core import fields
-from core.forms import DateInput
+from core.reports.forms import PeriodForm
 from sla.reports.query import MAX_PERIOD_DAYS
 
-CUSTOM = "custom"
 
+class ReportPeriodForm(PeriodForm):
+    max_days = MAX_PERIOD_DAYS
 
-class ReportPeriodForm(forms.Form):
-    period = forms.ChoiceField(
-        label=_("Period"),
-        choices=[
-            ("7", _("Last 7 days")),
-            ("30", _("Last 30 days")),
-            ("90", _("Last 90 days")),
-            (CUSTOM, _("From–to")),
-        ],
-        initial="30",
-        required=False,
-        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
-    )
-    from_ = fields.DateField(label=_("From"), required=False, widget=DateInput())
-    to = fields.DateField(label=_("To"), required=False, widget=DateInput())
     agent = UserChoiceField(
         label=_("Agent"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),
         required=False,
         empty_label=_("All agents"),
     )
-
-    def __init__(self, *args, today: dt.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        # "from" is a Python keyword: the field is declared as from_ and named here.
-        self.fields = {("from" if k == "from_" else k): f for k, f in self.fields.items()}
-        self.today = today
-
-    def clean(self):
-        data = super().clean()
-        period = data.get("period") or "30"
-        if period != CUSTOM:
-            days = int(period)
-            data["from"], data["to"] = self.today - dt.timedelta(days=days - 1), self.today
-            data["period"] = period
-            return data
-        start, end = data.get("from"), data.get("to")
-        if start is None and "from" not in self.errors:
-            self.add_error("from", _("Give the first day of the period."))
-        if end is None and "to" not in self.errors:
-            self.add_error("to", _("Give the last day of the period."))
-        if start and end:
-            if start > end:
-                self.add_error("from", _("The first day comes after the last day."))
-            elif (end - start).days > MAX_PERIOD_DAYS:
-                self.add_error(
-                    "to",
-                    _("The period may be at most %(max)d days long.") % {"max": MAX_PERIOD_DAYS},
-                )
-        return data

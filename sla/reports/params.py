@@ -24,7 +24,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from channels_app.models import Channel, timezone_names
 from core import parse
-from portal.roles import INTEGRATION, MANAGER, STAFF, user_roles
+from core.roles import INTEGRATION, MANAGER, STAFF, user_roles
 from sla.reports.query import GROUP_BYS, MAX_PERIOD_DAYS, ReportQuery
 
 # The dates every parser of outside values takes (core.parse): far from where a date plus a day

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.views.generic import TemplateView, View
 
 from core.csv import csv_response
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from sla.reports.dashboard import (
     histogram_labels,
     manager_dashboard,

@@ -7,7 +7,7 @@ from django.db import connection
 from channels_app.selectors import clear_business_calendar_cache
 from channels_app.tests.factories import BusinessCalendarFactory, ChannelFactory
 from conftest import make_user
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from sla.tests.factories import SlaPolicyFactory
 
 WARSAW = ZoneInfo("Europe/Warsaw")

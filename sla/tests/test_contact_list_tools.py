@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import trans_real
 
+from core.reports import charts
 from sla import durations, selectors, services
 from sla.models import Breach, ContactImport
-from sla.reports import charts
 from sla.reports.dashboard import slot_ticks
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.preferences import set_preferred_language
-from portal.roles import STAFF
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.roles import STAFF
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from sla import services
 from sla.durations import time_to_breach_text
 from sla.models import Contact, ContactImport

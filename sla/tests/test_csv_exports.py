@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from sla.models import Contact
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
@@ -69,7 +69,7 @@ def test_dashboard_csv_quotes_hostile_external_ids(chat, chat_policy, manager_cl
 
 def test_the_csv_renderer_writes_through_the_same_rule():
     """DRF's renderer (used when a view returns a report ``Response`` for ``text/csv``)."""
-    from sla.reports.api import CsvRenderer
+    from core.reports.api import CsvRenderer
 
     row = {"key": "=cmd", "responses": -3}
     body = {"rows": [row], "total": {"key": None, "responses": -3}}

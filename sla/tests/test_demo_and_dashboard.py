@@ -3,9 +3,10 @@
 import pytest
 from django.db.models import Count
 
-from channels_app import demo as channels_demo
-from portal import demo as portal_demo
-from sla import demo, services
+from demo import channels as channels_demo
+from demo import sla as demo
+from demo import users as portal_demo
+from sla import services
 from sla.models import Breach, Contact, SlaPolicy
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact

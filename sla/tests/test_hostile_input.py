@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import INTEGRATION, MANAGER
+from core.roles import INTEGRATION, MANAGER
 from sla.models import Contact
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact

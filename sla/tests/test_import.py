@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from conftest import make_user
 from core.models import OutboxMessage
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from sla import selectors, services
 from sla.models import (
     Breach,

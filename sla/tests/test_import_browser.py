@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.preferences import set_preferred_language
-from portal.testing import log_in, screenshot
+from core.testing_browser import log_in, screenshot
 from sla import services
 from sla.models import ContactImport
 from sla.services import imports

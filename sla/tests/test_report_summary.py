@@ -14,7 +14,7 @@ from django.test.utils import override_settings
 
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from sla.models import Contact
 from sla.reports import summary
 from sla.reports.dashboard import manager_dashboard

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from conftest import make_user
-from portal.roles import INTEGRATION
+from core.roles import INTEGRATION
 from sla.models import Contact
 from sla.reports.query import ReportQuery, sla_report
 from sla.tests.conftest import warsaw

@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
-from portal.roles import STAFF
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.roles import STAFF
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from sla import services
 from sla.models import Contact
 from sla.reports.dashboard import histogram_labels

@@ -10,8 +10,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from core.reports import charts
 from sla.models import Contact
-from sla.reports import charts
 from sla.reports.dashboard import trend_grain
 from sla.tests.conftest import warsaw
 from sla.tests.test_reports_api import (  # noqa: F401 -- march is a fixture
@@ -289,7 +289,7 @@ def test_dashboard_page_shows_charts_tables_and_links(march, manager_client):  #
     page = manager_client.get(reverse("sla:report-dashboard"), CUSTOM_MARCH).content.decode()
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="sla-chart') == 6
     assert "style=" not in page and "<script>" not in page
-    assert "sla/reports/charts.css" in page
+    assert "core/reports/charts.css" in page
     summary = page[
         page.index('id="report-summary"') : page.index(
             "</table>", page.index('id="report-summary"')

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
-from portal.models import TimeStampedModel
+from core.basemodels import TimeStampedModel
 
 if TYPE_CHECKING:
     from standards.models.versions import StandardVersion

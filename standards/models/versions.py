@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.basemodels import TimeStampedModel
 from core.frozen import FrozenChildModel
-from portal.models import TimeStampedModel
 from standards.markdown import render_markdown
 from standards.models.standards import Standard
 

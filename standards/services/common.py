@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 from standards.markdown import MAX_BODY_LENGTH
 from standards.models import (
     WEIGHT_MAX,

@@ -6,7 +6,7 @@ preview and "add a row" come from static JavaScript. Screenshots: var/screenshot
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import ChannelFactory
 
@@ -152,7 +152,7 @@ def test_manager_writes_publishes_and_revises_staff_read_the_change(
 def test_demo_book_in_the_browser(transactional_db, live_server, browser, manager, staff_user):
     """The demo standards book: the manager's dashboard card, the list, a table in a body."""
     from channels_app.models import Channel
-    from standards import demo
+    from demo import standards as demo
 
     for code, kind in [
         ("phone", Channel.Kind.PHONE),

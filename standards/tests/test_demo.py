@@ -2,7 +2,7 @@
 
 import pytest
 
-from standards import demo
+from demo import standards as demo
 from standards.models import Standard, StandardVersion
 from standards.tests.factories import ChannelFactory
 

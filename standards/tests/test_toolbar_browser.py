@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from core.preferences import set_preferred_language
-from portal.testing import log_in, screenshot
+from core.testing_browser import log_in, screenshot
 
 pytestmark = [pytest.mark.browser]
 

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from core.forms import add_service_errors
-from portal.permissions import ManagerRequiredMixin, RoleRequiredMixin
-from portal.roles import MANAGER, STAFF
+from core.permissions import ManagerRequiredMixin, RoleRequiredMixin
+from core.roles import MANAGER, STAFF
 from standards import selectors
 from standards.models import Standard, StandardVersion
 

@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.outbox import outbox_send
-from portal.roles import MANAGER, STAFF
-from portal.testing import PageProblems, audit_accessibility, log_in_page, screenshot
+from core.roles import MANAGER, STAFF
+from core.testing_browser import PageProblems, audit_accessibility, log_in_page, screenshot
 from sla import services as sla_services
 from sla.tests.factories import make_contact
 from surveys import services

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from surveys import services
 from surveys.models import Invitation
 from surveys.tests.conftest import resolve

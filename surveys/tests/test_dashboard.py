@@ -1,5 +1,5 @@
 """The satisfaction dashboard's figures, weekly trend and distributions, and its charts (drawn by
-``sla.reports.charts``): one slot per week of the period, gaps for weeks without answers,
+``core.reports.charts``): one slot per week of the period, gaps for weeks without answers,
 readable week labels, table alternatives, percentages that do not wrap, bounded queries."""
 
 import datetime as dt
@@ -14,7 +14,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from channels_app.tests.factories import ChannelFactory
-from sla.reports import charts
+from core.reports import charts
 from surveys import reports, selectors
 from surveys.dashboard import satisfaction_charts
 from surveys.models import Response
@@ -134,7 +134,7 @@ def _dots(root) -> list[tuple[float, float]]:
 @time_machine.travel(NOW, tick=False)
 def test_dashboard_draws_the_trends_and_distributions_with_the_sla_charts(answers, manager_client):
     html = manager_client.get("/surveys/dashboard/").content.decode()
-    assert "sla/reports/charts.css" in html
+    assert "core/reports/charts.css" in html
     assert "style=" not in html and "<script>" not in html
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="sla-chart') == 5
 

@@ -14,8 +14,8 @@ from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
-from portal.testing import audit_accessibility, log_in, screenshot
-from sla.reports import charts
+from core.reports import charts
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from surveys import services
 from surveys.models import FollowUp, Invitation, Survey
 from surveys.tests.conftest import resolve

@@ -12,9 +12,9 @@ from core.models import OutboxMessage
 from core.outbox import outbox_send
 from core.tasks import send_outbox
 from core.testing import flush_outbox
-from sla import demo as sla_demo
+from demo import sla as sla_demo
+from demo import surveys as surveys_demo
 from sla.tests.factories import make_contact
-from surveys import demo as surveys_demo
 from surveys import services
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 

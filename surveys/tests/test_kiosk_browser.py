@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from channels_app.tests.factories import ChannelFactory
 from core.preferences import set_preferred_language
-from portal.testing import PageProblems, audit_accessibility, log_in, screenshot
+from core.testing_browser import PageProblems, audit_accessibility, log_in, screenshot
 from surveys import services
 from surveys.models import FollowUp, Kiosk, Response
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import InsertOnlyModel
+from core.basemodels import InsertOnlyModel
 from standards.models import StandardVersion
 
 

@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import TimeStampedModel
+from core.basemodels import TimeStampedModel
 from standards.models import Standard, StandardVersion
 from training.models.acknowledgements import Acknowledgement
 from training.models.tracks import TrackItem

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 
-from portal.roles import MANAGER, has_role
+from core.roles import MANAGER, has_role
 from standards.models import StandardVersion
 
 Status = StandardVersion.Status

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from standards import services as standard_services
 from standards.tests.factories import StandardFactory, make_version
 from training import services

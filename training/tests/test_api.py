@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from standards.tests.factories import StandardFactory
 from training import services
 from training.models import Acknowledgement

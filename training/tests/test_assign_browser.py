@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from conftest import make_user
 from core.preferences import set_preferred_language
-from portal.roles import STAFF
-from portal.testing import log_in, screenshot
+from core.roles import STAFF
+from core.testing_browser import log_in, screenshot
 from standards.tests.factories import StandardFactory
 from training import services
 from training.models import TrackAssignment

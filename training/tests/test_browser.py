@@ -5,7 +5,7 @@ strict CSP. Screenshots: var/screenshots/training-*.png."""
 import pytest
 from playwright.sync_api import expect
 
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from standards.tests.factories import StandardFactory
 from training import services
 from training.tests.conftest import publish

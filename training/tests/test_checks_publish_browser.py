@@ -12,8 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import make_user
-from portal.roles import MANAGER
-from portal.testing import audit_accessibility, log_in, screenshot
+from core.roles import MANAGER
+from core.testing_browser import audit_accessibility, log_in, screenshot
 from standards import services as standard_services
 from standards.tests.factories import StandardFactory
 from training import services

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from training import services
 from training.tests.conftest import acknowledge
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from standards.tests.factories import StandardFactory, make_version
 from training import services
 from training.models import Acknowledgement, CheckAttempt, GroupRule, Question, Track

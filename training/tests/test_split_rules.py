@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from standards import services as standard_services
 from training import selectors, services
 from training.models import Obligation, TrackItem

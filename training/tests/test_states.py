@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from conftest import make_user
-from portal.roles import STAFF
+from core.roles import STAFF
 from standards.tests.factories import StandardFactory
 from training import selectors, services
 from training.models import Acknowledgement, Obligation, TrackItem

@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conftest import make_user
+from core.roles import STAFF
 from core.testing import flush_outbox
-from portal.roles import STAFF
 from standards.tests.factories import StandardFactory
 from training import reminders, selectors, services
 from training.models import (

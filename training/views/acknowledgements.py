@@ -12,8 +12,8 @@ from django.views.generic import DetailView, TemplateView, View
 
 from core.clientip import client_ip
 from core.figures import percent
-from portal.permissions import RoleRequiredMixin
-from portal.roles import MANAGER, has_role
+from core.permissions import RoleRequiredMixin
+from core.roles import MANAGER, has_role
 from standards import selectors as standards_selectors
 from standards.models import StandardVersion
 from standards.views.common import apply_errors, flash_errors

@@ -10,7 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from standards.models import StandardVersion
 from standards.views.common import apply_errors, flash_errors
 from training import services

@@ -4,7 +4,7 @@ read there (published or archived versions of standards in the book)."""
 
 from __future__ import annotations
 
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from standards.views.common import VersionMixin
 
 READERS = (MANAGER, STAFF)

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext, pgettext
 from django.views.generic import FormView, TemplateView, View
 
 from core.csv import csv_response
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from standards.models import StandardVersion
 from standards.views.common import apply_errors
 from training import selectors, services

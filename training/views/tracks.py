@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 from standards.views.common import apply_errors
 from training import selectors, services
 from training.forms import (

@@ -3,13 +3,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from channels_app import demo as channels_demo
-from portal import demo
-from quality import demo as quality_demo
-from sla import demo as sla_demo
-from standards import demo as standards_demo
-from surveys import demo as surveys_demo
-from training import demo as training_demo
+from demo import channels as channels_demo
+from demo import quality as quality_demo
+from demo import sla as sla_demo
+from demo import standards as standards_demo
+from demo import surveys as surveys_demo
+from demo import training as training_demo
+from demo import users as users_demo
 
 
 class Command(BaseCommand):
@@ -31,13 +31,13 @@ class Command(BaseCommand):
                 " public. Run with --allow-production to seed anyway."
             )
         with transaction.atomic():
-            users = demo.seed_users()
+            users = users_demo.seed_users()
             channels_demo.seed(owner=users["manager"])
             for module in (standards_demo, sla_demo, training_demo, surveys_demo, quality_demo):
                 module.seed(users=users)
         token = Token.objects.get(user=users["helpdesk"])
         self.stdout.write(self.style.SUCCESS("Demo data is loaded. Log in at /accounts/login/ as:"))
-        for username, first, last, role, _ in demo.DEMO_USERS:
+        for username, first, last, role, _ in users_demo.DEMO_USERS:
             self.stdout.write(f"  {username:<10} {role:<12} {first} {last}")
-        self.stdout.write(f"Password for all of them: {demo.DEMO_PASSWORD}")
+        self.stdout.write(f"Password for all of them: {users_demo.DEMO_PASSWORD}")
         self.stdout.write(f"API token of 'helpdesk': {token.key}")

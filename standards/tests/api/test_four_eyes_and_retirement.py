@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from conftest import make_user
-from portal.roles import MANAGER
+from core.roles import MANAGER
 from standards.models import Standard, StandardVersion
 from standards.tests.api.helpers import LIST, _detail, _publish, _versions
 from standards.tests.factories import make_version

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from conftest import make_user
-from portal.roles import MANAGER, STAFF
+from core.roles import MANAGER, STAFF
 from standards import selectors, services
 from standards.models import Standard, StandardVersion
 from standards.tests.services.helpers import _new_standard, _publish

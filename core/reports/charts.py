@@ -2,7 +2,7 @@
 
 Accessible (``role="img"`` labelled by a ``<title>`` and a ``<desc>``), no script and no
 ``style`` attributes (the CSP forbids inline styles): colours and fonts come from the classes in
-``sla/static/sla/reports/charts.css``. Every chart on a page also has a table alternative.
+``core/static/core/reports/charts.css``. Every chart on a page also has a table alternative.
 Pure functions of their inputs, so they are tested without a database.
 """
 

@@ -1,7 +1,7 @@
 """The managers' page of outgoing messages: what is waiting, retrying or failed, and why.
 
-The outbox itself is the kernel's (``core.outbox``); this page lives in the composition root
-because it is where roles and the site's layout meet.
+It lives with the outbox it shows (``core.outbox``) and needs nothing but the kernel's roles,
+so no app and not the composition root has to know about it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.generic import TemplateView
 
 from core import outbox, parse
-from portal.permissions import ManagerRequiredMixin
+from core.permissions import ManagerRequiredMixin
 
 STATE_LABELS = {
     "attention": _("Needs attention"),
@@ -29,7 +29,7 @@ STATE_LABELS = {
 
 
 class MessageListView(ManagerRequiredMixin, TemplateView):
-    template_name = "portal/messages.html"
+    template_name = "core/messages.html"
 
     def get_context_data(self, **kwargs):
         params = self.request.GET

@@ -3,7 +3,7 @@ for some, two or three versions (one has a new version waiting for review).
 
 Written through the services, like a manager would, with publication dates in the past so that
 review dates differ: two reviews are overdue and one is due within two weeks. Idempotent: a
-standard whose slug exists is left alone. The demo evaluations live in ``quality.demo``.
+standard whose slug exists is left alone. The demo evaluations live in ``demo.quality``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_app.models import Channel
+from demo.standards import communication, resolution
 from standards import services
-from standards.demo import communication, resolution
 from standards.models import Standard
 
 BOOK = [*communication.STANDARDS, *resolution.STANDARDS]

@@ -1,16 +1,14 @@
-"""The report API's CSV table (SLA and satisfaction). Writing it is the kernel's job
-(:mod:`core.csv`, which also keeps spreadsheets from running cells as formulas)."""
+"""A report API's CSV table (SLA, satisfaction, quality). Writing it is :mod:`core.csv`'s job,
+which also keeps spreadsheets from running cells as formulas."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sla.reports.query import ROW_FIELDS
-
 ROW_TYPE = "row_type"
 
 
-def report_table(body: dict, fields: Sequence[str] = ROW_FIELDS) -> tuple[list, list]:
+def report_table(body: dict, fields: Sequence[str]) -> tuple[list, list]:
     """A report's CSV header and rows: the row fields, then ``row_type`` (``group`` or
     ``total``), the groups first and the total last.
 
@@ -21,5 +19,5 @@ def report_table(body: dict, fields: Sequence[str] = ROW_FIELDS) -> tuple[list, 
     return [*fields, ROW_TYPE], rows
 
 
-def report_filename(body: dict, name: str = "sla-report") -> str:
+def report_filename(body: dict, name: str) -> str:
     return f"{name}-{body['from']}-{body['to']}-{body['group_by']}.csv"

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from portal.roles import STAFF
+from core.roles import STAFF
 from quality.scorecard.sources import Evaluation, evaluation_create
 from standards.models import Standard
 from training import services as training_services

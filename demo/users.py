@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group, User
 from rest_framework.authtoken.models import Token
 
-from portal.roles import INTEGRATION, MANAGER, STAFF
+from core.roles import INTEGRATION, MANAGER, STAFF
 
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose, for the demo only
 

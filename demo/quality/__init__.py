@@ -1,6 +1,6 @@
 """Demo data of the quality app for ``seed_demo`` (after the standards' demo book)."""
 
-from quality.demo import evaluations, scorecard
+from demo.quality import evaluations, scorecard
 
 
 def seed(*, users) -> None:

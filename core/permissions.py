@@ -4,7 +4,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from portal.roles import ALL_ROLES, MANAGER, has_role
+from core.roles import ALL_ROLES, MANAGER, has_role
 
 
 class RolePermission(BasePermission):

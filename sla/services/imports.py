@@ -422,7 +422,17 @@ def _holder_gone(holder: str) -> bool:
         return True
     except OSError:
         return False
-    return False
+    return _zombie(int(pid))
+
+
+def _zombie(pid: int) -> bool:
+    """A killed process whose parent died too stays a zombie until something reaps it (a
+    container's init may never): it answers signal 0 but holds nothing (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rpartition(b")")[2].split()[0] == b"Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _lease_free(job: ContactImport, now: datetime) -> bool:

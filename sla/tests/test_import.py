@@ -4,6 +4,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import os
 from io import StringIO
 
 import pytest
@@ -574,3 +575,26 @@ def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path, se
     assert set((tmp_path / "media").rglob("*")) == stored  # nothing left in storage
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_contacts", str(tmp_path / "missing.csv"), stdout=StringIO())
+
+
+def test_a_zombie_holder_counts_as_gone():
+    """A killed worker whose parent died too stays a zombie until reaped (a container's init may
+    never reap it): its lease must still count as abandoned, or no restarted worker resumes."""
+    import socket
+    import subprocess
+    import time
+
+    from sla.services.imports import _holder_gone
+
+    child = subprocess.Popen(["true"])
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with open(f"/proc/{child.pid}/stat", "rb") as stat:
+                if stat.read().rpartition(b")")[2].split()[0] == b"Z":
+                    break
+            time.sleep(0.01)
+        assert _holder_gone(f"{socket.gethostname()}:{child.pid}:abc")
+    finally:
+        child.wait()
+    assert not _holder_gone(f"{socket.gethostname()}:{os.getpid()}:abc")

@@ -42,6 +42,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import parse
 from core.db import retry_transient
 from sla import signals
 from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
@@ -66,7 +67,6 @@ TEXT_DEFAULTS = {
 }
 DETAIL_FIELDS = ("subject", "customer_name", "customer_email", "customer_language")
 
-MSG_NAIVE = _("Give the time with a UTC offset, e.g. 2026-01-31T09:30:00+01:00.")
 MSG_FUTURE = _("This time is in the future.")
 MSG_BEFORE_OPENED = _("This time is before the contact was opened (opened_at).")
 MSG_BEFORE_RESPONSE = _("The resolution cannot come before the first response.")
@@ -105,7 +105,7 @@ def _time_errors(name: str, value, *, now: datetime, opened_at=None) -> list:
     if value is None:
         return []
     if timezone.is_naive(value):
-        return [MSG_NAIVE]
+        return [parse.MSG_NAIVE]
     errors = []
     if value > now + CLOCK_SKEW:
         errors.append(MSG_FUTURE)

@@ -42,7 +42,7 @@ from channels_app.models import BusinessCalendar, Channel, OpeningInterval
 from core.roles import MANAGER, STAFF
 from sla.models import Breach, Contact, SlaPolicy
 from sla.services import contacts_bulk_create
-from sla.services.contacts import CONTACT_COLUMNS
+from sla.services.contact_rows import CONTACT_COLUMNS
 
 PREFIX = "bench-ingest-"
 CHANNELS = 4

@@ -22,7 +22,7 @@ from core.fields import InstantField
 from core.parse import storable
 from sla import selectors
 from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
-from sla.services.contacts import PLAIN_EMAIL as _PLAIN_EMAIL
+from sla.services.contact_input import PLAIN_EMAIL as _PLAIN_EMAIL
 
 CONTACT_FIELDS = [
     "id",

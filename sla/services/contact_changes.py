@@ -24,7 +24,7 @@ from sla.models import Breach, Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breach_withdraw, breaches_record
 from sla.services.common import now_or, whole_minutes
-from sla.services.contacts import (
+from sla.services.contact_input import (
     DETAIL_FIELDS,
     MSG_AFTER_RESOLUTION,
     MSG_ALREADY,
@@ -33,11 +33,11 @@ from sla.services.contacts import (
     MSG_NO_CLEAR,
     MSG_NO_REOPEN,
     MSG_STATUS_CONFLICT,
-    _enqueue_sending,
-    _field_errors,
-    _fmt,
-    _time_errors,
+    field_errors,
+    fmt,
+    time_errors,
 )
+from sla.services.contact_rows import enqueue_sending
 from sla.services.sweep import sla_sweep
 
 FR = Contact.FirstResponseState
@@ -290,7 +290,7 @@ class _Change:
             c.first_response_state = fresh["first_response_state"]
             c.resolution_state = fresh["resolution_state"]
         if queued:
-            _enqueue_sending()
+            enqueue_sending()
 
 
 _UNSET = object()
@@ -326,12 +326,12 @@ def _update_errors(
             if recorded is not None:
                 add(name, MSG_NO_CLEAR)
             continue
-        for problem in _time_errors(name, value, now=now, opened_at=c.opened_at):
+        for problem in time_errors(name, value, now=now, opened_at=c.opened_at):
             add(name, problem)
         if name == "first_response_at" and inferred:
             continue
         if recorded is not None and value != recorded and name not in errors:
-            add(name, MSG_ALREADY % {"value": _fmt(recorded)})
+            add(name, MSG_ALREADY % {"value": fmt(recorded)})
     if errors:
         return errors
     new_response = response if response not in (_UNSET, None) else c.first_response_at
@@ -346,7 +346,7 @@ def _update_errors(
         if c.paused_at is not None and new_resolved < c.paused_at:
             add(
                 "resolved_at" if resolved not in (_UNSET, None) else "event_at",
-                MSG_BEFORE_WAIT % {"value": _fmt(c.paused_at)},
+                MSG_BEFORE_WAIT % {"value": fmt(c.paused_at)},
             )
     if response not in (_UNSET, None) and c.resolved_at is not None and response > c.resolved_at:
         add("first_response_at", MSG_AFTER_RESOLUTION)
@@ -357,7 +357,7 @@ def _update_errors(
         elif resolved not in (_UNSET, None) and status in (Status.OPEN, Status.WAITING):
             add("status", MSG_STATUS_CONFLICT % {"status": status})
     checked = {k: changes[k] for k in (*DETAIL_FIELDS, "priority", "status") if k in changes}
-    for name, messages in _field_errors(checked).items():
+    for name, messages in field_errors(checked).items():
         for message in messages:
             add(name, message)
     return errors
@@ -381,7 +381,7 @@ def contact_update(
     c = _lock(contact)
     errors = {}
     if event_at is not None:
-        problems = _time_errors("event_at", event_at, now=now, opened_at=c.opened_at)
+        problems = time_errors("event_at", event_at, now=now, opened_at=c.opened_at)
         if problems:
             errors["event_at"] = problems
     if errors:

@@ -67,12 +67,8 @@ from sla.models import (
 from sla.services.common import enqueue, now_or
 
 # Validation only (nothing is written): the check judges a row as contacts_bulk_create will.
-from sla.services.contacts import (
-    BulkValidationError,
-    _input_errors,
-    _normalise,
-    contacts_bulk_create,
-)
+from sla.services.contact_input import BulkValidationError, input_errors, normalise
+from sla.services.contacts import contacts_bulk_create
 
 Status = ContactImport.Status
 Phase = ContactImportProblem.Phase
@@ -483,7 +479,7 @@ def _check_chunk(pk: int, holder: str, chunk: _Chunk, reader: _Reader, now: date
     if job is None:
         return False
     for line, item in chunk.items:
-        errors = _input_errors(_normalise(item), now=now)
+        errors = input_errors(normalise(item), now=now)
         if errors:
             _add_errors(chunk, line, errors)
     valid = [(line, item) for line, item in chunk.items if line not in chunk.problems]

@@ -16,7 +16,7 @@ from sla import services
 from sla.api.serializers import ContactSerializer, contact_plain
 from sla.api.views import _preload
 from sla.models import Breach, Contact, ContactEvent, SlaNotification
-from sla.services import contacts as contacts_service
+from sla.services import contact_input, contact_rows
 from sla.tests.conftest import warsaw
 from sla.tests.factories import SlaPolicyFactory
 
@@ -142,7 +142,7 @@ def test_lean_path_writes_what_the_old_path_wrote(chat, twin, staff_user, monkey
     lean = services.contacts_bulk_create(items=batch, now=NOW)
 
     # The old path: nothing flagged at creation, then a sweep of the late contacts.
-    monkeypatch.setattr(contacts_service, "_flag_late", lambda contact, now: [])
+    monkeypatch.setattr(contact_rows, "_flag_late", lambda contact, now: [])
     twin_batch = [{**item, "channel": twin} for item in batch]
     old = services.contacts_bulk_create(items=twin_batch, now=NOW)
     late = [
@@ -217,7 +217,7 @@ def test_all_or_nothing_when_writing_fails_half_way(chat, chat_policy, monkeypat
     def fail(*args, **kwargs):
         raise RuntimeError("the outbox is on fire")
 
-    monkeypatch.setattr(contacts_service, "breach_notifications", fail)
+    monkeypatch.setattr(contact_rows, "breach_notifications", fail)
     with pytest.raises(RuntimeError):
         services.contacts_bulk_create(items=_mixed(chat, None), now=NOW)
     assert not Contact.objects.exists()
@@ -343,14 +343,14 @@ def test_postgres_writes_with_copy_and_sqlite_with_inserts(chat, chat_policy):
 def test_copy_lines_by_column_match_the_generic_formatter(chat, chat_policy, staff_user):
     """The contact writer formats by column; every value reads as the generic formatter's
     (escapes, nulls, stamps, booleans), on the batch with text COPY must escape."""
-    items = [contacts_service._normalise(item) for item in _mixed(chat, staff_user)]
-    policy = contacts_service.dl.policy_pick(
-        contacts_service.dl.policies_for_channels([chat.pk]), chat.pk, "normal"
+    items = [contact_input.normalise(item) for item in _mixed(chat, staff_user)]
+    policy = contact_rows.dl.policy_pick(
+        contact_rows.dl.policies_for_channels([chat.pk]), chat.pk, "normal"
     )
     written = NOW + dt.timedelta(seconds=1)
-    built = [contacts_service._build(item, policy, NOW, written) for item in items]
+    built = [contact_rows.build(item, policy, NOW, written) for item in items]
     generic = "".join(
-        "\t".join(map(contacts_service._copy_value, draft.row())) + "\n" for draft in built
+        "\t".join(map(contact_rows._copy_value, draft.row())) + "\n" for draft in built
     )
-    assert contacts_service._contact_lines(built) == generic
+    assert contact_rows._contact_lines(built) == generic
     assert "tabs\\tand\\\\slashes" in generic and "\\N" in generic

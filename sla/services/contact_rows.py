@@ -8,9 +8,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 
 from sla import signals
 from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
@@ -176,17 +177,6 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
 # -- writing: PostgreSQL's COPY, or the ORM's bulk_create on SQLite -------------------------------
 
 
-def create_contacts(built: list[Draft]) -> None:
-    """SQLite: ``bulk_create`` (it returns the ids); a taken key raises ``IntegrityError``."""
-    contacts = [
-        Contact(**{name: getattr(draft, name) for name in CONTACT_COLUMNS if name != "updated_at"})
-        for draft in built
-    ]
-    Contact.objects.bulk_create(contacts)
-    for draft, contact in zip(built, contacts, strict=True):
-        draft.pk = contact.pk
-
-
 _ESCAPES = (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r"))
 
 
@@ -204,10 +194,6 @@ def _copy_value(value) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     return str(value)
-
-
-def _copy_text(rows) -> io.StringIO:
-    return io.StringIO("".join("\t".join(map(_copy_value, row)) + "\n" for row in rows))
 
 
 _needs_escape = re.compile(r"[\\\t\n\r]").search
@@ -230,62 +216,163 @@ def _number(value) -> str:
 _CONTACT_LINE = "\t".join(["%s"] * len(CONTACT_COLUMNS)) + "\n"
 
 
+class _Stamps:
+    """What every row of one write shares, formatted once: the two stamps of the contacts, the
+    recording stamp of their timelines, and each policy's id."""
+
+    __slots__ = ("created", "policy_ids", "recorded", "updated")
+
+    def __init__(self, created: datetime, updated: datetime, recorded: datetime):
+        self.created = created.isoformat()
+        self.updated = updated.isoformat()
+        self.recorded = recorded.isoformat()
+        self.policy_ids: dict = {}
+
+
+def _contact_line(d: Draft, stamps: _Stamps) -> str:
+    """A draft as COPY text, column by column as each column's type needs: choices (checked
+    against their values) and numbers go in as they are, only free text is escaped."""
+    policy = d.sla_policy
+    if policy is None:
+        policy_id = "\\N"
+    else:
+        policy_id = stamps.policy_ids.get(policy)
+        if policy_id is None:
+            policy_id = stamps.policy_ids[policy] = str(policy.pk)
+    return _CONTACT_LINE % (
+        stamps.created,
+        stamps.updated,
+        d.channel.pk,
+        _text(d.external_id),
+        d.priority,
+        _text(d.subject),
+        _text(d.customer_name),
+        _text(d.customer_email),
+        d.customer_language,
+        _number(d.agent_id),
+        d.opened_at.isoformat(),
+        _instant(d.first_response_at),
+        _instant(d.resolved_at),
+        d.status,
+        policy_id,
+        _instant(d.first_response_due_at),
+        _instant(d.resolution_due_at),
+        _instant(d.first_response_warn_at),
+        _instant(d.resolution_warn_at),
+        _number(d.first_response_minutes),
+        _number(d.resolution_minutes),
+        d.first_response_state,
+        d.resolution_state,
+        _instant(d.paused_at),
+        d.paused_business_minutes,
+        "t" if d.notify else "f",
+    )
+
+
 def _contact_lines(built: list[Draft]) -> str:
-    """The drafts as COPY text, column by column as each column's type needs: choices (checked
-    against their values) and numbers go in as they are, only free text is escaped, and the
-    two stamps every row shares are formatted once."""
-    created = _instant(built[0].created_at) if built else ""
-    updated = _instant(built[0].updated_at) if built else ""
-    policy_ids = {}
-    lines = []
-    for d in built:
-        policy = d.sla_policy
-        if policy is None:
-            policy_id = "\\N"
-        else:
-            policy_id = policy_ids.get(policy)
-            if policy_id is None:
-                policy_id = policy_ids[policy] = str(policy.pk)
-        lines.append(
-            _CONTACT_LINE
-            % (
-                created,
-                updated,
-                d.channel.pk,
-                _text(d.external_id),
-                d.priority,
-                _text(d.subject),
-                _text(d.customer_name),
-                _text(d.customer_email),
-                d.customer_language,
-                _number(d.agent_id),
-                d.opened_at.isoformat(),
-                _instant(d.first_response_at),
-                _instant(d.resolved_at),
-                d.status,
-                policy_id,
-                _instant(d.first_response_due_at),
-                _instant(d.resolution_due_at),
-                _instant(d.first_response_warn_at),
-                _instant(d.resolution_warn_at),
-                _number(d.first_response_minutes),
-                _number(d.resolution_minutes),
-                d.first_response_state,
-                d.resolution_state,
-                _instant(d.paused_at),
-                d.paused_business_minutes,
-                "t" if d.notify else "f",
-            )
+    if not built:
+        return ""
+    stamps = _Stamps(built[0].created_at, built[0].updated_at, built[0].created_at)
+    return "".join([_contact_line(d, stamps) for d in built])
+
+
+_EVENT_COLUMNS = ("contact_id", "kind", "metric", "at", "detail", "recorded_at")
+_BREACH_COLUMNS = ("contact_id", "metric", "due_at", "detected_at")
+_BREACHED = ContactEvent.Kind.BREACHED
+_AT_RISK = ContactEvent.Kind.AT_RISK
+
+
+def _timeline_lines(d: Draft, stamp: str, events: list, breaches: list) -> None:
+    """A written draft's timeline rows (``_EVENT_COLUMNS``: its events, then what was found
+    breached or at risk) and breach rows (``_BREACH_COLUMNS``), as COPY text appended to
+    ``events`` and ``breaches``; kinds and metrics are choices, details our own small dicts."""
+    pk = d.pk
+    for kind, at, detail in d.events:
+        text = _text(json.dumps(detail)) if detail else "{}"
+        events.append(f"{pk}\t{kind}\t\t{at.isoformat()}\t{text}\t{stamp}\n")
+    for metric, due in d.breached:
+        at = due.isoformat()
+        events.append(f"{pk}\t{_BREACHED}\t{metric}\t{at}\t{{}}\t{stamp}\n")
+        breaches.append(f"{pk}\t{metric}\t{at}\t{stamp}\n")
+    for metric, warn in d.at_risk:
+        events.append(f"{pk}\t{_AT_RISK}\t{metric}\t{warn.isoformat()}\t{{}}\t{stamp}\n")
+
+
+class _Stream:
+    """A file whose text is made as ``COPY`` reads it. The server inserts the rows sent while
+    Python builds the next ones (its deadlines, its line), so on two cores the two overlap
+    instead of one waiting for the other."""
+
+    def __init__(self, lines: Iterator[str]):
+        self._lines = lines
+
+    def read(self, size: int = 65536) -> str:
+        parts, length = [], 0
+        for line in self._lines:
+            parts.append(line)
+            length += len(line)
+            if length >= size:
+                break
+        return "".join(parts)
+
+
+def copy_new(drafts: Iterator[Draft], count: int, *, now: datetime) -> list[Draft]:
+    """PostgreSQL: write ``count`` drafts none of whose keys is stored, with their timelines
+    and breaches; answers the drafts, with their ids.
+
+    The ids are drawn from the table's sequence first, so the contact rows go straight into
+    the table by ``COPY`` (no staging table, no ``RETURNING``) while ``drafts`` is still being
+    built, and the timeline text is made in the same pass. If a concurrent request stored one
+    of the keys meanwhile, the unique index refuses it: ``IntegrityError``, and nothing of
+    this call is left (a savepoint); the caller then takes :func:`copy_contacts`.
+    """
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(s.seq) FROM generate_series(1, %s), "
+            "(SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq) s",
+            [count, Contact._meta.db_table],
         )
-    return "".join(lines)
+        ids = [row[0] for row in cursor.fetchall()]
+    built: list[Draft] = []
+    events: list[str] = []
+    breaches: list[str] = []
+
+    def lines() -> Iterator[str]:
+        stamps = None
+        for draft, pk in zip(drafts, ids, strict=True):
+            if stamps is None:
+                stamps = _Stamps(draft.created_at, draft.updated_at, now)
+            draft.pk = pk
+            built.append(draft)
+            yield f"{pk}\t{_contact_line(draft, stamps)}"
+            _timeline_lines(draft, stamps.recorded, events, breaches)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.copy_expert(
+            f"COPY {table} (id, {', '.join(CONTACT_COLUMNS)}) FROM STDIN", _Stream(lines())
+        )
+        _copy_timeline(cursor, events, breaches)
+    return built
 
 
-def copy_contacts(built: list[Draft]) -> list[Draft]:
-    """PostgreSQL: ``COPY`` into a temporary table, then one ``INSERT ... SELECT ... ON CONFLICT
-    DO NOTHING RETURNING`` in key order; answers the drafts inserted, with their ids.
+def _copy_timeline(cursor, events: list[str], breaches: list[str]) -> None:
+    cursor.copy_expert(
+        f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
+        io.StringIO("".join(events)),
+    )
+    if breaches:
+        cursor.copy_expert(
+            f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
+            io.StringIO("".join(breaches)),
+        )
 
-    The ORM's ``bulk_create`` spends longer building its statement than the database spends
-    running it; ``COPY`` sends the rows as text the server parses itself.
+
+def copy_contacts(built: list[Draft], *, now: datetime) -> list[Draft]:
+    """PostgreSQL, when a concurrent request may be storing the same keys: ``COPY`` into a
+    temporary table, then one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING RETURNING`` in key
+    order, then the timelines of the drafts inserted; answers those, with their ids (the keys
+    taken meanwhile are the caller's to read again).
     """
     table = connection.ops.quote_name(Contact._meta.db_table)
     columns = ", ".join(CONTACT_COLUMNS)
@@ -307,12 +394,18 @@ def copy_contacts(built: list[Draft]) -> list[Draft]:
             "RETURNING id, channel_id, external_id"
         )
         ids = {(channel, external): pk for pk, channel, external in cursor.fetchall()}
-    inserted = []
-    for draft in built:
-        pk = ids.get((draft.channel.pk, draft.external_id))
-        if pk is not None:
-            draft.pk = pk
-            inserted.append(draft)
+        inserted = []
+        events: list[str] = []
+        breaches: list[str] = []
+        stamp = now.isoformat()
+        for draft in built:
+            pk = ids.get((draft.channel.pk, draft.external_id))
+            if pk is not None:
+                draft.pk = pk
+                inserted.append(draft)
+                _timeline_lines(draft, stamp, events, breaches)
+        if inserted:
+            _copy_timeline(cursor, events, breaches)
     return inserted
 
 
@@ -329,61 +422,38 @@ def _insert_many(model, columns: tuple, rows) -> None:
         cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)  # noqa: S608 -- model identifiers
 
 
-_EVENT_COLUMNS = ("contact_id", "kind", "metric", "at", "detail", "recorded_at")
-_BREACH_COLUMNS = ("contact_id", "metric", "due_at", "detected_at")
-
-
-def _event_lines(built: list[Draft], found: list, warned: list, now: datetime) -> str:
-    """The timeline rows (``_EVENT_COLUMNS``) as COPY text; kinds and metrics are choices, the
-    details our own small dicts, the recording stamp formatted once."""
-    stamp = now.isoformat()
-    lines = []
-    for d in built:
-        pk = d.pk
-        for kind, at, detail in d.events:
-            text = _text(json.dumps(detail)) if detail else "{}"
-            lines.append(f"{pk}\t{kind}\t\t{at.isoformat()}\t{text}\t{stamp}\n")
-    for kind, rows in ((ContactEvent.Kind.BREACHED, found), (ContactEvent.Kind.AT_RISK, warned)):
-        for d, metric, at in rows:
-            lines.append(f"{d.pk}\t{kind}\t{metric}\t{at.isoformat()}\t{{}}\t{stamp}\n")
-    return "".join(lines)
-
-
-def after_insert(built: list[Draft], *, now: datetime, postgres: bool) -> None:
-    """The timeline, the breaches and warnings found at creation, and their alerts: the rows
-    the sweep would write, set-based (``COPY`` on PostgreSQL, ``bulk_create`` on SQLite)."""
-    found = [(draft, metric, due) for draft in built for metric, due in draft.breached]
-    warned = [(draft, metric, warn) for draft in built for metric, warn in draft.at_risk]
-    if postgres:
-        with connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
-                io.StringIO(_event_lines(built, found, warned, now)),
-            )
-            if found:
-                stamp = now.isoformat()
-                cursor.copy_expert(
-                    f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
-                    io.StringIO(
-                        "".join(f"{d.pk}\t{m}\t{due.isoformat()}\t{stamp}\n" for d, m, due in found)
-                    ),
-                )
-    else:
-        events = [
-            (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
-        ]
-        events += [(d.pk, ContactEvent.Kind.BREACHED, m, due, {}) for d, m, due in found]
-        events += [(d.pk, ContactEvent.Kind.AT_RISK, m, warn, {}) for d, m, warn in warned]
-        _insert_many(
-            ContactEvent,
-            _EVENT_COLUMNS,
-            ((*event[:4], json.dumps(event[4]), now) for event in events),
-        )
-        _insert_many(Breach, _BREACH_COLUMNS, ((d.pk, m, due, now) for d, m, due in found))
-    queued = breach_notifications([f for f in found if f[0].notify], now=now)
-    queued += breach_notifications(
-        [w for w in warned if w[0].notify], now=now, kind=SlaNotification.Kind.AT_RISK
+def create_contacts(built: list[Draft], *, now: datetime) -> None:
+    """SQLite: ``bulk_create`` (it returns the ids), then the timelines; a taken key raises
+    ``IntegrityError``."""
+    contacts = [
+        Contact(**{name: getattr(draft, name) for name in CONTACT_COLUMNS if name != "updated_at"})
+        for draft in built
+    ]
+    Contact.objects.bulk_create(contacts)
+    for draft, contact in zip(built, contacts, strict=True):
+        draft.pk = contact.pk
+    events = [
+        (draft.pk, kind, "", at, detail) for draft in built for kind, at, detail in draft.events
+    ]
+    events += [(d.pk, _BREACHED, m, due, {}) for d in built for m, due in d.breached]
+    events += [(d.pk, _AT_RISK, m, warn, {}) for d in built for m, warn in d.at_risk]
+    _insert_many(
+        ContactEvent,
+        _EVENT_COLUMNS,
+        ((*event[:4], json.dumps(event[4]), now) for event in events),
     )
+    _insert_many(
+        Breach, _BREACH_COLUMNS, ((d.pk, m, due, now) for d in built for m, due in d.breached)
+    )
+
+
+def after_insert(built: list[Draft], *, now: datetime) -> None:
+    """The alerts for what was found breached or at risk at creation, and the news of the
+    contacts that arrived resolved."""
+    found = [(d, metric, due) for d in built if d.notify for metric, due in d.breached]
+    warned = [(d, metric, warn) for d in built if d.notify for metric, warn in d.at_risk]
+    queued = breach_notifications(found, now=now)
+    queued += breach_notifications(warned, now=now, kind=SlaNotification.Kind.AT_RISK)
     resolved = [draft for draft in built if draft.resolved_at is not None]
     if resolved:
         signals.contacts_resolved.send(

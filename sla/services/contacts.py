@@ -29,7 +29,7 @@ PostgreSQL, ``bulk_create`` and ``executemany`` on SQLite, with the same results
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -48,9 +48,11 @@ from sla.services.contact_input import (
     normalise,
 )
 from sla.services.contact_rows import (
+    Draft,
     after_insert,
     build,
     copy_contacts,
+    copy_new,
     create_contacts,
 )
 
@@ -97,6 +99,25 @@ def _existing_ids(keys) -> dict[tuple[int, str], int]:
     return {(c, e): pk for c, e, pk in rows if (c, e) in wanted}
 
 
+def _drafts(items: list[dict], first_index: dict, new_keys: list, now: datetime) -> Iterator[Draft]:
+    """The new keys' contacts as drafts with their deadlines, built one by one as they are
+    written. Policies and calendars are read first (each calendar once a batch, not once a
+    contact): the drafts are built while ``COPY`` holds the connection."""
+    policies = dl.policies_for_channels({key[0] for key in new_keys})
+    written = timezone.now()
+    calendars = {}
+    plan = []
+    for key in new_keys:
+        item = items[first_index[key]]
+        policy = dl.policy_pick(policies, key[0], item["priority"])
+        clock = (key[0], None if policy is None else policy.pk)
+        calendar = calendars.get(clock)
+        if calendar is None:
+            calendar = calendars[clock] = dl.clock_calendar(policy, item["channel"])
+        plan.append((item, policy, calendar))
+    return (build(item, policy, now, written, calendar) for item, policy, calendar in plan)
+
+
 def _insert(items: list[dict], *, now: datetime) -> BulkResult:
     """Insert the items not there yet; concurrent duplicates lose the race and are re-read.
 
@@ -116,32 +137,27 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
         new_keys = [key for key in first_index if key not in existing]
         if not new_keys:
             break
-        policies = dl.policies_for_channels({key[0] for key in new_keys})
-        written = timezone.now()
-        built = []
-        calendars = {}  # by (channel, policy): looked up once a batch, not once a contact
-        for key in new_keys:
-            item = items[first_index[key]]
-            policy = dl.policy_pick(policies, key[0], item["priority"])
-            clock = (key[0], None if policy is None else policy.pk)
-            calendar = calendars.get(clock)
-            if calendar is None:
-                calendar = calendars[clock] = dl.clock_calendar(policy, item["channel"])
-            built.append(build(item, policy, now, written, calendar))
-        if postgres:
+        drafts = _drafts(items, first_index, new_keys, now)
+        if postgres and attempt == 0:
+            try:
+                built = copy_new(drafts, len(new_keys), now=now)
+            except IntegrityError:
+                continue  # a concurrent request stored one of these keys: read again
+        elif postgres:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
-            built = copy_contacts(built)
+            built = copy_contacts(list(drafts), now=now)
             taken = {(c.channel.pk, c.external_id) for c in built}
             existing.update(_existing_ids([key for key in new_keys if key not in taken]))
         else:
+            built = list(drafts)
             try:
                 with transaction.atomic():
-                    create_contacts(built)
+                    create_contacts(built, now=now)
             except IntegrityError:
                 if attempt == _INSERT_ATTEMPTS - 1:
                     raise
                 continue  # someone inserted one of these keys meanwhile: read again, insert rest
-        after_insert(built, now=now, postgres=postgres)
+        after_insert(built, now=now)
         created_ids = {(c.channel.pk, c.external_id): c.pk for c in built}
         break
     result = BulkResult()

@@ -56,7 +56,7 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import Channel
 from core import parse
 from core.db import retry_transient
-from sla import selectors
+from sla import contact_fields, selectors
 from sla.models import (
     Contact,
     ContactImport,
@@ -82,21 +82,13 @@ MAX_LINE_BYTES = 1024 * 1024
 #: Checked files nobody imported are dropped after this long (on the next upload).
 UPLOAD_KEEP = timedelta(days=1)
 
-REQUIRED_COLUMNS = ("channel", "external_id", "opened_at")
-OPTIONAL_COLUMNS = (
-    "priority",
-    "subject",
-    "customer_name",
-    "customer_email",
-    "customer_language",
-    "agent",
-    "first_response_at",
-    "resolved_at",
-    "status",
-)
+# The columns are a contact's outside fields (sla.contact_fields), required ones first.
+REQUIRED_COLUMNS = contact_fields.REQUIRED
+OPTIONAL_COLUMNS = contact_fields.OPTIONAL
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-TIME_COLUMNS = ("opened_at", "first_response_at", "resolved_at")
-LOWERCASE_COLUMNS = ("priority", "status", "customer_language")
+TIME_COLUMNS = contact_fields.TIMES
+#: Cells of a choice are taken in any case ("High" is "high").
+LOWERCASE_COLUMNS = tuple(contact_fields.CHOICES)
 
 MSG_TOO_BIG = _("The file is larger than %(max)d MB; split it into smaller files.")
 MSG_EMPTY = _("The file is empty.")

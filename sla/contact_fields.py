@@ -85,12 +85,12 @@ INPUT_FIELDS = (
     InputField("status", default=None),
 )
 
-for _field in INPUT_FIELDS:
-    _field.kind  # noqa: B018 -- an unknown type stops start-up, not the first contact
-
 NAMES = tuple(f.name for f in INPUT_FIELDS)
+#: The database columns, in the same order (``channel_id`` for ``channel``).
+ATTNAMES = tuple(f.model_field.attname for f in INPUT_FIELDS)
 REQUIRED = tuple(f.name for f in INPUT_FIELDS if f.required)
 OPTIONAL = tuple(f.name for f in INPUT_FIELDS if not f.required)
+# Every field's kind is read here: a model field type no path reads stops start-up.
 TIMES = tuple(f.name for f in INPUT_FIELDS if f.kind == TIME)
 #: Detail fields: set as given by an update, nothing recomputed.
 DETAILS = tuple(f.name for f in INPUT_FIELDS if f.detail)

@@ -15,7 +15,7 @@ from sla.api import views as api_views
 from sla.api.serializers import ContactSerializer, ContactUpdateSerializer
 from sla.contact_fields import CHOICE, EMAIL, RELATION, TEXT, TIME
 from sla.models import Contact, ContactImport
-from sla.services import imports
+from sla.services import contact_rows, imports
 from sla.tests.conftest import warsaw
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,15 @@ def test_the_declaration_is_the_models_fields_minus_the_computed_ones():
     model = {f.name for f in Contact._meta.concrete_fields}
     assert set(contact_fields.NAMES) == model - COMPUTED
     assert len(contact_fields.NAMES) == len(set(contact_fields.NAMES))
+
+
+def test_a_field_of_a_type_no_path_reads_is_refused():
+    with pytest.raises(TypeError, match="BooleanField"):
+        contact_fields.InputField("notify").kind  # noqa: B018
+
+
+def test_new_contacts_are_written_with_every_declared_column():
+    assert set(contact_fields.ATTNAMES) <= set(contact_rows.CONTACT_COLUMNS)
 
 
 def test_the_api_shows_the_declared_fields_in_their_order():

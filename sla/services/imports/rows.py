@@ -17,13 +17,13 @@ TIME_COLUMNS = contact_fields.TIMES
 #: Cells of a choice are taken in any case ("High" is "high").
 LOWERCASE_COLUMNS = tuple(contact_fields.CHOICES)
 
-# The import's own time messages, not core.parse's: a refused line's reasons quote the cell, read
-# beside the whole file, and core.parse's never echo a value (one from JSON may hold a lone
-# surrogate; a cell decoded from UTF-8 cannot, and a cell with a NUL is refused before parsing).
 MSG_CHANNEL = _("There is no channel with the code “%(value)s”.")
 MSG_AGENT = _(
     "“%(value)s” is not an active staff member or manager; only they can be a contact's agent."
 )
+# The import's own time messages, not core.parse's: a refused line's reasons quote the cell, read
+# beside the whole file, and core.parse's never echo a value (one from JSON may hold a lone
+# surrogate; a cell decoded from UTF-8 cannot, and a cell with a NUL is refused before parsing).
 MSG_TIME = _("“%(value)s” is not a date and time; use e.g. 2026-01-31T09:30:00+01:00.")
 MSG_NAIVE = _("“%(value)s” has no UTC offset; give it as e.g. 2026-01-31T09:30:00+01:00 or …Z.")
 MSG_TIME_RANGE = _("“%(value)s” is out of range: give a time between %(min)s and %(max)s.")

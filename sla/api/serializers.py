@@ -20,32 +20,10 @@ from channels_app.models import Channel
 from core import parse
 from core.fields import InstantField
 from core.parse import storable
-from sla import selectors
+from sla import contact_fields, selectors
 from sla.models import MAX_TARGET_MINUTES, Breach, Contact, SlaPolicy
 from sla.services.contact_input import PLAIN_EMAIL as _PLAIN_EMAIL
 
-CONTACT_FIELDS = [
-    "id",
-    "channel",
-    "external_id",
-    "priority",
-    "subject",
-    "customer_name",
-    "customer_email",
-    "customer_language",
-    "agent",
-    "opened_at",
-    "first_response_at",
-    "resolved_at",
-    "status",
-    "sla_policy",
-    "first_response_due_at",
-    "resolution_due_at",
-    "first_response_minutes",
-    "resolution_minutes",
-    "first_response_state",
-    "resolution_state",
-]
 CONTACT_READ_ONLY = [
     "id",
     "sla_policy",
@@ -56,6 +34,9 @@ CONTACT_READ_ONLY = [
     "first_response_state",
     "resolution_state",
 ]
+#: A contact in the API: its id, what a helpdesk gives (``sla.contact_fields``), what the portal
+#: computes.
+CONTACT_FIELDS = ["id", *contact_fields.NAMES, *CONTACT_READ_ONLY[1:]]
 
 
 # -- fields --------------------------------------------------------------------------------------
@@ -229,10 +210,7 @@ class ContactUpdateSerializer(serializers.ModelSerializer):
             "first_response_at",
             "resolved_at",
             "event_at",
-            "subject",
-            "customer_name",
-            "customer_email",
-            "customer_language",
+            *contact_fields.DETAILS,
         ]
 
 
@@ -278,17 +256,15 @@ class BreachSerializer(serializers.ModelSerializer):
 
 # -- the bulk endpoint's fast reading ------------------------------------------------------------
 
-_TEXT_LIMITS = {
-    name: Contact._meta.get_field(name).max_length
-    for name in ("external_id", "subject", "customer_name", "customer_email")
-}
-_CHOICES = {
-    "priority": frozenset(Contact.Priority.values),
-    "customer_language": frozenset(Contact.Language.values),
-    "status": frozenset(Contact.Status.values),
-}
-_INSTANTS = ("opened_at", "first_response_at", "resolved_at")
-_REQUIRED = ("channel", "external_id", "opened_at")
+_TEXT_LIMITS = contact_fields.MAX_LENGTHS
+_CHOICES = contact_fields.CHOICES
+_INSTANTS = contact_fields.TIMES
+_REQUIRED = contact_fields.REQUIRED
+_EMAILS = frozenset(contact_fields.EMAILS)
+# A declared field this function has no reading for (a new kind of field) is the serializer's.
+_UNREAD = frozenset(contact_fields.NAMES) - {
+    "channel", "agent", *_TEXT_LIMITS, *_CHOICES, *_INSTANTS
+}  # fmt: skip
 
 
 def contact_plain(data, *, channels: dict, agents: dict) -> dict | None:
@@ -304,6 +280,8 @@ def contact_plain(data, *, channels: dict, agents: dict) -> dict | None:
     for name in _REQUIRED:
         if name not in data:
             return None
+    if _UNREAD and not _UNREAD.isdisjoint(data):
+        return None
     item = {}
     channel = data["channel"]
     if type(channel) is not str or channel not in channels:
@@ -318,10 +296,10 @@ def contact_plain(data, *, channels: dict, agents: dict) -> dict | None:
         value = value.strip()
         if len(value) > limit:
             return None
-        if name == "customer_email":
+        if name in _EMAILS:
             if value and not _PLAIN_EMAIL.match(value):
                 return None
-        elif name == "external_id" and not value:
+        elif name in _REQUIRED and not value:
             return None
         item[name] = value
     for name, allowed in _CHOICES.items():
@@ -342,7 +320,7 @@ def contact_plain(data, *, channels: dict, agents: dict) -> dict | None:
         if name not in data:
             continue
         value = data[name]
-        if value is None and name != "opened_at":
+        if value is None and name not in _REQUIRED:
             item[name] = None
             continue
         if type(value) is not str:

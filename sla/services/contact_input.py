@@ -15,20 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import parse
+from sla import contact_fields
 from sla.models import Contact
 from sla.services.common import CLOCK_SKEW
 
 Status = Contact.Status
 
-TIME_FIELDS = ("opened_at", "first_response_at", "resolved_at")
-TEXT_DEFAULTS = {
-    "priority": Contact.Priority.NORMAL,
-    "subject": "",
-    "customer_name": "",
-    "customer_email": "",
-    "customer_language": Contact.Language.EN,
-}
-DETAIL_FIELDS = ("subject", "customer_name", "customer_email", "customer_language")
+TIME_FIELDS = contact_fields.TIMES
+DETAIL_FIELDS = contact_fields.DETAILS
 
 MSG_FUTURE = _("This time is in the future.")
 MSG_BEFORE_OPENED = _("This time is before the contact was opened (opened_at).")
@@ -75,24 +69,15 @@ def fmt(value: datetime) -> str:
 
 def normalise(data: Mapping) -> dict:
     """Defaults filled in; a resolution without a first response is a first response too."""
-    item = {**TEXT_DEFAULTS, **{k: v for k, v in data.items() if v is not None}}
-    for name in ("agent", "first_response_at", "resolved_at", "status"):
-        item.setdefault(name, None)
+    item = {**contact_fields.DEFAULTS, **{k: v for k, v in data.items() if v is not None}}
     if item["resolved_at"] is not None and item["first_response_at"] is None:
         item["first_response_at"] = item["resolved_at"]
         item["first_response_inferred"] = True  # gives way to one reported later
     return item
 
 
-_CHOICES = {
-    "priority": frozenset(Contact.Priority.values),
-    "customer_language": frozenset(Contact.Language.values),
-    "status": frozenset(Contact.Status.values),
-}
-_MAX_LENGTH = {
-    name: Contact._meta.get_field(name).max_length
-    for name in ("external_id", "subject", "customer_name", "customer_email")
-}
+_CHOICES = contact_fields.CHOICES
+_MAX_LENGTH = contact_fields.MAX_LENGTHS
 MSG_CHOICE = _("“%(value)s” is not a valid choice.")
 MSG_LENGTH = _("Ensure this value has at most %(max)d characters (it has %(length)d).")
 MSG_TEXT = _("Not a valid string.")
@@ -120,18 +105,19 @@ def field_errors(item: dict) -> dict[str, list]:
             errors[name] = [MSG_TEXT]
         elif len(value) > limit:
             errors[name] = [MSG_LENGTH % {"max": limit, "length": len(value)}]
-    email = item.get("customer_email")
-    if email and "customer_email" not in errors and not PLAIN_EMAIL.match(email):
-        try:
-            _validate_email(email)
-        except ValidationError as exc:
-            errors["customer_email"] = list(exc.messages)
+    for name in contact_fields.EMAILS:
+        email = item.get(name)
+        if email and name not in errors and not PLAIN_EMAIL.match(email):
+            try:
+                _validate_email(email)
+            except ValidationError as exc:
+                errors[name] = list(exc.messages)
     return errors
 
 
 def input_errors(item: dict, *, now: datetime) -> dict[str, list]:
     errors: dict[str, list] = {}
-    for name in ("channel", "external_id", "opened_at"):
+    for name in contact_fields.REQUIRED:
         if item.get(name) in (None, ""):
             errors[name] = [MSG_REQUIRED]
     for name, messages in field_errors(item).items():

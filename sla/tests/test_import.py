@@ -5,6 +5,7 @@ import datetime as dt
 import gzip
 import io
 import os
+import socket
 from io import StringIO
 
 import pytest
@@ -237,7 +238,7 @@ def test_file_level_problems_reject_the_upload(chat_policy, data, message):
 
 
 def test_a_line_without_end_is_refused_without_reading_it_whole(chat_policy, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_LINE_BYTES", 1024)
+    monkeypatch.setattr(imports.reading, "MAX_LINE_BYTES", 1024)
     job = _job(_csv(_row("OK")) + b"x" * 5000)
     assert job.status == Status.REJECTED and "Line 3 is longer" in job.error
 
@@ -319,16 +320,16 @@ def test_a_job_interrupted_after_chunk_k_resumes_with_exactly_the_same_rows(
     services.contact_import_start(import_id=job.pk, run=False)
     # Two chunks commit; the third dies after its contacts were written (a killed worker).
     assert services.contact_import_advance(import_id=job.pk, max_chunks=2) == imports.PAUSED
-    real = imports.contacts_bulk_create
+    real = imports.passes.contacts_bulk_create
 
     def dies(**kwargs):
         real(**kwargs)
         raise SystemExit("worker killed")
 
-    monkeypatch.setattr(imports, "contacts_bulk_create", dies)
+    monkeypatch.setattr(imports.passes, "contacts_bulk_create", dies)
     with pytest.raises(SystemExit):
         services.contact_import_advance(import_id=job.pk)
-    monkeypatch.setattr(imports, "contacts_bulk_create", real)
+    monkeypatch.setattr(imports.passes, "contacts_bulk_create", real)
     job.refresh_from_db()
     assert (job.status, job.rows_done, job.created) == (Status.IMPORTING, 20, 20)
     assert Contact.objects.count() == 20  # the third chunk rolled back with its progress
@@ -355,7 +356,7 @@ def test_a_job_interrupted_after_chunk_k_resumes_with_exactly_the_same_rows(
 def test_a_lease_of_a_dead_process_on_this_host_is_taken_over_at_once(chat_policy):
     job = _job(_csv(_row("D-1")))
     services.contact_import_start(import_id=job.pk, run=False)
-    host = imports.socket.gethostname()
+    host = socket.gethostname()
     ContactImport.objects.filter(pk=job.pk).update(
         leased_by=f"{host}:999999999:dead", leased_until=NOW + imports.LEASE
     )
@@ -580,11 +581,10 @@ def test_command_refuses_a_bad_file_and_a_busy_channel(chat_policy, tmp_path, se
 def test_a_zombie_holder_counts_as_gone():
     """A killed worker whose parent died too stays a zombie until reaped (a container's init may
     never reap it): its lease must still count as abandoned, or no restarted worker resumes."""
-    import socket
     import subprocess
     import time
 
-    from sla.services.imports import _holder_gone
+    from sla.services.imports.lease import holder_gone
 
     child = subprocess.Popen(["true"])
     try:
@@ -594,7 +594,7 @@ def test_a_zombie_holder_counts_as_gone():
                 if stat.read().rpartition(b")")[2].split()[0] == b"Z":
                     break
             time.sleep(0.01)
-        assert _holder_gone(f"{socket.gethostname()}:{child.pid}:abc")
+        assert holder_gone(f"{socket.gethostname()}:{child.pid}:abc")
     finally:
         child.wait()
-    assert not _holder_gone(f"{socket.gethostname()}:{os.getpid()}:abc")
+    assert not holder_gone(f"{socket.gethostname()}:{os.getpid()}:abc")

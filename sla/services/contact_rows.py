@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from sla import signals
+from sla import contact_fields, signals
 from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
 from sla.services import deadlines as dl
 from sla.services.breaches import breach_notifications
@@ -25,14 +25,15 @@ Status = Contact.Status
 
 # -- creation ------------------------------------------------------------------------------------
 
-#: The columns a new contact is written with (the id comes from the database).
+#: The columns a new contact is written with (the id comes from the database): its stamps, the
+#: outside fields as declared (``sla.contact_fields``), then what the portal computes. A field
+#: declared there and not formatted by ``_contact_line`` and ``Draft.new`` fails every write
+#: loudly (the format's count, a missing slot), never silently.
 CONTACT_COLUMNS = (
-    "created_at", "updated_at", "channel_id", "external_id", "priority", "subject",
-    "customer_name", "customer_email", "customer_language", "agent_id", "opened_at",
-    "first_response_at", "resolved_at", "status", "sla_policy_id", "first_response_due_at",
-    "resolution_due_at", "first_response_warn_at", "resolution_warn_at",
-    "first_response_minutes", "resolution_minutes", "first_response_state", "resolution_state",
-    "paused_at", "paused_business_minutes", "notify",
+    "created_at", "updated_at", *contact_fields.ATTNAMES,
+    "sla_policy_id", "first_response_due_at", "resolution_due_at", "first_response_warn_at",
+    "resolution_warn_at", "first_response_minutes", "resolution_minutes",
+    "first_response_state", "resolution_state", "paused_at", "paused_business_minutes", "notify",
 )  # fmt: skip
 
 
@@ -349,20 +350,30 @@ def copy_new(drafts: Iterator[Draft], count: int, *, now: datetime) -> list[Draf
             _timeline_lines(draft, stamps.recorded, events, breaches)
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.copy_expert(
-            f"COPY {table} (id, {', '.join(CONTACT_COLUMNS)}) FROM STDIN", _Stream(lines())
+        _copy(
+            cursor, f"COPY {table} (id, {', '.join(CONTACT_COLUMNS)}) FROM STDIN", _Stream(lines())
         )
         _copy_timeline(cursor, events, breaches)
     return built
 
 
+def _copy(cursor, sql: str, source) -> None:
+    """``COPY ... FROM STDIN`` with the driver's errors as Django's (``IntegrityError``,
+    ``OperationalError``), as for any other statement: Django's cursor leaves ``copy_expert``
+    unwrapped."""
+    with connection.wrap_database_errors:
+        cursor.copy_expert(sql, source)
+
+
 def _copy_timeline(cursor, events: list[str], breaches: list[str]) -> None:
-    cursor.copy_expert(
+    _copy(
+        cursor,
         f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
         io.StringIO("".join(events)),
     )
     if breaches:
-        cursor.copy_expert(
+        _copy(
+            cursor,
             f"COPY {Breach._meta.db_table} ({', '.join(_BREACH_COLUMNS)}) FROM STDIN",
             io.StringIO("".join(breaches)),
         )
@@ -383,8 +394,10 @@ def copy_contacts(built: list[Draft], *, now: datetime) -> list[Draft]:
             f"CREATE TEMPORARY TABLE IF NOT EXISTS ingest_contact ON COMMIT DELETE ROWS AS "  # noqa: S608 -- model identifiers
             f"SELECT {columns} FROM {table} WITH NO DATA"
         )
-        cursor.copy_expert(
-            f"COPY ingest_contact ({columns}) FROM STDIN", io.StringIO(_contact_lines(built))
+        _copy(
+            cursor,
+            f"COPY ingest_contact ({columns}) FROM STDIN",
+            io.StringIO(_contact_lines(built)),
         )
         cursor.execute(
             f"WITH moved AS (DELETE FROM ingest_contact RETURNING {columns}) "  # noqa: S608 -- model identifiers

@@ -354,3 +354,37 @@ def test_copy_lines_by_column_match_the_generic_formatter(chat, chat_policy, sta
     )
     assert contact_rows._contact_lines(built) == generic
     assert "tabs\\tand\\\\slashes" in generic and "\\N" in generic
+
+
+def test_a_key_stored_meanwhile_is_read_again_and_nothing_is_written_twice(
+    chat, chat_policy, staff_user, monkeypatch
+):
+    """A concurrent request stores one of the keys between the check and the write: on
+    PostgreSQL the unique index refuses the straight ``COPY`` (its savepoint takes back every
+    row of it), the next attempt reads the key as existing and writes the rest; on SQLite the
+    insert fails and is tried again the same way."""
+    first = services.contacts_bulk_create(items=_mixed(chat, staff_user)[:1], now=NOW)
+    assert first.created == 1
+    real = services.contacts._existing_ids
+    calls = []
+
+    def blind_first(keys):
+        calls.append(len(keys))
+        return {} if len(calls) == 1 else real(keys)
+
+    monkeypatch.setattr(services.contacts, "_existing_ids", blind_first)
+    items = _mixed(chat, staff_user)
+    result = services.contacts_bulk_create(items=items, now=NOW)
+    monkeypatch.setattr(services.contacts, "_existing_ids", real)
+
+    assert len(calls) >= 2  # the write was refused once, then the keys read again
+    assert result.existing == 2  # "fresh" from before, and the key the batch gives twice
+    assert result.created == len(items) - 2
+    assert result.ids[0] == first.ids[0]
+    keys = {item["external_id"] for item in items}
+    assert Contact.objects.filter(channel=chat).count() == len(keys)
+    # Every contact's timeline once: the refused write left no event, breach or alert behind.
+    opened = ContactEvent.objects.filter(contact__channel=chat, kind=ContactEvent.Kind.OPENED)
+    assert opened.count() == len(keys)
+    breaches = Breach.objects.filter(contact__channel=chat)
+    assert breaches.count() == breaches.values("contact", "metric").distinct().count() > 0

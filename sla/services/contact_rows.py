@@ -302,18 +302,24 @@ def _timeline_lines(d: Draft, stamp: str, events: list, breaches: list) -> None:
 class _Stream:
     """A file whose text is made as ``COPY`` reads it. The server inserts the rows sent while
     Python builds the next ones (its deadlines, its line), so on two cores the two overlap
-    instead of one waiting for the other."""
+    instead of one waiting for the other. An error in building is kept in ``error``: the
+    driver reports it only as a failed ``COPY``."""
 
     def __init__(self, lines: Iterator[str]):
         self._lines = lines
+        self.error: BaseException | None = None
 
     def read(self, size: int = 65536) -> str:
         parts, length = [], 0
-        for line in self._lines:
-            parts.append(line)
-            length += len(line)
-            if length >= size:
-                break
+        try:
+            for line in self._lines:
+                parts.append(line)
+                length += len(line)
+                if length >= size:
+                    break
+        except BaseException as exc:
+            self.error = exc
+            raise
         return "".join(parts)
 
 
@@ -360,9 +366,15 @@ def copy_new(drafts: Iterator[Draft], count: int, *, now: datetime) -> list[Draf
 def _copy(cursor, sql: str, source) -> None:
     """``COPY ... FROM STDIN`` with the driver's errors as Django's (``IntegrityError``,
     ``OperationalError``), as for any other statement: Django's cursor leaves ``copy_expert``
-    unwrapped."""
-    with connection.wrap_database_errors:
-        cursor.copy_expert(sql, source)
+    unwrapped. A :class:`_Stream` that failed to build a row raises its own error instead."""
+    try:
+        with connection.wrap_database_errors:
+            cursor.copy_expert(sql, source)
+    except Exception:
+        error = getattr(source, "error", None)
+        if error is not None:
+            raise error from None
+        raise
 
 
 def _copy_timeline(cursor, events: list[str], breaches: list[str]) -> None:

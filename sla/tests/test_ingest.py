@@ -388,3 +388,25 @@ def test_a_key_stored_meanwhile_is_read_again_and_nothing_is_written_twice(
     assert opened.count() == len(keys)
     breaches = Breach.objects.filter(contact__channel=chat)
     assert breaches.count() == breaches.values("contact", "metric").distinct().count() > 0
+
+
+def test_an_error_while_building_rows_is_raised_as_itself_and_nothing_is_written(
+    chat, chat_policy, staff_user, monkeypatch
+):
+    """On PostgreSQL the rows are built while ``COPY`` reads them, and the driver reports an
+    error there only as a failed ``COPY``: the service raises the error itself, as on SQLite,
+    and the call leaves nothing behind."""
+    real = services.contacts.build
+    built = []
+
+    def failing(item, *args, **kwargs):
+        built.append(item["external_id"])
+        if len(built) == 3:
+            raise ZeroDivisionError("a bug in the deadline arithmetic")
+        return real(item, *args, **kwargs)
+
+    monkeypatch.setattr(services.contacts, "build", failing)
+    with pytest.raises(ZeroDivisionError, match="deadline arithmetic"):
+        services.contacts_bulk_create(items=_mixed(chat, staff_user), now=NOW)
+    assert not Contact.objects.filter(channel=chat).exists()
+    assert not ContactEvent.objects.filter(contact__channel=chat).exists()

@@ -431,7 +431,7 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "surveys.models.Invitation.Status",
         "VersionStatusEnum": "standards.models.versions.StandardVersion.Status",
         "ChangeKindEnum": "standards.models.versions.StandardVersion.ChangeKind",
-        "GroupByEnum": "sla.reports.query.GROUP_BYS",
+        "GroupByEnum": "sla.reports.report.GROUP_BYS",
     },
     # A nullable choice is the enum or null, not a oneOf with a one-value "NullEnum" type.
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from channels_app.models import Channel
+from core.reports.period import local_midnight
 from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
@@ -38,7 +39,7 @@ def evaluation_queryset(*, user) -> QuerySet[Evaluation]:
 
 
 def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+    return local_midnight(day, timezone.get_current_timezone())
 
 
 def evaluation_list(

@@ -34,10 +34,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.db import without_jit
+from core.reports.period import Period, time_key
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.dashboard import shared
-from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
+from sla.reports.query import ReportQuery, compliance_pct, sla_report
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts
 from training.selectors import build_rows, percent, standard_states, users_assigned_to
@@ -143,7 +144,7 @@ def _cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, lis
 # --- Followed -------------------------------------------------------------------------------
 
 
-def _period_evaluations(query: ReportQuery, standard_ids: list[int]):
+def _period_evaluations(query: Period, standard_ids: list[int]):
     """Evaluations against the standards' published versions, interaction in the period."""
     lo, hi = query.bounds()
     return current_evaluations().filter(
@@ -165,7 +166,7 @@ def _evaluation_figures(count, average, passed, critical) -> dict:
     }
 
 
-def _followed(query: ReportQuery, standard_ids: list[int]) -> dict[int, dict]:
+def _followed(query: Period, standard_ids: list[int]) -> dict[int, dict]:
     """standard id -> evaluation figures (one query)."""
     mark = pass_mark()
     rows = (
@@ -285,12 +286,12 @@ def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names
 
 
 def scorecards(
-    query: ReportQuery, *, today: dt.date, standards: list[Standard] | None = None
+    query: Period, *, today: dt.date, standards: list[Standard] | None = None
 ) -> list[Scorecard]:
     """Every published standard's scorecard for the period, most attention first (the counts
     of "known", not the people: see :func:`scorecard` for one standard's).
 
-    ``query`` gives the period (``start``/``end``/``tz``); its grouping is ignored. About 12
+    ``query`` gives the period (``start``/``end``/``tz``; any grouping is ignored). About 12
     queries whatever the number of standards, people and contacts.
     """
     standards = standards_in_scope() if standards is None else standards
@@ -327,7 +328,7 @@ def scorecards(
     return cards
 
 
-def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
+def shared_scorecards(query: Period, *, today: dt.date) -> list[Scorecard]:
     """:func:`scorecards` of every standard, shared through the cache for as long as the SLA
     dashboard shares its figures (a minute): every manager looking in the same minute, on the
     page or through the API, shares one computation, as on the SLA dashboard."""
@@ -338,7 +339,7 @@ def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
     return shared(key, lambda: scorecards(query, today=today))
 
 
-def scorecard(standard: Standard, query: ReportQuery, *, today: dt.date, grain: str):
+def scorecard(standard: Standard, query: Period, *, today: dt.date, grain: str):
     """One standard's card with its people, and its trend per ``grain`` (the card's period
     figures are the trend's totals: the same statements give both). About 15 queries."""
     cells = _cells_by_standard([standard.pk], today)
@@ -393,7 +394,7 @@ def people(card: Scorecard) -> list[dict]:
     return rows
 
 
-def criteria_failures(query: ReportQuery, standard: Standard, version) -> list[dict]:
+def criteria_failures(query: Period, standard: Standard, version) -> list[dict]:
     """The current version's criteria, most often not met first (two queries)."""
     if version is None:
         return []

@@ -27,17 +27,12 @@ from django.utils.translation import gettext_lazy as _
 from channels_app.models import Channel
 from core import cache as shared_cache
 from core.reports import charts
+from core.reports.period import time_key
 from sla.models import Contact
 from sla.reports import summary
-from sla.reports.query import (
-    SUMMARY_SETTINGS,
-    ReportQuery,
-    default_engine,
-    empty_row,
-    sla_report,
-    summary_entries,
-    time_key,
-)
+from sla.reports.query import default_engine, sla_report
+from sla.reports.report import ReportQuery, empty_row
+from sla.reports.summary_sql import SUMMARY_SETTINGS, summary_entries
 
 ATTENTION_PER_CHANNEL = 10
 ATTENTION_COUNT_CAP = 1000

@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.reports.period import local_today
 from core.roles import STAFF, user_roles
 from sla import selectors
-from sla.reports.dashboard import my_service
+from sla.reports.my_service import my_service
 
 
 def cards(request) -> list[dict]:

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -55,6 +56,35 @@ def time_key(day: dt.date, group_by: str) -> dt.date:
     if group_by == "month":
         return day.replace(day=1)
     return day
+
+
+def trend_grain(start: dt.date, end: dt.date) -> str:
+    """A chart's grain for a period: days up to a month, weeks up to about four months,
+    months beyond."""
+    days = (end - start).days + 1
+    if days <= 31:
+        return "day"
+    if days <= 120:
+        return "week"
+    return "month"
+
+
+def time_slots(start: dt.date, end: dt.date, grain: str) -> list[str]:
+    """Every key (:func:`time_key`) of the period in order, so that a chart shows empty days too."""
+    keys, day = [], start
+    while day <= end:
+        key = time_key(day, grain).isoformat()
+        if not keys or keys[-1] != key:
+            keys.append(key)
+        day += dt.timedelta(days=1)
+    return keys
+
+
+def slot_ticks(slots: list[str], grain: str) -> list[str]:
+    """Short tick labels in the page's language: "6 Dec" for days and weeks, "Dec 2026" for
+    months (the ISO keys stay in the tooltips and the tables)."""
+    fmt = "M Y" if grain == "month" else "j M"
+    return [date_format(dt.date.fromisoformat(slot), fmt) for slot in slots]
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.db import without_jit
 from core.reports import charts
-from core.reports.period import Period
+from core.reports.period import Period, slot_ticks, time_slots, trend_grain
 from quality.scorecard import selectors
 from quality.scorecard.sources import EVALUATION_LIST_URL
-from sla.reports.dashboard import (
-    contacts_list_url,
-    grain_label,
-    slot_ticks,
-    time_slots,
-    trend_grain,
-)
+from sla.reports.dashboard import contacts_list_url, grain_label
 from standards.models import Standard
 
 PEOPLE_SHOWN = 200

@@ -34,10 +34,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.db import without_jit
+from core.reports.cache import shared
 from core.reports.period import Period, time_key
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
-from sla.reports.dashboard import shared
 from sla.reports.query import ReportQuery, compliance_pct, sla_report
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts

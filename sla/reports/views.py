@@ -12,13 +12,9 @@ from django.views.generic import TemplateView, View
 
 from core.csv import csv_response
 from core.permissions import ManagerRequiredMixin
+from core.reports.cache import shared, shared_cache_seconds
 from core.reports.period import local_today
-from sla.reports.dashboard import (
-    histogram_labels,
-    manager_dashboard,
-    shared,
-    shared_cache_seconds,
-)
+from sla.reports.dashboard import histogram_labels, manager_dashboard
 from sla.reports.forms import ReportPeriodForm
 from sla.reports.report import ROW_FIELDS
 

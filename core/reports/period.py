@@ -131,7 +131,23 @@ def _date_field(help_text, invalid) -> serializers.DateField:
     )
 
 
-class PeriodQuerySerializer(serializers.Serializer):
+# ``from`` is a Python keyword: a serializer declares the field as ``from_`` and this names it
+# ``from``. (No docstrings here or below: the OpenAPI schema would give them to every report's
+# answer as its description.)
+class FromFieldMixin:
+    def get_fields(self):
+        fields = super().get_fields()
+        return {"from" if name == "from_" else name: f for name, f in fields.items()}
+
+
+# The period a report's answer states (``from``, ``to``, ``tz``), before its own fields.
+class PeriodAnswerSerializer(FromFieldMixin, serializers.Serializer):
+    from_ = serializers.DateField()
+    to = serializers.DateField()
+    tz = serializers.CharField()
+
+
+class PeriodQuerySerializer(FromFieldMixin, serializers.Serializer):
     """``from``, ``to`` and ``tz``, as every report's query takes them; validated, ``from`` and
     ``to`` are filled in and ``tz`` is a known zone (see the module's decisions)."""
 
@@ -151,11 +167,6 @@ class PeriodQuerySerializer(serializers.Serializer):
             "Default: the portal's time zone."
         ),
     )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        # "from" is a Python keyword, so the field is declared as from_ and renamed here.
-        return {"from" if name == "from_" else name: f for name, f in fields.items()}
 
     def validate_tz(self, value):
         if value not in parse.timezone_names():

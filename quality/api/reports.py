@@ -16,7 +16,12 @@ from rest_framework.response import Response
 
 from core.csv import csv_response
 from core.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
-from core.reports.period import Period, PeriodQuerySerializer, period_for
+from core.reports.period import (
+    Period,
+    PeriodAnswerSerializer,
+    PeriodQuerySerializer,
+    period_for,
+)
 from core.roles import MANAGER
 from quality.scorecard.selectors import ROW_FIELDS, shared_scorecards
 
@@ -64,17 +69,10 @@ class StandardsReportRowSerializer(serializers.Serializer):
     responses = serializers.IntegerField(help_text=_("Survey answers on the standard's channels."))
 
 
-class StandardsReportSerializer(serializers.Serializer):
-    from_ = serializers.DateField()
-    to = serializers.DateField()
-    tz = serializers.CharField()
+class StandardsReportSerializer(PeriodAnswerSerializer):
     rows = StandardsReportRowSerializer(
         many=True, help_text=_("Every standard with a published version, by slug.")
     )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"from" if name == "from_" else name: f for name, f in fields.items()}
 
 
 _EXAMPLE_ROW = {

@@ -224,7 +224,8 @@ class Contact(TimeStampedModel):
             models.Index(fields=["opened_at"], name="sla_contact_opened"),
             models.Index(fields=["channel", "opened_at"], name="sla_contact_channel_opened"),
             models.Index(fields=["agent", "opened_at"], name="sla_contact_agent_opened"),
-            # The contacts list's sortable columns (sla/views/contacts.py SORT_COLUMNS), each ending in id.
+            # The contacts list's sortable columns (sla/views/contacts.py SORT_COLUMNS), each
+            # ending in id.
             models.Index(fields=["opened_at", "id"], name="sla_contact_sort_opened"),
             models.Index(fields=["external_id", "id"], name="sla_contact_sort_external"),
             models.Index(fields=["status", "id"], name="sla_contact_sort_status"),

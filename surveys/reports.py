@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
+from core.reports.period import truncated
 from sla.reports.report import ReportQuery
 from surveys import formulas, scales
 from surveys.models import Invitation, Response
@@ -29,8 +29,7 @@ def _key_expression(group_by: str, tz, *, time_field: str, prefix: str = ""):
         return F(f"{prefix}agent__username")
     if group_by == "priority":
         return F("invitation__contact__priority" if prefix == "" else "contact__priority")
-    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[group_by]
-    return trunc(time_field, tzinfo=tz)
+    return truncated(time_field, group_by, tz)
 
 
 def _format_key(value):

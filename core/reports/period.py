@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -56,6 +57,12 @@ def time_key(day: dt.date, group_by: str) -> dt.date:
     if group_by == "month":
         return day.replace(day=1)
     return day
+
+
+def truncated(field: str, grain: str, zone: ZoneInfo):
+    """:func:`time_key` in the database: the ORM expression of ``field``'s day, week or month
+    in ``zone``."""
+    return {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[grain](field, tzinfo=zone)
 
 
 def trend_grain(start: dt.date, end: dt.date) -> str:

@@ -28,14 +28,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, Q
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.db import without_jit
 from core.reports.cache import shared
-from core.reports.period import Period, time_key
+from core.reports.period import Period, time_key, truncated
 from quality import scoring
 from quality.scorecard.sources import EvaluationItem, current_evaluations
 from sla.reports.query import ReportQuery, compliance_pct, sla_report
@@ -166,19 +165,23 @@ def _evaluation_figures(count, average, passed, critical) -> dict:
     }
 
 
+def _evaluation_counts() -> dict:
+    """The aggregates behind :func:`_evaluation_figures`, for any grouping of evaluations."""
+    return {
+        "count": Count("id"),
+        "average": Avg("score"),
+        "passed": Count("id", filter=Q(score__gte=pass_mark())),
+        "critical": Count("id", filter=Q(critical_missed=True)),
+    }
+
+
 def _followed(query: Period, standard_ids: list[int]) -> dict[int, dict]:
     """standard id -> evaluation figures (one query)."""
-    mark = pass_mark()
     rows = (
         _period_evaluations(query, standard_ids)
         .order_by()
         .values("standard_id")
-        .annotate(
-            count=Count("id"),
-            average=Avg("score"),
-            passed=Count("id", filter=Q(score__gte=mark)),
-            critical=Count("id", filter=Q(critical_missed=True)),
-        )
+        .annotate(**_evaluation_counts())
     )
     return {
         r["standard_id"]: _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
@@ -479,20 +482,13 @@ def _evaluation_trend(query: ReportQuery, card: Scorecard) -> dict[str, dict]:
     """Slot -> evaluation figures of the current version (one grouped query)."""
     if card.version is None:
         return {}
-    mark = pass_mark()
-    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[query.group_by]
     rows = (
         _period_evaluations(query, [card.standard.pk])
         .filter(version=card.version)
-        .annotate(slot=trunc("occurred_at", tzinfo=query.zone))
+        .annotate(slot=truncated("occurred_at", query.group_by, query.zone))
         .order_by()
         .values("slot")
-        .annotate(
-            count=Count("id"),
-            average=Avg("score"),
-            passed=Count("id", filter=Q(score__gte=mark)),
-            critical=Count("id", filter=Q(critical_missed=True)),
-        )
+        .annotate(**_evaluation_counts())
     )
     result = {}
     for r in rows:

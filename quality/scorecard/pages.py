@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from core.db import without_jit
 from core.reports import charts
 from core.reports.period import Period, slot_ticks, time_slots, trend_grain
-from quality.scorecard import selectors
+from quality.scorecard import detail
 from quality.scorecard.sources import EVALUATION_LIST_URL
 from sla.reports.dashboard import contacts_list_url, grain_label
 from standards.models import Standard
@@ -87,11 +87,11 @@ def scorecard_detail(standard: Standard, query: Period, *, today: dt.date) -> di
     grain = trend_grain(query.start, query.end)
     slots = time_slots(query.start, query.end, grain)
     with without_jit():
-        card, report, counts = selectors.scorecard(standard, query, today=today, grain=grain)
-        trend = selectors.trends(card, query, slots, grain, report, counts)
-        markers = selectors.version_markers(standard, slots, grain, query.zone)
-        criteria = selectors.criteria_failures(query, standard, card.version)
-    people = selectors.people(card)
+        card, report, counts = detail.scorecard(standard, query, today=today, grain=grain)
+        trend = detail.trends(card, query, slots, grain, report, counts)
+        markers = detail.version_markers(standard, slots, grain, query.zone)
+        criteria = detail.criteria_failures(query, standard, card.version)
+    people = detail.people(card)
     return {
         "card": card,
         "people": people,

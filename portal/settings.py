@@ -1,5 +1,8 @@
 """Settings for the Service Standards Portal.
 
+Over 400 lines on purpose: Django reads one settings module, and each environment variable is
+read here once, next to the setting it feeds and the reason for its default.
+
 Everything that differs between machines comes from the environment (see README.md for the
 table). The defaults run the whole portal on one machine with no servers: a SQLite file and a
 Celery broker on the local disk, both under ``var/``.

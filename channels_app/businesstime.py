@@ -1,5 +1,8 @@
 """Business-time arithmetic for SLA clocks.
 
+Over 400 lines on purpose: the calendar, its index of open stretches and the conversions share
+one representation and its invariants (DST, 24:00, touching stretches) and are tested as one.
+
 Pure Python on purpose (no Django imports): the model layer builds a :class:`Calendar` once and
 reuses it for many calls, and the maths stays testable on its own.
 

@@ -6,9 +6,6 @@ interval must be able to end at ``24:00``; :mod:`channels_app.businesstime` uses
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,15 +15,13 @@ from django.utils.dates import WEEKDAYS, WEEKDAYS_ABBR
 from django.utils.translation import gettext_lazy as _
 
 from channels_app import businesstime, weekhours
+from core import parse
 from core.basemodels import TimeStampedModel
 
 MINUTES_PER_DAY = businesstime.MINUTES_PER_DAY
 
-
-@cache
-def timezone_names() -> frozenset[str]:
-    """IANA names the machine knows; cached because the lookup walks the tz database."""
-    return frozenset(available_timezones())
+# The kernel's list of IANA names (core.parse), named here for the apps that validate zones.
+timezone_names = parse.timezone_names
 
 
 def validate_timezone(value: str) -> None:

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -215,3 +217,10 @@ def json_too_deep(data, limit: int = MAX_JSON_DEPTH) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    """IANA time zone names the machine knows (what a ``tz`` or a zone field may name); cached
+    because the lookup walks the tz database."""
+    return frozenset(available_timezones())

@@ -1,5 +1,8 @@
 """Settings for the Service Standards Portal.
 
+Over 400 lines on purpose: Django reads one settings module, and each environment variable is
+read here once, next to the setting it feeds and the reason for its default.
+
 Everything that differs between machines comes from the environment (see README.md for the
 table). The defaults run the whole portal on one machine with no servers: a SQLite file and a
 Celery broker on the local disk, both under ``var/``.
@@ -431,7 +434,7 @@ SPECTACULAR_SETTINGS = {
         "InvitationStatusEnum": "surveys.models.Invitation.Status",
         "VersionStatusEnum": "standards.models.versions.StandardVersion.Status",
         "ChangeKindEnum": "standards.models.versions.StandardVersion.ChangeKind",
-        "GroupByEnum": "sla.reports.query.GROUP_BYS",
+        "GroupByEnum": "sla.reports.report.GROUP_BYS",
     },
     # A nullable choice is the enum or null, not a oneOf with a one-value "NullEnum" type.
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,

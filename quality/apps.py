@@ -13,7 +13,7 @@ class QualityConfig(AppConfig):
 
     def ready(self):
         from quality import hooks
-        from quality.services import evaluations
+        from quality.services import disputes
 
         hooks.register()
-        evaluations.register_messages()
+        disputes.register_messages()

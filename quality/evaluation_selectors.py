@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from channels_app.models import Channel
+from core.reports.period import Period, local_midnight
 from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
@@ -38,7 +39,7 @@ def evaluation_queryset(*, user) -> QuerySet[Evaluation]:
 
 
 def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=timezone.get_current_timezone())
+    return local_midnight(day, timezone.get_current_timezone())
 
 
 def evaluation_list(
@@ -139,11 +140,12 @@ def agent_summary(
     latest: int = MY_SERVICE_LATEST,
     now: dt.datetime | None = None,
 ) -> dict:
-    """My service: the agent's average effective score over the last ``days`` next to the
+    """My service: the agent's average effective score over the last ``days`` local days next to the
     team's and how many of theirs await an answer (one query), and their latest evaluations
     with their outcome (one query)."""
-    now = now or timezone.now()
-    since = now - dt.timedelta(days=days)
+    # The last ``days`` whole local days, as the other "My service" sections and the reports
+    # count them (core.reports.period), not a rolling ``days`` × 24 hours.
+    since, _end = Period.last_days(days, now=now).bounds()
     recent, mine = Q(occurred_at__gte=since), Q(agent=user)
     # One query: the period's figures, and the agent's evaluations of any date still unanswered.
     figures = (

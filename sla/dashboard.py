@@ -3,14 +3,13 @@
 Managers and integrations see every contact, staff their own, like the API.
 """
 
-from zoneinfo import ZoneInfo
-
 from django.conf import settings
 from django.utils import timezone
 
+from core.reports.period import local_today
 from core.roles import STAFF, user_roles
 from sla import selectors
-from sla.reports.dashboard import my_service
+from sla.reports.my_service import my_service
 
 
 def cards(request) -> list[dict]:
@@ -30,6 +29,6 @@ def my_service_sections(request) -> list[dict]:
     if STAFF not in user_roles(request.user):
         return []
     tz = settings.TIME_ZONE
-    today = timezone.localdate(timezone=ZoneInfo(tz))
+    today = local_today(tz)
     figures = my_service(user=request.user, today=today, tz=tz)
     return [{"template": "sla/reports/my_service_section.html", "context": figures}]

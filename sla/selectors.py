@@ -53,7 +53,7 @@ def contact_list(*, user) -> QuerySet[Contact]:
 
 # The contacts list's sortable columns: ``sort=<key>`` ascending, ``sort=-<key>`` descending.
 # Each order ends in the id, so pages never overlap; the plain columns have an index
-# ending in id (sla/models.py), the joined names sort small tables.
+# ending in id (sla/models/contacts.py), the joined names sort small tables.
 SORTS = {
     "external_id": ("external_id",),
     "channel": ("channel__name",),

@@ -1,5 +1,8 @@
 """REST API for standards (``/api/v1/standards/``) and versions, as ``docs/api.md`` says.
 
+Just over 400 lines on purpose: standards and their versions are one resource family that shares
+its serializers (criteria, channel codes) and its 409 rule.
+
 Serializers check the shape of the input; the services decide (the same functions the pages
 call). A request that does not fit the version's state (publishing a published version, a second
 open draft) answers 409 with ``{"detail": ...}``; bad input answers 400 with field errors.

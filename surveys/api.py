@@ -59,8 +59,8 @@ class SurveySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 {"ask_csat": [_("A survey must ask at least one question.")]}
             )
-        if "link_lifetime_days" in attrs and attrs["link_lifetime_days"] < 1:
-            raise serializers.ValidationError({"link_lifetime_days": [_("At least one day.")]})
+        # The other rules (a lifetime of at least one day) are the model's, checked when
+        # services.survey_save runs full_clean (see perform_create).
         return attrs
 
 
@@ -75,14 +75,19 @@ class SurveyViewSet(viewsets.ModelViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         channels = data.pop("channels", [])
-        serializer.instance = services.survey_save(channels=channels, **data)
+        serializer.instance = self._save(channels=channels, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         channels = data.pop("channels", None)
-        serializer.instance = services.survey_save(
-            survey=serializer.instance, channels=channels, **data
-        )
+        serializer.instance = self._save(survey=serializer.instance, channels=channels, **data)
+
+    @staticmethod
+    def _save(**kwargs) -> Survey:
+        try:
+            return services.survey_save(**kwargs)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
 
     def perform_destroy(self, instance):
         try:

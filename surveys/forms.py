@@ -58,13 +58,6 @@ class SurveyForm(forms.ModelForm):
                     else "",
                 )
 
-    def clean(self):
-        # "At least one question" is the model's constraint, which the ModelForm checks.
-        data = super().clean()
-        if data.get("link_lifetime_days") is not None and data["link_lifetime_days"] < 1:
-            self.add_error("link_lifetime_days", _("At least one day."))
-        return data
-
     def texts(self) -> dict:
         result: dict = {}
         for code in languages.codes():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -85,6 +86,13 @@ class Survey(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self):
+        # The lifetime constraint's rule with a message for the field, for the page and the API
+        # alike (both save through services.survey_save, which runs full_clean).
+        super().clean()
+        if self.link_lifetime_days is not None and self.link_lifetime_days < 1:
+            raise ValidationError({"link_lifetime_days": _("At least one day.")})
 
     def text(self, key: str, language: str) -> str:
         """The wording of ``key`` in ``language``: the override, else the default translated."""

@@ -1,7 +1,8 @@
 """The satisfaction report's rows.
 
-Its query is the SLA report's (``sla.reports.params.report_query_for``), so both reports accept
-and refuse exactly the same parameters.
+Its query is the SLA report's (``sla.reports.params.report_query_for``: the kernel's period rule,
+``core.reports.period``, with the SLA dimensions), so both reports accept and refuse exactly the
+same parameters.
 
 Every figure is aggregated in the database in two grouped queries (responses, invitations);
 the total is their sum and only the final divisions happen in Python (``formulas``). The
@@ -12,14 +13,11 @@ as the SLA dashboard is from the SLA report: one computation and one period rule
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils import timezone
 
-from sla.reports.query import ReportQuery
+from core.reports.period import truncated
+from sla.reports.report import ReportQuery
 from surveys import formulas, scales
 from surveys.models import Invitation, Response
 
@@ -31,8 +29,7 @@ def _key_expression(group_by: str, tz, *, time_field: str, prefix: str = ""):
         return F(f"{prefix}agent__username")
     if group_by == "priority":
         return F("invitation__contact__priority" if prefix == "" else "contact__priority")
-    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[group_by]
-    return trunc(time_field, tzinfo=tz)
+    return truncated(time_field, group_by, tz)
 
 
 def _format_key(value):
@@ -86,14 +83,10 @@ SATISFACTION_FIELDS = (
 
 
 def last_days(days: int, *, now: dt.datetime | None = None, group_by: str = "week") -> ReportQuery:
-    """The last ``days`` local days, today included, in the portal's time zone: the period rule
-    of the report API's default (``to`` today, ``from`` ``days - 1`` before) and of the SLA
-    dashboard, so a page and the API asked for the same dates count the same answers."""
-    tz = settings.TIME_ZONE
-    today = (now or timezone.now()).astimezone(ZoneInfo(tz)).date()
-    return ReportQuery(
-        start=today - dt.timedelta(days=days - 1), end=today, tz=tz, group_by=group_by
-    )
+    """The last ``days`` local days, today included, in the portal's time zone: the kernel's
+    rule (:meth:`core.reports.period.Period.last_days`, the report API's default period and the
+    report pages'), so a page and the API asked for the same dates count the same answers."""
+    return ReportQuery.last_days(days, now=now, group_by=group_by)
 
 
 def period_responses(query: ReportQuery):

@@ -9,7 +9,8 @@ import datetime as dt
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
-from sla.reports.query import ReportQuery, time_key
+from core.reports.period import time_key
+from sla.reports.report import ReportQuery
 from surveys import formulas, reports, scales, tokens
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
 from surveys.reports import RESPONSE_AGGREGATES

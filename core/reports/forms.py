@@ -1,7 +1,8 @@
 """A report page's period picker: the last 7, 30 or 90 days, or from–to (inclusive).
 
-Each report's form extends it with its own filters and names its longest period (``max_days``,
-the same bound as its API's parameter rule).
+The bounds are the API's (:mod:`core.reports.period`): at most ``MAX_PERIOD_DAYS`` apart, dates
+within core.parse's limits (``core.fields.DateField``), "the last N days" ending today. A report's
+form extends it with its own filters; the messages are the pages' own wording of that rule.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core import fields
 from core.forms import DateInput
+from core.reports.period import MAX_PERIOD_DAYS
 
 CUSTOM = "custom"
 
 
 class PeriodForm(forms.Form):
-    max_days: int
+    max_days = MAX_PERIOD_DAYS
 
     period = forms.ChoiceField(
         label=_("Period"),

@@ -1,11 +1,11 @@
 """``GET /api/v1/reports/standards/`` (Managers): each published standard's scorecard figures for
-a period, with the other reports' ``from``/``to``/``tz`` rules and their CSV negotiation
+a period, with every report's ``from``/``to``/``tz`` rule (:mod:`core.reports.period`; rows are
+standards, so no grouping and no channel or agent filter) and their CSV negotiation
 (``?format=csv``, ``Accept: text/csv``, or the ``csv/`` operation of its own).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,19 +16,14 @@ from rest_framework.response import Response
 
 from core.csv import csv_response
 from core.reports.api import UNDOCUMENTED_FORMAT, CsvRenderer, ReportView
+from core.reports.period import (
+    Period,
+    PeriodAnswerSerializer,
+    PeriodQuerySerializer,
+    period_for,
+)
 from core.roles import MANAGER
 from quality.scorecard.selectors import ROW_FIELDS, shared_scorecards
-from sla.reports.params import ReportQuerySerializer
-from sla.reports.query import ReportQuery
-
-
-class StandardsReportQuerySerializer(ReportQuerySerializer):
-    """``from``, ``to`` and ``tz`` as for the SLA report; rows are standards, so no grouping
-    and no channel or agent filter."""
-
-    group_by = None
-    channel = None
-    agent = None
 
 
 class StandardsReportRowSerializer(serializers.Serializer):
@@ -74,17 +69,10 @@ class StandardsReportRowSerializer(serializers.Serializer):
     responses = serializers.IntegerField(help_text=_("Survey answers on the standard's channels."))
 
 
-class StandardsReportSerializer(serializers.Serializer):
-    from_ = serializers.DateField()
-    to = serializers.DateField()
-    tz = serializers.CharField()
+class StandardsReportSerializer(PeriodAnswerSerializer):
     rows = StandardsReportRowSerializer(
         many=True, help_text=_("Every standard with a published version, by slug.")
     )
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"from" if name == "from_" else name: f for name, f in fields.items()}
 
 
 _EXAMPLE_ROW = {
@@ -105,7 +93,7 @@ _EXAMPLE_ROW = {
 }
 
 
-def standards_report(query: ReportQuery) -> dict:
+def standards_report(query: Period) -> dict:
     cards = sorted(
         shared_scorecards(query, today=timezone.localdate()),
         key=lambda card: card.standard.slug,
@@ -127,7 +115,7 @@ class StandardsReportView(ReportView):
 
     @extend_schema(
         operation_id="reports_standards",
-        parameters=[StandardsReportQuerySerializer, UNDOCUMENTED_FORMAT],
+        parameters=[PeriodQuerySerializer, UNDOCUMENTED_FORMAT],
         responses={
             (200, "application/json"): StandardsReportSerializer,
             (200, "text/csv"): OpenApiResponse(
@@ -153,13 +141,7 @@ class StandardsReportView(ReportView):
         ],
     )
     def get(self, request):
-        serializer = StandardsReportQuerySerializer(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        attrs = serializer.validated_data
-        query = ReportQuery(
-            start=attrs["from"], end=attrs["to"], tz=attrs.get("tz") or settings.TIME_ZONE
-        )
-        body = standards_report(query)
+        body = standards_report(period_for(request.query_params))
         if getattr(request.accepted_renderer, "format", None) == "csv":
             return csv_response(
                 f"{self.csv_name}-{body['from']}-{body['to']}.csv",
@@ -176,7 +158,7 @@ class StandardsReportCsvView(StandardsReportView):
 
     @extend_schema(
         operation_id="reports_standards_csv",
-        parameters=[StandardsReportQuerySerializer],
+        parameters=[PeriodQuerySerializer],
         responses={
             (200, "text/csv"): OpenApiResponse(
                 OpenApiTypes.STR,

@@ -12,16 +12,10 @@ from django.utils.translation import gettext as _
 
 from core.db import without_jit
 from core.reports import charts
-from quality.scorecard import selectors
+from core.reports.period import Period, slot_ticks, time_slots, trend_grain
+from quality.scorecard import detail
 from quality.scorecard.sources import EVALUATION_LIST_URL
-from sla.reports.dashboard import (
-    contacts_list_url,
-    grain_label,
-    slot_ticks,
-    time_slots,
-    trend_grain,
-)
-from sla.reports.query import ReportQuery
+from sla.reports.dashboard import contacts_list_url, grain_label
 from standards.models import Standard
 
 PEOPLE_SHOWN = 200
@@ -35,7 +29,7 @@ def standard_or_none(slug: str) -> Standard | None:
 # --- Links ----------------------------------------------------------------------------------
 
 
-def evaluations_url(standard: Standard, query: ReportQuery, **extra) -> str:
+def evaluations_url(standard: Standard, query: Period, **extra) -> str:
     params = {
         "standard": standard.slug,
         "date_from": query.start.isoformat(),
@@ -45,7 +39,7 @@ def evaluations_url(standard: Standard, query: ReportQuery, **extra) -> str:
     return f"{reverse(EVALUATION_LIST_URL)}?{urlencode(params)}"
 
 
-def breaches_url(channel, query: ReportQuery, metric: str) -> str:
+def breaches_url(channel, query: Period, metric: str) -> str:
     """The contacts of one channel opened in the period whose ``metric`` was breached."""
     return contacts_list_url(
         channel=channel.pk,
@@ -55,7 +49,7 @@ def breaches_url(channel, query: ReportQuery, metric: str) -> str:
     )
 
 
-def low_scores_url(channel, query: ReportQuery) -> str:
+def low_scores_url(channel, query: Period) -> str:
     """The channel's low answers (CSAT 1–2 or NPS 0–6) of the period."""
     params = {
         "channel": channel.code,
@@ -66,14 +60,14 @@ def low_scores_url(channel, query: ReportQuery) -> str:
     return f"{reverse('surveys:response-list')}?{urlencode(params)}"
 
 
-def overview_links(card, query: ReportQuery) -> dict:
+def overview_links(card, query: Period) -> dict:
     return {
         "scorecard": reverse("quality:scorecard", kwargs={"slug": card.standard.slug}),
         "evaluations": evaluations_url(card.standard, query),
     }
 
 
-def channel_links(standard: Standard, query: ReportQuery) -> list[dict]:
+def channel_links(standard: Standard, query: Period) -> list[dict]:
     return [
         {
             "channel": channel,
@@ -88,16 +82,16 @@ def channel_links(standard: Standard, query: ReportQuery) -> list[dict]:
 # --- The page -------------------------------------------------------------------------------
 
 
-def scorecard_detail(standard: Standard, query: ReportQuery, *, today: dt.date) -> dict:
+def scorecard_detail(standard: Standard, query: Period, *, today: dt.date) -> dict:
     """Everything one standard's page shows, in a bounded number of queries (about 20)."""
     grain = trend_grain(query.start, query.end)
     slots = time_slots(query.start, query.end, grain)
     with without_jit():
-        card, report, counts = selectors.scorecard(standard, query, today=today, grain=grain)
-        trend = selectors.trends(card, query, slots, grain, report, counts)
-        markers = selectors.version_markers(standard, slots, grain, query.zone)
-        criteria = selectors.criteria_failures(query, standard, card.version)
-    people = selectors.people(card)
+        card, report, counts = detail.scorecard(standard, query, today=today, grain=grain)
+        trend = detail.trends(card, query, slots, grain, report, counts)
+        markers = detail.version_markers(standard, slots, grain, query.zone)
+        criteria = detail.criteria_failures(query, standard, card.version)
+    people = detail.people(card)
     return {
         "card": card,
         "people": people,

@@ -16,7 +16,8 @@ Nothing here has a formula of its own; every figure comes from the code that own
   before dividing, so the figures follow design.md's formulas.
 
 Queries are bounded whatever the number of standards, people and contacts: the overview reads
-every standard in one pass (about 15 queries), a scorecard a few more for its trends.
+every standard in one pass (about 15 queries), a scorecard a few more for its trends
+(:mod:`quality.scorecard.detail`, one standard's page).
 """
 
 from __future__ import annotations
@@ -28,16 +29,15 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Count, Q
-from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
-from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.db import without_jit
+from core.reports.cache import shared
+from core.reports.period import Period
 from quality import scoring
-from quality.scorecard.sources import EvaluationItem, current_evaluations
-from sla.reports.dashboard import shared
-from sla.reports.query import ReportQuery, compliance_pct, sla_report, time_key
+from quality.scorecard.sources import current_evaluations
+from sla.reports.query import ReportQuery, compliance_pct, sla_report
 from standards.models import Standard, StandardVersion
 from surveys.reports import row_from_counts, satisfaction_counts
 from training.selectors import build_rows, percent, standard_states, users_assigned_to
@@ -143,7 +143,7 @@ def _cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, lis
 # --- Followed -------------------------------------------------------------------------------
 
 
-def _period_evaluations(query: ReportQuery, standard_ids: list[int]):
+def _period_evaluations(query: Period, standard_ids: list[int]):
     """Evaluations against the standards' published versions, interaction in the period."""
     lo, hi = query.bounds()
     return current_evaluations().filter(
@@ -165,19 +165,23 @@ def _evaluation_figures(count, average, passed, critical) -> dict:
     }
 
 
-def _followed(query: ReportQuery, standard_ids: list[int]) -> dict[int, dict]:
+def _evaluation_counts() -> dict:
+    """The aggregates behind :func:`_evaluation_figures`, for any grouping of evaluations."""
+    return {
+        "count": Count("id"),
+        "average": Avg("score"),
+        "passed": Count("id", filter=Q(score__gte=pass_mark())),
+        "critical": Count("id", filter=Q(critical_missed=True)),
+    }
+
+
+def _followed(query: Period, standard_ids: list[int]) -> dict[int, dict]:
     """standard id -> evaluation figures (one query)."""
-    mark = pass_mark()
     rows = (
         _period_evaluations(query, standard_ids)
         .order_by()
         .values("standard_id")
-        .annotate(
-            count=Count("id"),
-            average=Avg("score"),
-            passed=Count("id", filter=Q(score__gte=mark)),
-            critical=Count("id", filter=Q(critical_missed=True)),
-        )
+        .annotate(**_evaluation_counts())
     )
     return {
         r["standard_id"]: _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
@@ -200,6 +204,16 @@ def _sum_sla(rows: list[dict]) -> dict:
         total["resolution_met"], total["resolution_breached"]
     )
     return total
+
+
+def _sum_pairs(pairs) -> tuple[dict, dict]:
+    responses, invitations = defaultdict(int), defaultdict(int)
+    for r, i in pairs:
+        for name, value in r.items():
+            responses[name] += value or 0
+        for name, value in i.items():
+            invitations[name] += value or 0
+    return responses, invitations
 
 
 def _sum_satisfaction(pairs, key=None) -> dict:
@@ -285,12 +299,12 @@ def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names
 
 
 def scorecards(
-    query: ReportQuery, *, today: dt.date, standards: list[Standard] | None = None
+    query: Period, *, today: dt.date, standards: list[Standard] | None = None
 ) -> list[Scorecard]:
     """Every published standard's scorecard for the period, most attention first (the counts
     of "known", not the people: see :func:`scorecard` for one standard's).
 
-    ``query`` gives the period (``start``/``end``/``tz``); its grouping is ignored. About 12
+    ``query`` gives the period (``start``/``end``/``tz``; any grouping is ignored). About 12
     queries whatever the number of standards, people and contacts.
     """
     standards = standards_in_scope() if standards is None else standards
@@ -327,7 +341,7 @@ def scorecards(
     return cards
 
 
-def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
+def shared_scorecards(query: Period, *, today: dt.date) -> list[Scorecard]:
     """:func:`scorecards` of every standard, shared through the cache for as long as the SLA
     dashboard shares its figures (a minute): every manager looking in the same minute, on the
     page or through the API, shares one computation, as on the SLA dashboard."""
@@ -336,166 +350,3 @@ def shared_scorecards(query: ReportQuery, *, today: dt.date) -> list[Scorecard]:
         f"{query.tz}:{today}:{get_language()}"
     )
     return shared(key, lambda: scorecards(query, today=today))
-
-
-def scorecard(standard: Standard, query: ReportQuery, *, today: dt.date, grain: str):
-    """One standard's card with its people, and its trend per ``grain`` (the card's period
-    figures are the trend's totals: the same statements give both). About 15 queries."""
-    cells = _cells_by_standard([standard.pk], today)
-    people = cells.get(standard.pk, [])
-    trend_query = ReportQuery(
-        start=query.start,
-        end=query.end,
-        tz=query.tz,
-        group_by=grain,
-        split_by_channel=True,
-        channel_ids=_channel_ids([standard]),
-        percentiles=False,
-    )
-    report = sla_report(trend_query)
-    counts = satisfaction_counts(trend_query, by_time=True)
-    satisfaction: dict[str, list] = defaultdict(list)
-    for (code, _key), pair in counts.items():
-        satisfaction[code].append(pair)
-    card = _card(
-        standard,
-        known=_known([cell for _user, cell in people]),
-        followed=_followed(trend_query, [standard.pk]),
-        sla_rows={code: series["total"] for code, series in report.series.items()},
-        satisfaction={code: _sum_pairs(pairs) for code, pairs in satisfaction.items()},
-        people=people,
-    )
-    return card, report, counts
-
-
-def _sum_pairs(pairs) -> tuple[dict, dict]:
-    responses, invitations = defaultdict(int), defaultdict(int)
-    for r, i in pairs:
-        for name, value in r.items():
-            responses[name] += value or 0
-        for name, value in i.items():
-            invitations[name] += value or 0
-    return responses, invitations
-
-
-def people(card: Scorecard) -> list[dict]:
-    """The drill-down: everyone the standard applies to, those who owe it first (overdue, by
-    due date), then those without an obligation, then those who acknowledged."""
-    order = {state: i for i, state in enumerate(STATE_ORDER)}
-    rows = [{"user": user, "cell": cell, "state": cell.state} for user, cell in card.people]
-    rows.sort(
-        key=lambda r: (
-            order[r["state"]],
-            r["cell"].due_date or dt.date.max,
-            (r["user"].get_full_name() or r["user"].get_username()).lower(),
-        )
-    )
-    return rows
-
-
-def criteria_failures(query: ReportQuery, standard: Standard, version) -> list[dict]:
-    """The current version's criteria, most often not met first (two queries)."""
-    if version is None:
-        return []
-    evaluations = _period_evaluations(query, [standard.pk]).filter(version=version)
-    counts = {
-        row["criterion_id"]: row
-        for row in EvaluationItem.objects.filter(evaluation__in=evaluations.values("id"))
-        .order_by()
-        .values("criterion_id")
-        .annotate(
-            met=Count("id", filter=Q(result=scoring.MET)),
-            not_met=Count("id", filter=Q(result=scoring.NOT_MET)),
-            na=Count("id", filter=Q(result=scoring.NOT_APPLICABLE)),
-        )
-    }
-    rows = []
-    for criterion in version.criteria.order_by("order", "id"):
-        row = counts.get(criterion.pk, {"met": 0, "not_met": 0, "na": 0})
-        judged = row["met"] + row["not_met"]
-        rows.append(
-            {
-                "criterion": criterion,
-                "met": row["met"],
-                "not_met": row["not_met"],
-                "na": row["na"],
-                "not_met_pct": round(row["not_met"] * 100 / judged, 2) if judged else None,
-            }
-        )
-    rows.sort(key=lambda r: (-r["not_met"], r["criterion"].order, r["criterion"].pk))
-    return rows
-
-
-def version_markers(standard: Standard, slots: list[str], grain: str, tz) -> list[tuple]:
-    """(slot index, "v3 · 6 Dec") for every version of the standard published in the period
-    (one query)."""
-    index = {slot: i for i, slot in enumerate(slots)}
-    markers = []
-    for number, published_at in (
-        StandardVersion.objects.filter(standard=standard, published_at__isnull=False)
-        .order_by("published_at")
-        .values_list("number", "published_at")
-    ):
-        day = published_at.astimezone(tz).date()
-        slot = time_key(day, grain).isoformat()
-        if slot in index:
-            label = _("v%(number)s published %(date)s") % {
-                "number": number,
-                "date": date_format(day, "j M"),
-            }
-            markers.append((index[slot], label))
-    return markers
-
-
-def trends(
-    card: Scorecard, query: ReportQuery, slots: list[str], grain: str, report, counts
-) -> list[dict]:
-    """One row per time slot: SLA compliance, satisfaction and evaluations on the standard's
-    channels, from :func:`scorecard`'s report and counts (and one query for evaluations)."""
-    codes = set(card.channel_codes)
-    sla_by_slot: dict[str, list] = defaultdict(list)
-    for code in codes:
-        for row in report.series.get(code, {"rows": []})["rows"]:
-            sla_by_slot[row["key"]].append(row)
-    satisfaction_by_slot: dict[str, list] = defaultdict(list)
-    for (code, key), pair in counts.items():
-        if code in codes:
-            satisfaction_by_slot[key].append(pair)
-    trend_query = ReportQuery(start=query.start, end=query.end, tz=query.tz, group_by=grain)
-    evaluations = _evaluation_trend(trend_query, card)
-    return [
-        {
-            "key": slot,
-            "sla": _sum_sla(sla_by_slot.get(slot, [])),
-            "satisfaction": _sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
-            "followed": evaluations.get(slot) or _evaluation_figures(0, None, 0, 0),
-        }
-        for slot in slots
-    ]
-
-
-def _evaluation_trend(query: ReportQuery, card: Scorecard) -> dict[str, dict]:
-    """Slot -> evaluation figures of the current version (one grouped query)."""
-    if card.version is None:
-        return {}
-    mark = pass_mark()
-    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[query.group_by]
-    rows = (
-        _period_evaluations(query, [card.standard.pk])
-        .filter(version=card.version)
-        .annotate(slot=trunc("occurred_at", tzinfo=query.zone))
-        .order_by()
-        .values("slot")
-        .annotate(
-            count=Count("id"),
-            average=Avg("score"),
-            passed=Count("id", filter=Q(score__gte=mark)),
-            critical=Count("id", filter=Q(critical_missed=True)),
-        )
-    )
-    result = {}
-    for r in rows:
-        slot = r["slot"]
-        slot = (slot.date() if isinstance(slot, dt.datetime) else slot).isoformat()
-        result[slot] = _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
-    return result

@@ -16,7 +16,7 @@ from core.outbox import render
 from core.roles import MANAGER, STAFF
 from quality import services
 from quality.models import Evaluation, EvaluationResponse, ImmutableEvaluationError
-from quality.services.evaluations import DISPUTED, RESOLVED
+from quality.services.disputes import DISPUTED, RESOLVED
 from quality.tests.factories import make_evaluation
 
 pytestmark = pytest.mark.django_db

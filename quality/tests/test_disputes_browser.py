@@ -18,7 +18,7 @@ from core.models import OutboxMessage
 from core.preferences import set_preferred_language
 from core.testing_browser import audit_accessibility, log_in, screenshot
 from quality.models import Evaluation
-from quality.services.evaluations import DISPUTED, RESOLVED
+from quality.services.disputes import DISPUTED, RESOLVED
 from sla.tests.factories import make_contact
 from standards.tests.factories import ChannelFactory, StandardFactory, make_evaluable_version
 from training import services as training_services

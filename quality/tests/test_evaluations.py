@@ -744,6 +744,34 @@ def test_my_service_shows_the_agents_average_next_to_the_teams(
     assert Evaluation.objects.filter(agent=other_staff).get().get_absolute_url() not in section
 
 
+def test_my_service_counts_whole_local_days_like_the_other_sections(version, manager, staff_user):
+    """The last 90 days are 90 local days, today included (core.reports.period, as the
+    satisfaction and SLA sections count them), not 90 × 24 hours back from now: an interaction
+    on the evening of the 91st day is out, one just after its midnight is in."""
+    from core.reports.period import Period, local_today
+    from quality.evaluation_selectors import agent_summary
+
+    period = Period.last_days(90)
+    noon = period.bounds()[1] - timedelta(hours=12)  # today 12:00, local
+    first_midnight = period.bounds()[0]
+    assert period.start == local_today() - timedelta(days=89)
+    make_evaluation(
+        version=version,
+        agent=staff_user,
+        evaluator=manager,
+        occurred_at=first_midnight - timedelta(minutes=1),  # within 90 × 24 h of noon
+    )
+    make_evaluation(
+        version=version,
+        agent=staff_user,
+        evaluator=manager,
+        results="NMM",
+        occurred_at=first_midnight + timedelta(minutes=1),
+    )
+    summary = agent_summary(user=staff_user, now=noon)
+    assert summary["mine"]["count"] == 1
+
+
 def test_my_service_without_evaluations(staff_user):
     html = _client(staff_user).get(reverse("my-service")).content.decode()
     assert 'id="evaluations-none"' in html

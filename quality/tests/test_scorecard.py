@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from quality.scorecard import selectors
+from quality.scorecard import detail, selectors
 from quality.tests.scorecard_world import build_world
 from sla.reports.query import ReportQuery
 
@@ -76,7 +76,7 @@ def test_pass_mark_is_a_setting(world, settings):
 
 def test_criteria_fail_most_first(world, manager):
     standard, version = world["standards"][0]
-    rows = selectors.criteria_failures(_query(), standard, version)
+    rows = detail.criteria_failures(_query(), standard, version)
     assert [(r["not_met"], r["met"]) for r in rows] == [(1, 1), (1, 1)]
 
 

@@ -1,37 +1,35 @@
 """The scorecard pages (managers): the team overview and one standard's scorecard, each with
-its CSV. The period is the SLA dashboard's (last 7, 30 or 90 days, or from–to, in the
-portal's time zone), checked by the same form."""
+its CSV. The period is every report page's (last 7, 30 or 90 days, or from–to, in the
+portal's time zone), checked by the kernel's form."""
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.http import Http404, HttpResponseBadRequest
-from django.utils import timezone
 from django.views.generic import TemplateView, View
 
 from core.csv import csv_response
 from core.permissions import ManagerRequiredMixin
+from core.reports.forms import PeriodForm
+from core.reports.period import Period, local_today
 from quality.scorecard import pages
 from quality.scorecard.selectors import ROW_FIELDS, pass_mark, shared_scorecards
-from sla.reports.forms import ReportPeriodForm
-from sla.reports.query import ReportQuery
 
 
 def _today():
-    return timezone.localtime(timezone.now(), timezone=ZoneInfo(settings.TIME_ZONE)).date()
+    return local_today()
 
 
-def period_form(request) -> ReportPeriodForm:
-    return ReportPeriodForm(request.GET or {"period": "30"}, today=_today())
+def period_form(request) -> PeriodForm:
+    return PeriodForm(request.GET or {"period": "30"}, today=_today())
 
 
-def period_query(form: ReportPeriodForm) -> ReportQuery | None:
+def period_query(form: PeriodForm) -> Period | None:
     if not form.is_valid():
         return None
-    return ReportQuery(
+    return Period(
         start=form.cleaned_data["from"], end=form.cleaned_data["to"], tz=settings.TIME_ZONE
     )
 
@@ -43,7 +41,7 @@ def _bad_period(form):
     )
 
 
-def _period_params(query: ReportQuery) -> dict:
+def _period_params(query: Period) -> dict:
     """The page's period as the from–to choice (what links to other pages keep)."""
     return {"period": "custom", "from": query.start.isoformat(), "to": query.end.isoformat()}
 

@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 
 from core.reports.api import CSV_DESCRIPTION, UNDOCUMENTED_FORMAT, ReportView, csv_only
+from core.reports.period import PeriodAnswerSerializer
 from core.roles import ALL_ROLES
 from sla.reports.params import ReportQuerySerializer, report_query_for
 from sla.reports.query import GROUP_BYS, ROW_FIELDS, sla_report
@@ -46,17 +47,10 @@ class ReportRowSerializer(serializers.Serializer):
     resolution_p90_minutes = serializers.FloatField(allow_null=True)
 
 
-class ReportSerializer(serializers.Serializer):
-    from_ = serializers.DateField()
-    to = serializers.DateField()
-    tz = serializers.CharField()
+class ReportSerializer(PeriodAnswerSerializer):
     group_by = serializers.ChoiceField(choices=GROUP_BYS)
     rows = ReportRowSerializer(many=True, help_text=_("Groups with at least one contact."))
     total = ReportRowSerializer(help_text=_("All contacts of the report; its key is null."))
-
-    def get_fields(self):
-        fields = super().get_fields()
-        return {"from" if name == "from_" else name: f for name, f in fields.items()}
 
 
 _EXAMPLE_ROW = {

@@ -5,7 +5,10 @@ the same numbers from ``GET /api/v1/reports/sla/``.
 
 Queries, whatever the data size: manager dashboard 4 or 5 (the figures by channel and period
 in one statement, the distribution, the at-risk counts and list, channel names if needed);
-"My service" 2 (own and team figures; the team's are shared for a minute).
+"My service" (``sla/reports/my_service.py``) 2.
+
+The period's slots, grains and tick labels are the kernel's (:mod:`core.reports.period`), as is
+the cache of figures shared between managers (:mod:`core.reports.cache`).
 """
 
 from __future__ import annotations
@@ -15,29 +18,21 @@ import itertools
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from channels_app.models import Channel
-from core import cache as shared_cache
 from core.reports import charts
+from core.reports.period import slot_ticks, time_slots, trend_grain
 from sla.models import Contact
 from sla.reports import summary
-from sla.reports.query import (
-    SUMMARY_SETTINGS,
-    ReportQuery,
-    default_engine,
-    empty_row,
-    sla_report,
-    summary_entries,
-    time_key,
-)
+from sla.reports.query import default_engine, sla_report
+from sla.reports.report import ReportQuery, empty_row
+from sla.reports.summary_sql import SUMMARY_SETTINGS, summary_entries
 
 ATTENTION_PER_CHANNEL = 10
 ATTENTION_COUNT_CAP = 1000
@@ -50,27 +45,6 @@ assert all(edge % summary.WIDTH["f"] == 0 for edge in HISTOGRAM_EDGES)  # (see _
 def histogram_labels() -> list[str]:
     labels = [f"{lo}–{hi}" for lo, hi in itertools.pairwise(HISTOGRAM_EDGES)]
     return [*labels, f"{HISTOGRAM_EDGES[-1]}+"]
-
-
-def trend_grain(start: dt.date, end: dt.date) -> str:
-    """Days up to a month, weeks up to about four months, months beyond."""
-    days = (end - start).days + 1
-    if days <= 31:
-        return "day"
-    if days <= 120:
-        return "week"
-    return "month"
-
-
-def time_slots(start: dt.date, end: dt.date, grain: str) -> list[str]:
-    """Every key of the period in order, so that a chart shows empty days too."""
-    keys, day = [], start
-    while day <= end:
-        key = time_key(day, grain).isoformat()
-        if not keys or keys[-1] != key:
-            keys.append(key)
-        day += dt.timedelta(days=1)
-    return keys
 
 
 def contacts_list_url(**params) -> str:
@@ -371,13 +345,6 @@ def _links(channel_id: int | None, agent_id: int | None = None) -> dict[str, str
     }
 
 
-def slot_ticks(slots: list[str], grain: str) -> list[str]:
-    """Short tick labels in the page's language: "6 Dec" for days and weeks, "Dec 2026" for
-    months (the ISO keys stay in the tooltips and the tables)."""
-    fmt = "M Y" if grain == "month" else "j M"
-    return [date_format(dt.date.fromisoformat(slot), fmt) for slot in slots]
-
-
 def grain_label(grain: str) -> str:
     return {
         "day": _("Day opened"),
@@ -430,74 +397,4 @@ def _channel_charts(section: ChannelSection, slots: list[str], grain: str = "day
             x_label=_("First response (business minutes)"),
             y_label=_("Contacts"),
         ),
-    }
-
-
-# --- "My service" -----------------------------------------------------------------------------
-
-MY_SERVICE_DAYS = 30
-
-
-def shared_cache_seconds() -> int:
-    """How long figures everyone sees alike (the team's, the dashboard's) may be reused, in
-    seconds (``SLA_REPORT_DASHBOARD_CACHE_SECONDS``); 0 turns the cache off."""
-    return settings.SLA_REPORT_DASHBOARD_CACHE_SECONDS
-
-
-def shared(key: str, compute):
-    """The value under ``key`` in the shared cache, computed once a minute at most."""
-    seconds = shared_cache_seconds()
-    value = shared_cache.get(key) if seconds else None
-    if value is None:
-        value = compute()
-        if seconds:
-            shared_cache.set(key, value, seconds)
-    return value
-
-
-def my_service(*, user, today: dt.date, tz: str) -> dict:
-    """The agent's figures next to the team's for the last 30 days: two queries."""
-    start = today - dt.timedelta(days=MY_SERVICE_DAYS - 1)
-    own = sla_report(ReportQuery(start=start, end=today, tz=tz, group_by="week", agent_id=user.pk))
-    team = shared(
-        f"sla:my-service-team:v1:{connection.settings_dict['NAME']}:{start}:{today}:{tz}",
-        lambda: sla_report(ReportQuery(start=start, end=today, tz=tz, group_by="week")),
-    )
-    slots = time_slots(start, today, "week")
-    own_by = {r["key"]: r for r in own.rows}
-    team_by = {r["key"]: r for r in team.rows}
-    trend = [
-        {
-            "key": key,
-            "own": own_by.get(key, empty_row(key)),
-            "team": team_by.get(key, empty_row(key)),
-        }
-        for key in slots
-    ]
-    chart = charts.line_chart(
-        chart_id="my-service-trend",
-        title=_("Your first-response compliance per week, next to the team's"),
-        desc=_("Weeks start on Monday; the table below gives the figures."),
-        labels=slots,
-        series=[
-            (str(_("You")), [t["own"]["first_response_compliance_pct"] for t in trend]),
-            (str(_("Team")), [t["team"]["first_response_compliance_pct"] for t in trend]),
-        ],
-        y_max=100,
-        suffix="%",
-        ticks=slot_ticks(slots, "week"),
-        x_label=grain_label("week"),
-        y_label=_("Targets met (%)"),
-    )
-    return {
-        "start": start,
-        "end": today,
-        "tz": tz,
-        "own": own.total,
-        "team": team.total,
-        "own_breaches": own.total["first_response_breached"] + own.total["resolution_breached"],
-        "team_breaches": team.total["first_response_breached"] + team.total["resolution_breached"],
-        "trend": trend,
-        "chart": chart,
-        "empty": own.total["contacts"] == 0,
     }

@@ -1,5 +1,5 @@
 """The SLA dashboard's period picker: the kernel's (:class:`core.reports.forms.PeriodForm`)
-with an agent filter and the SLA report's longest period."""
+with an agent filter."""
 
 from __future__ import annotations
 
@@ -8,12 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from channels_app.forms import UserChoiceField
 from core.reports.forms import PeriodForm
-from sla.reports.query import MAX_PERIOD_DAYS
 
 
 class ReportPeriodForm(PeriodForm):
-    max_days = MAX_PERIOD_DAYS
-
     agent = UserChoiceField(
         label=_("Agent"),
         queryset=get_user_model().objects.filter(is_active=True).order_by("username"),

@@ -3,30 +3,24 @@
 from __future__ import annotations
 
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseBadRequest
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.generic import TemplateView, View
 
 from core.csv import csv_response
 from core.permissions import ManagerRequiredMixin
-from sla.reports.dashboard import (
-    histogram_labels,
-    manager_dashboard,
-    shared,
-    shared_cache_seconds,
-)
+from core.reports.cache import shared, shared_cache_seconds
+from core.reports.period import local_today
+from sla.reports.dashboard import histogram_labels, manager_dashboard
 from sla.reports.forms import ReportPeriodForm
-from sla.reports.query import ROW_FIELDS
+from sla.reports.report import ROW_FIELDS
 
 
 def _form(request) -> ReportPeriodForm:
-    today = timezone.localtime(timezone.now(), timezone=ZoneInfo(settings.TIME_ZONE)).date()
-    return ReportPeriodForm(request.GET or {"period": "30"}, today=today)
+    return ReportPeriodForm(request.GET or {"period": "30"}, today=local_today())
 
 
 def _dashboard_for(form: ReportPeriodForm) -> dict | None:

@@ -18,9 +18,9 @@ from django.utils import translation
 from django.utils.translation import trans_real
 
 from core.reports import charts
+from core.reports.period import slot_ticks
 from sla import durations, selectors, services
 from sla.models import Breach, ContactImport
-from sla.reports.dashboard import slot_ticks
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
 

@@ -11,8 +11,8 @@ import time_machine
 from django.urls import reverse
 
 from core.reports import charts
+from core.reports.period import trend_grain
 from sla.models import Contact
-from sla.reports.dashboard import trend_grain
 from sla.tests.conftest import warsaw
 from sla.tests.test_reports_api import (  # noqa: F401 -- march is a fixture
     EXPECTED_BY_CHANNEL,

@@ -1,5 +1,8 @@
 """The version workflow: draft -> in review -> published (-> archived), or back to draft.
 
+Just over 400 lines on purpose: one state machine, each transition's checks next to the others'
+(the same lock, the same frozen and retired refusals).
+
 Every function locks the standard's row first, then re-reads the version, so two managers acting
 at once run one after the other and the second one gets a clear message instead of a surprise.
 The partial unique constraints on ``StandardVersion`` are the last line of defence.

@@ -285,3 +285,23 @@ def test_a_survey_with_invitations_cannot_be_deleted(manager_api, survey, chat):
     assert r.status_code == 400
     assert "deactivate" in r.json()["non_field_errors"][0]
     assert Survey.objects.filter(pk=survey.pk).exists()
+
+
+def test_a_link_lifetime_under_a_day_is_refused_alike_by_the_api_and_the_page(
+    manager_api, manager_client, survey
+):
+    """One rule (Survey.clean): the API's 400 and the page's error carry the same message."""
+    url = f"/api/v1/surveys/{survey.pk}/"
+    refused = manager_api.patch(url, {"link_lifetime_days": 0}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"link_lifetime_days": ["At least one day."]}
+    created = manager_api.post(
+        "/api/v1/surveys/", {"name": "x", "link_lifetime_days": 0}, format="json"
+    )
+    assert created.status_code == 400 and "link_lifetime_days" in created.json()
+    survey.refresh_from_db()
+    assert survey.link_lifetime_days == 28
+    form = {"name": "Quiet", "ask_csat": "on", "send_delay_minutes": 30, "link_lifetime_days": 0}
+    form |= {"throttle_days": 30, "follow_up_business_hours": 24}
+    page = manager_client.post(f"/surveys/{survey.pk}/edit/", form).content.decode()
+    assert page.count("At least one day.") == 1

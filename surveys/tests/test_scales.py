@@ -78,6 +78,6 @@ def test_the_public_page_offers_each_scale(survey):
 
 
 def _questions(survey):
-    from surveys.views import _questions as questions
+    from surveys.views.public import _questions as questions
 
     return questions(survey, "en")

@@ -1,10 +1,6 @@
-"""The outbox: every email the portal sends is a row here, sent by one task.
-
-Apps *register* the kinds of message they write (templates, and what to do when a row is sent or
-given up) and *enqueue* rows in the transaction of the change that calls for them; nothing else
-in the project talks to the mail server.
-
-Sending (``outbox_send``):
+"""Sending (``outbox_send``), the one place that talks to the mail server. One job, a little
+over 400 lines: claiming, drawing, the courier's parallel connections and the marks share one
+batch's state and its failure rules, and read best together.
 
 * A short transaction claims due rows with ``SELECT ... FOR UPDATE SKIP LOCKED`` where the
   database has it (SQLite serialises writers anyway) and leases them (``leased_until``), so
@@ -24,25 +20,20 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
 import queue
 import smtplib
 import threading
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.template.loader import get_template
 from django.utils import timezone, translation
-from django.utils.functional import Promise
 
-from core.languages import language_for
 from core.models import OutboxMessage
+from core.outbox.kinds import _KINDS, decode, kind
 
 logger = logging.getLogger("core.outbox")
 
@@ -55,173 +46,6 @@ BATCH_SIZE = 500
 LEASE = timedelta(minutes=2)
 FIRST_RETRY = timedelta(minutes=1)
 MAX_RETRY_DELAY = timedelta(minutes=30)
-
-
-# --- kinds ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A kind of message: its templates and what its app wants to hear back.
-
-    ``template`` is a path prefix: ``<template>_subject.txt``, ``<template>.txt`` and, with
-    ``html``, ``<template>.html``, rendered with the row's context (decoded, see ``decode``), the
-    message itself as ``message``, and ``base_url``. ``on_sent`` and ``on_failed`` get the
-    ``ref`` values of rows that were sent or given up, inside the transaction that records it.
-    ``contexts``, for messages drawn from data that may change while they wait (a digest whose
-    breaches a late event withdrew), gets a batch of rows and returns each one's context as it
-    stands now, or None for a message that has nothing left to say (it is cancelled).
-    """
-
-    name: str
-    label: Promise | str
-    template: str
-    html: bool = False
-    on_sent: Callable[[list[str], datetime], None] | None = None
-    on_failed: Callable[[list[str]], None] | None = None
-    contexts: Callable[[list[OutboxMessage]], dict[int, dict | None]] | None = None
-
-
-_KINDS: dict[str, Kind] = {}
-
-
-def register(
-    name: str,
-    *,
-    label,
-    template: str,
-    html: bool = False,
-    on_sent=None,
-    on_failed=None,
-    contexts=None,
-) -> Kind:
-    """Declare a kind of message (from an app's ``AppConfig.ready``)."""
-    _KINDS[name] = Kind(name, label, template, html, on_sent, on_failed, contexts)
-    return _KINDS[name]
-
-
-def kind(name: str) -> Kind:
-    try:
-        return _KINDS[name]
-    except KeyError:
-        raise LookupError(f"No message kind {name!r} is registered.") from None
-
-
-def kinds() -> dict[str, Kind]:
-    return dict(_KINDS)
-
-
-# --- context: JSON that keeps dates and instants ----------------------------------------------
-
-
-class _Encoder(json.JSONEncoder):
-    def default(self, o):
-        if isinstance(o, datetime):
-            return {"$datetime": o.isoformat()}
-        if isinstance(o, date):
-            return {"$date": o.isoformat()}
-        if isinstance(o, Promise):
-            return str(o)
-        return super().default(o)
-
-
-def _revive(value: dict):
-    if len(value) == 1:
-        if "$datetime" in value:
-            return datetime.fromisoformat(value["$datetime"])
-        if "$date" in value:
-            return date.fromisoformat(value["$date"])
-    return value
-
-
-def encode(context: dict) -> dict:
-    """A context as stored: plain JSON in which dates and instants keep their type."""
-    return json.loads(json.dumps(context, cls=_Encoder))
-
-
-def _decoded(value):
-    if isinstance(value, dict):
-        return _revive({key: _decoded(item) for key, item in value.items()})
-    if isinstance(value, list):
-        return [_decoded(item) for item in value]
-    return value
-
-
-def decode(context: dict) -> dict:
-    """A stored context as it was given (a fresh copy: rendering adds to it).
-
-    A walk over the stored JSON rather than a round trip through text, which cost the sender
-    more than the rest of the drawing bar the templates.
-    """
-    return _decoded(context)
-
-
-# --- writing ----------------------------------------------------------------------------------
-
-
-def retry_window() -> timedelta:
-    return timedelta(hours=settings.OUTBOX_RETRY_HOURS)
-
-
-def absolute_url(path: str) -> str:
-    """A link for an email: a task has no request to take the host from."""
-    return settings.PORTAL_BASE_URL + path
-
-
-def message(
-    *,
-    kind: str,
-    context: dict,
-    to: str = "",
-    user=None,
-    language: str | None = None,
-    ref: str | int = "",
-    not_before: datetime | None = None,
-    expires_at: datetime | None = None,
-    now: datetime | None = None,
-) -> OutboxMessage:
-    """An unsaved row: to ``user`` (their address and preferred language) or to an address.
-
-    Customers have no account: pass ``to`` and the contact's ``language``.
-    """
-    _KINDS[kind]  # a typo fails here, in the caller's transaction, not in the worker
-    now = now or timezone.now()
-    return OutboxMessage(
-        kind=kind,
-        recipient=user,
-        to=to or (user.email if user is not None else ""),
-        language=language or (language_for(user) if user is not None else settings.LANGUAGE_CODE),
-        context=encode(context),
-        ref=str(ref),
-        created_at=now,
-        not_before=not_before or now,
-        retry_until=max(not_before or now, now) + retry_window(),
-        expires_at=expires_at,
-    )
-
-
-def enqueue(
-    messages: Iterable[OutboxMessage] | OutboxMessage, *, kick: bool = True
-) -> list[OutboxMessage]:
-    """Store rows (in the caller's transaction) and ask for a sending run after it commits.
-
-    ``kick=False`` leaves them to the periodic run (a writer of many batches, such as the demo).
-    """
-    if isinstance(messages, OutboxMessage):
-        messages = [messages]
-    rows = [m for m in messages if m.to]
-    if not rows:
-        return []
-    created = OutboxMessage.objects.bulk_create(rows)
-    now = timezone.now()
-    if kick and any(m.not_before <= now for m in created):
-        from core import tasks
-
-        tasks.kick_outbox()
-    return created
-
-
-# --- sending ----------------------------------------------------------------------------------
 
 
 def _retry_delay(attempts: int) -> timedelta:
@@ -593,64 +417,3 @@ def _send_batches(now: datetime | None, batch_size: int) -> dict[str, int]:
             "%d message(s) given up after retrying; see the messages page.", counts["failed"]
         )
     return counts
-
-
-# --- managers ---------------------------------------------------------------------------------
-
-
-def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = None) -> int:
-    """Put failed (or still retrying) rows back in the queue now; returns how many.
-
-    ``ids`` None means every failed row. Sent and cancelled rows are left alone: sending a
-    message twice is a decision for a person, not a button on a list.
-    """
-    now = now or timezone.now()
-    rows = (
-        OutboxMessage.objects.filter(status__in=[Status.FAILED, Status.PENDING], pk__in=list(ids))
-        if ids is not None
-        else OutboxMessage.objects.filter(status=Status.FAILED)
-    )
-    with transaction.atomic():
-        count = rows.update(
-            status=Status.PENDING,
-            not_before=now,
-            leased_until=None,
-            retry_until=now + retry_window(),
-        )
-        if count:
-            from core import tasks
-
-            tasks.kick_outbox()
-    return count
-
-
-# --- reading ----------------------------------------------------------------------------------
-
-
-def message_list(*, state: str = "", kind_name: str = "", search: str = ""):
-    """Messages, newest first, for the managers' page (a bounded number of queries).
-
-    ``state``: "attention", "retrying" (pending after a failure), "pending" (never tried yet),
-    or a stored status."""
-    rows = OutboxMessage.objects.select_related("recipient").order_by("-created_at", "-id")
-    if state == "attention":
-        rows = rows.needs_attention()
-    elif state == "retrying":
-        rows = rows.filter(status=Status.PENDING, attempts__gt=0)
-    elif state == "pending":
-        rows = rows.filter(status=Status.PENDING, attempts=0)
-    elif state in (Status.FAILED, Status.SENT, Status.CANCELLED):
-        rows = rows.filter(status=state)
-    if kind_name:
-        rows = rows.filter(kind=kind_name)
-    if search:
-        rows = rows.filter(to__icontains=search)
-    return rows
-
-
-def attention_counts() -> dict[str, int]:
-    """How many messages failed for good and how many are retrying: one query."""
-    return OutboxMessage.objects.needs_attention().aggregate(
-        failed=Count("id", filter=Q(status=Status.FAILED)),
-        retrying=Count("id", filter=Q(status=Status.PENDING)),
-    )

@@ -1,6 +1,9 @@
 # ruff: noqa: S608 -- SQL text is built from model identifiers only; values are parameters.
 """The scorecard benchmark (``python -m bench.scorecard``, run by ``make bench``): PostgreSQL.
 
+One benchmark in one file (over 400 lines): the data it builds and the figures it reads are
+read together.
+
 Data (defaults): 200 standards (an archived v1 and a published v2 with 4 criteria each, on 2
 of 10 channels ``benchq-0..9``), 2,000 staff in 20 onboarding tracks of 10 standards (each
 person in 2 tracks: 40,000 person × standard pairs, three in four acknowledged, the rest owed,

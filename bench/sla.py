@@ -1,6 +1,9 @@
 # ruff: noqa: S608 -- SQL text is built from model identifiers only; values are parameters.
 """The SLA benchmark (``python -m bench.sla``, run by ``make bench``): PostgreSQL only.
 
+One benchmark in one file (over 400 lines): its data, its hand-written comparison statements and
+its figures are read together.
+
 It builds its own data with set-based SQL (``INSERT ... SELECT generate_series``), on channels
 whose codes start with ``bench-``, and removes all of it afterwards (also what a crashed earlier
 run left behind). Figures:

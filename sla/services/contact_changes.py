@@ -2,13 +2,17 @@
 
 Every change validates everything against the locked row first and raises a Django
 ``ValidationError`` keyed by the API's field names; nothing is written unless all of it is valid.
-The decisions behind the checks are listed in :mod:`sla.services.contacts`.
+The decisions behind the checks are listed in :mod:`sla.services.contacts`; the checks
+themselves and their messages are :mod:`sla.services.contact_input`.
 
 Clients may replay events late and in any order (``event_at``), so an event is not a step applied
 to the stored state: it joins the contact's timeline, and the metrics it touches are derived again
 from the whole timeline in time order (:func:`timeline_fold`, a pure function). The breach rows are
 then reconciled with what the timeline says: a provisional breach it disproves is withdrawn (with
 any alert not sent yet), one it shows is recorded. Live and late arrival give the same contact.
+
+Over 400 lines on purpose: the checks, the timeline fold and the reconciliation of breaches are
+one state machine, read together when a rule changes.
 """
 
 from __future__ import annotations

@@ -47,14 +47,8 @@ from sla.services.contact_input import (
     input_errors,
     normalise,
 )
-from sla.services.contact_rows import (
-    Draft,
-    after_insert,
-    build,
-    copy_contacts,
-    copy_new,
-    create_contacts,
-)
+from sla.services.contact_rows import Draft, after_insert, build
+from sla.services.contact_writes import copy_contacts, copy_new, create_contacts
 
 BULK_MAX = 1000
 _INSERT_ATTEMPTS = 3

@@ -16,7 +16,7 @@ from sla import services
 from sla.api.serializers import ContactSerializer, contact_plain
 from sla.api.views import _preload
 from sla.models import Breach, Contact, ContactEvent, SlaNotification
-from sla.services import contact_input, contact_rows
+from sla.services import contact_input, contact_rows, contact_writes
 from sla.tests.conftest import warsaw
 from sla.tests.factories import SlaPolicyFactory
 
@@ -350,9 +350,9 @@ def test_copy_lines_by_column_match_the_generic_formatter(chat, chat_policy, sta
     written = NOW + dt.timedelta(seconds=1)
     built = [contact_rows.build(item, policy, NOW, written) for item in items]
     generic = "".join(
-        "\t".join(map(contact_rows._copy_value, draft.row())) + "\n" for draft in built
+        "\t".join(map(contact_writes._copy_value, draft.row())) + "\n" for draft in built
     )
-    assert contact_rows._contact_lines(built) == generic
+    assert contact_writes._contact_lines(built) == generic
     assert "tabs\\tand\\\\slashes" in generic and "\\N" in generic
 
 

@@ -8,6 +8,9 @@ is business-hours arithmetic): most resolved (many late, so breach records are w
 answered only, some still open, a few waiting. Each figure loads fresh rows and removes them.
 
 * ``service``: :func:`sla.services.contacts_bulk_create` called in-process, 1000 at a time.
+* ``parallel``: the same, from ``--writers`` processes at once, each on its own channels (as
+  imports of different channels run on different workers): what a backfill split by channel
+  gets from the machine.
 * ``api``: ``POST /api/v1/contacts/bulk/`` in-process (DRF's test client, JSON bodies).
 * ``http``: the same bodies posted to gunicorn (2 workers, ``bench.common.start_gunicorn``) by
   ``--clients`` keep-alive clients.
@@ -22,6 +25,7 @@ import dataclasses
 import http.client
 import io
 import json
+import multiprocessing
 import statistics
 import sys
 import time
@@ -31,7 +35,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -60,6 +64,7 @@ class Options:
     batch: int = 1000
     rounds: int = 3
     clients: int = 2
+    writers: int = 2  # 0 skips the parallel figure
 
 
 # -- data ----------------------------------------------------------------------------------------
@@ -189,6 +194,52 @@ def bench_service(world: dict, count: int, batch: int, now) -> dict:
     }
 
 
+def _writer(share: list[dict], warm: list[dict], batch: int, now, barrier, done) -> None:
+    """One writer process of :func:`bench_service_parallel` (forked: its own connection)."""
+    try:
+        contacts_bulk_create(items=warm, now=now)  # connection, calendars: outside the clock
+        barrier.wait()
+        done.put(sum(contacts_bulk_create(items=c, now=now).created for c in _chunks(share, batch)))
+    except BaseException as exc:
+        done.put(exc)
+        raise
+    finally:
+        connections.close_all()
+
+
+def bench_service_parallel(world: dict, count: int, batch: int, now, writers: int) -> dict:
+    items = service_items(world, history(world, count, tag="P", now=now))
+    channels = world["channels"]
+    shares, warms = [], []
+    for w in range(writers):
+        mine = {c.pk for c in channels[w::writers]}
+        shares.append([item for item in items if item["channel"].pk in mine])
+        warm = service_items(world, history(world, CHANNELS, tag=f"WP{w}", now=now))
+        warms.append([item for item in warm if item["channel"].pk in mine])
+    context = multiprocessing.get_context("fork")
+    barrier, done = context.Barrier(writers + 1), context.Queue()
+    connections.close_all()  # each child opens its own
+    processes = [
+        context.Process(target=_writer, args=(share, warm, batch, now, barrier, done))
+        for share, warm in zip(shares, warms, strict=True)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        answers = [done.get(timeout=600) for _ in processes]
+        elapsed = time.perf_counter() - started
+    finally:
+        for process in processes:
+            process.join(timeout=60)
+    for answer in answers:
+        if isinstance(answer, BaseException):
+            raise RuntimeError("a writer failed") from answer
+    assert sum(answers) == count, answers
+    return {"contacts": count, "seconds": elapsed, "per_s": count / elapsed, "writers": writers}
+
+
 def bench_api(world: dict, count: int, batch: int, now) -> dict:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
@@ -288,7 +339,7 @@ def run(options: Options, *, write=print) -> dict:
     common.require_postgres("bench.ingest")
     cleanup()
     world = build_world()
-    rounds: dict = {"service": [], "api": [], "http": [], "copy": []}
+    rounds: dict = {"service": [], "parallel": [], "api": [], "http": [], "copy": []}
     try:
         for _ in range(options.rounds):
             now = timezone.now()
@@ -296,6 +347,14 @@ def run(options: Options, *, write=print) -> dict:
             rounds["service"].append(bench_service(world, options.contacts, options.batch, now))
             rounds["copy"].append(bench_copy(world, options.contacts))
             remove_contacts(world)
+            if options.writers:
+                write(f"service from {options.writers} processes: {options.contacts:,} contacts…")
+                rounds["parallel"].append(
+                    bench_service_parallel(
+                        world, options.contacts, options.batch, now, options.writers
+                    )
+                )
+                remove_contacts(world)
             write(f"API in-process: {options.contacts:,} contacts…")
             rounds["api"].append(bench_api(world, options.contacts, options.batch, now))
             remove_contacts(world)
@@ -312,7 +371,7 @@ def run(options: Options, *, write=print) -> dict:
         rates = [r["per_s"] for r in runs]
         results[f"{name}_contacts_per_s"] = round(statistics.median(rates), 1) if rates else None
     copy = results["copy_contacts_per_s"]
-    for name in ("service", "api", "http"):
+    for name in ("service", "parallel", "api", "http"):
         rate = results[f"{name}_contacts_per_s"]
         results[f"{name}_ratio_vs_copy"] = round(rate / copy, 3) if rate and copy else None
     results["breaches_per_contact"] = round(
@@ -323,10 +382,12 @@ def run(options: Options, *, write=print) -> dict:
 
 KEYS = (
     "service_contacts_per_s",
+    "parallel_contacts_per_s",
     "api_contacts_per_s",
     "http_contacts_per_s",
     "copy_contacts_per_s",
     "service_ratio_vs_copy",
+    "parallel_ratio_vs_copy",
     "api_ratio_vs_copy",
     "http_ratio_vs_copy",
     "breaches_per_contact",

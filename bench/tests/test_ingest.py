@@ -19,6 +19,7 @@ def test_bench_ingest_tiny_run_writes_the_figures(settings, tmp_path, capsys):
     for key in ingest.KEYS:
         assert isinstance(results[key], float), key
     assert results["rounds"]["service"][0]["contacts"] == 120
+    assert results["rounds"]["parallel"][0]["contacts"] == 120  # two writer processes
     assert results["rounds"]["http"][0]["contacts"] == 60
     assert results["rounds"]["copy"][0]["contacts"] == 120
     assert results["breaches_per_contact"] > 0  # late history is judged as it arrives

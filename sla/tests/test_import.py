@@ -13,6 +13,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import make_user
 from core.models import OutboxMessage
@@ -598,3 +599,33 @@ def test_a_zombie_holder_counts_as_gone():
     finally:
         child.wait()
     assert not holder_gone(f"{socket.gethostname()}:{os.getpid()}:abc")
+
+
+def test_the_import_reads_ahead_in_the_uploaders_language_and_records_its_own_position(
+    chat_policy, settings
+):
+    """The import reads the next chunk in a thread while one is written: the reasons it writes
+    there are in the job's language, and a pause records where the chunk written ends, not
+    how far the thread read."""
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 3
+    rows = [_row(f"L-{n}") for n in range(9)]
+    rows[4] = _row("L-4", opened="2026-03-02T10:00:00")  # no offset: refused at the import
+    job = services.contact_import_create(
+        file=io.BytesIO(_csv(*rows)), file_name="export.csv", language="pl", run=False
+    )
+    _finish(job.pk)
+    services.contact_import_start(import_id=job.pk, run=False)
+    assert services.contact_import_advance(import_id=job.pk, max_chunks=1) == imports.PAUSED
+    job.refresh_from_db()
+    assert (job.rows_done, job.line) == (3, 4)  # the header and three rows: line 5 is next
+    _finish(job.pk)
+    job = ContactImport.objects.get(pk=job.pk)
+    assert (job.created, job.refused) == (8, 1)
+    [(column, reason)] = _problems(job, "import")[6]
+    naive = {"value": "2026-03-02T10:00:00"}
+    with translation.override("pl"):
+        polish = str(imports.rows.MSG_NAIVE % naive)
+    with translation.override("en"):
+        english = str(imports.rows.MSG_NAIVE % naive)
+    assert column == "opened_at"
+    assert reason == polish != english

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -86,15 +85,30 @@ class Chunk:
     # Every existing channel the rows name, refused rows too: the import looks channels up
     # only among the job's, and a row refused for another reason must not gain "no channel".
     channel_ids: set = field(default_factory=set)
+    # Where the next chunk starts (offset, line, bytes of the stored file read): the job's
+    # progress once this chunk is recorded, whatever has been read ahead since.
+    end: tuple = (0, 0, 0)
 
 
-def read_chunk(records: Iterator, columns: dict[str, int], lookups: Lookups) -> Chunk:
-    raw = []
+@dataclass
+class Lines:
+    """A chunk's lines as read, before any lookup: cells, times parsed, names to look up."""
+
+    rows: list  # (line, values, unstorable columns, {time column: (instant, message)})
+    codes: set
+    usernames: set
+    end: tuple
+
+
+def read_lines(reader) -> Lines:
+    """The next chunk's lines from ``reader`` (a ``reading.Reader``), times parsed: no database,
+    so the import reads ahead in a thread while the chunk before is written."""
+    rows = []
     codes, usernames = set(), set()
     size = chunk_rows()
-    for line, cells in records:
+    for line, cells in reader.records:
         values = {}
-        for name, position in columns.items():
+        for name, position in reader.columns.items():
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
                 values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
@@ -107,13 +121,24 @@ def read_chunk(records: Iterator, columns: dict[str, int], lookups: Lookups) -> 
         if not unstorable:
             codes.add(values.get("channel"))
             usernames.add(values.get("agent"))
-        raw.append((line, values, unstorable))
-        if len(raw) == size:
+        times = {
+            name: _parse_time(values[name])
+            for name in TIME_COLUMNS
+            if name in values and name not in unstorable
+        }
+        rows.append((line, values, unstorable, times))
+        if len(rows) == size:
             break
-    lookups.resolve(codes, usernames)
-    chunk = Chunk(rows=len(raw), items=[], problems={}, cells={})
+    end = (reader.lines.offset, reader.lines.line, reader.raw.tell())
+    return Lines(rows, codes, usernames, end)
+
+
+def chunk_of(lines: Lines, lookups: Lookups) -> Chunk:
+    """The lines as items (channels and agents looked up) and problems, by line."""
+    lookups.resolve(lines.codes, lines.usernames)
+    chunk = Chunk(rows=len(lines.rows), items=[], problems={}, cells={}, end=lines.end)
     seen: dict = {}
-    for line, values, unstorable in raw:
+    for line, values, unstorable, times in lines.rows:
         chunk.cells[line] = {
             name: value for name, value in values.items() if name not in unstorable
         }
@@ -132,8 +157,8 @@ def read_chunk(records: Iterator, columns: dict[str, int], lookups: Lookups) -> 
                 item[name] = lookups.agents.get(value)
                 if item[name] is None:
                     problems.append((name, str(MSG_AGENT % {"value": value})))
-            elif name in TIME_COLUMNS:
-                item[name], problem = _parse_time(value)
+            elif name in times:
+                item[name], problem = times[name]
                 if problem:
                     problems.append((name, problem))
             else:
@@ -149,6 +174,10 @@ def read_chunk(records: Iterator, columns: dict[str, int], lookups: Lookups) -> 
         else:
             chunk.items.append((line, item))
     return chunk
+
+
+def read_chunk(reader, lookups: Lookups) -> Chunk:
+    return chunk_of(read_lines(reader), lookups)
 
 
 def add_errors(chunk: Chunk, line: int, fields: dict) -> None:

@@ -19,8 +19,8 @@ from django.utils.translation import trans_real
 
 from core.reports import charts
 from core.reports.period import slot_ticks
-from sla import durations, selectors, services
-from sla.models import Breach, ContactImport
+from sla import contact_fields, durations, selectors, services
+from sla.models import Breach, Contact, ContactImport
 from sla.tests.conftest import warsaw
 from sla.tests.factories import make_contact
 
@@ -311,6 +311,52 @@ def test_export_has_the_filtered_sorted_list_and_neutralises_formulas(
     d4 = dict(zip(lines[0], lines[2], strict=True))
     assert d4["channel"] == "chat" and d4["priority"] == "urgent" and d4["agent"] == "agent2"
     assert dt.datetime.fromisoformat(d4["opened_at"]) == NOW - dt.timedelta(minutes=10)
+
+
+def test_an_export_imports_again_as_it_was(
+    manager_client, chat_policy, staff_user, settings, tmp_path
+):
+    """The export carries every outside field (``sla.contact_fields``): imported again, the
+    contacts come back with the same values (the computed columns are ignored)."""
+    settings.PORTAL_MEDIA_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path
+    opened = NOW - dt.timedelta(hours=30)
+    given = {
+        "priority": "high",
+        "subject": 'Parcel, late; "again"',
+        "customer_name": "Zofia Żółć",
+        "customer_email": "zofia@example.com",
+        "customer_language": "pl",
+        "agent": staff_user,
+        "first_response_at": opened + dt.timedelta(hours=1),
+        "resolved_at": opened + dt.timedelta(hours=2),
+    }
+    make_contact(channel=chat_policy.channel, external_id="X-1", opened_at=opened, now=NOW, **given)
+    make_contact(
+        channel=chat_policy.channel,
+        external_id="X-2",
+        opened_at=opened,
+        status="waiting",
+        now=NOW,
+    )
+    header = _csv(manager_client.get(EXPORT))[0]
+    assert set(contact_fields.NAMES) <= set(header)
+    exported = b"".join(manager_client.get(EXPORT).streaming_content)
+    before = {c.external_id: c for c in Contact.objects.all()}
+    Contact.objects.all().delete()
+    job = services.contact_import_create(
+        file=io.BytesIO(exported), file_name="contacts.csv", user=None, run=False
+    )
+    while services.contact_import_advance(import_id=job.pk) == "paused":
+        pass
+    services.contact_import_start(import_id=job.pk, run=False)
+    while services.contact_import_advance(import_id=job.pk) == "paused":
+        pass
+    after = {c.external_id: c for c in Contact.objects.all()}
+    assert after.keys() == before.keys() == {"X-1", "X-2"}
+    for key, contact in after.items():
+        for name in contact_fields.NAMES:
+            assert getattr(contact, name) == getattr(before[key], name), (key, name)
 
 
 def test_staff_export_only_their_own_contacts(staff_client, spread):

@@ -80,6 +80,8 @@ SORT_COLUMNS = {
     "opened": gettext_lazy("Opened"),
     "status": gettext_lazy("Status"),
 }
+#: Every outside field (``sla.contact_fields``), so that an export imports again as it was
+#: (a test holds it to that), then what the portal computed, which the import ignores.
 CSV_HEADER = [
     "external_id",
     "channel",
@@ -87,6 +89,7 @@ CSV_HEADER = [
     "subject",
     "customer_name",
     "customer_email",
+    "customer_language",
     "agent",
     "opened_at",
     "status",
@@ -183,6 +186,7 @@ def _export_rows(contacts):
             c.subject,
             c.customer_name,
             c.customer_email,
+            c.customer_language,
             c.agent.get_username() if c.agent else None,
             c.opened_at,
             c.status,

@@ -189,6 +189,12 @@ def parse_text(value) -> str:
     return value
 
 
+def stripped(value) -> str:
+    """Optional free text from a form or a JSON body: a string stripped, anything else empty
+    (storability is the caller's check, with its own message)."""
+    return value.strip() if isinstance(value, str) else ""
+
+
 def all_storable(data: Mapping) -> bool:
     """Whether every key and value of a query dict (``request.GET``) is storable text."""
     lists = data.lists() if hasattr(data, "lists") else ((k, [v]) for k, v in data.items())

@@ -12,12 +12,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from core import outbox
+from core import outbox, parse
 from core.roles import MANAGER, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem, EvaluationResponse
 from quality.models.evaluations import COMMENT_MAX
-from quality.services.evaluations import _text, require_evaluator
+from quality.services.evaluations import require_evaluator
 
 DISPUTED = "quality.evaluation_disputed"
 RESOLVED = "quality.evaluation_resolved"
@@ -59,7 +59,7 @@ def _respond(*, evaluation: Evaluation, user, kind: str, comment: str) -> Evalua
         raise ValidationError(gettext("This evaluation has already been resolved."))
     if EvaluationResponse.objects.filter(evaluation=evaluation).exists():
         raise ValidationError(gettext("You have already answered this evaluation."))
-    comment = _text(comment)
+    comment = parse.stripped(comment)
     if kind == EvaluationResponse.Kind.DISPUTED and not comment:
         raise ValidationError(
             {"comment": [gettext("Say what you disagree with, so the manager can look again.")]}
@@ -154,7 +154,7 @@ def evaluation_resolve(
     if evaluation.agent_id == user.pk:
         raise PermissionDenied(gettext("You cannot resolve a dispute about your own work."))
     errors: dict[str, list[str]] = {}
-    reason = _text(reason)
+    reason = parse.stripped(reason)
     if len(reason) > COMMENT_MAX:
         errors["reason"] = [
             gettext("The reason has at most %(max)d characters.") % {"max": COMMENT_MAX}

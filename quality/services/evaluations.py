@@ -35,10 +35,6 @@ def require_evaluator(user) -> None:
         raise PermissionDenied(gettext("Only managers can evaluate interactions."))
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def _criterion_id(value: Any) -> int | None:
     if isinstance(value, Criterion):
         return value.pk
@@ -71,7 +67,7 @@ def _clean_answers(
             problems.append(gettext("Criterion %(n)d is answered more than once.") % {"n": n})
             continue
         result = answer.get("result")
-        note = _text(answer.get("note"))
+        note = parse.stripped(answer.get("note"))
         if result not in scoring.RESULTS:
             problems.append(
                 gettext("Criterion %(n)d: choose met, not met or not applicable.") % {"n": n}
@@ -170,7 +166,7 @@ def evaluation_create(
                 % {"standard": version.standard.title, "channel": channel.name}
             ]
 
-    reference = _text(interaction_reference)
+    reference = parse.stripped(interaction_reference)
     if not reference:
         errors["interaction_reference"] = [
             gettext("Give the ticket number, call id or other reference of the interaction.")
@@ -192,7 +188,7 @@ def evaluation_create(
             if occurred_at > now:
                 errors["occurred_at"] = [gettext("The interaction cannot be in the future.")]
 
-    comment = _text(comment)
+    comment = parse.stripped(comment)
     if len(comment) > COMMENT_MAX:
         errors["comment"] = [
             gettext("The comment has at most %(max)d characters.") % {"max": COMMENT_MAX}

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core import parse
 from core.roles import MANAGER, has_role
 from standards.markdown import MAX_BODY_LENGTH
 from standards.models import (
@@ -101,10 +102,6 @@ def clean_change_kind(kind: str) -> str:
     return kind
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
 def clean_criteria(criteria: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Validated criteria in their given order; every problem is reported at once."""
     items = list(criteria)
@@ -115,7 +112,7 @@ def clean_criteria(criteria: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]
             gettext("A version can have at most %(max)d criteria.") % {"max": MAX_CRITERIA}
         )
     for position, item in enumerate(items, start=1):
-        text = _text(item.get("text"))
+        text = parse.stripped(item.get("text"))
         weight = item.get("weight", 1)
         if not text:
             problems.append(gettext("Criterion %(n)d: write what is checked.") % {"n": position})
@@ -147,9 +144,9 @@ def clean_situations(situations: Iterable[Mapping[str, Any]]) -> list[dict[str, 
             % {"max": MAX_SITUATIONS}
         )
     for position, item in enumerate(items, start=1):
-        title = _text(item.get("title"))
-        says = _text(item.get("customer_says"))
-        response = _text(item.get("prescribed_response"))
+        title = parse.stripped(item.get("title"))
+        says = parse.stripped(item.get("customer_says"))
+        response = parse.stripped(item.get("prescribed_response"))
         if not title:
             problems.append(gettext("Situation %(n)d: give it a title.") % {"n": position})
         elif len(title) > SITUATION_TITLE_MAX:

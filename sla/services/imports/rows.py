@@ -176,10 +176,6 @@ def chunk_of(lines: Lines, lookups: Lookups) -> Chunk:
     return chunk
 
 
-def read_chunk(reader, lookups: Lookups) -> Chunk:
-    return chunk_of(read_lines(reader), lookups)
-
-
 def add_errors(chunk: Chunk, line: int, fields: dict) -> None:
     for name, messages in fields.items():
         chunk.problems.setdefault(line, []).extend((name, str(m)) for m in messages)

@@ -68,14 +68,15 @@ def delete_contacts(channel_ids: list[int]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         skip_fk_checks(cursor)
         contacts = f"SELECT id FROM {t(Contact)} WHERE {c(Contact, 'channel')} = ANY(%s)"  # noqa: S608
-        for rel in Contact._meta.related_objects:
-            if rel.many_to_many or not rel.field.concrete:
-                continue
-            table = t(rel.related_model)
-            column = connection.ops.quote_name(rel.field.column)
-            # Statistics first: a table just filled reads as empty to the planner, which would
-            # then join it row by row against the contacts, for minutes.
-            cursor.execute(f"ANALYZE {table}, {t(Contact)}")
+        referring = [
+            (t(rel.related_model), connection.ops.quote_name(rel.field.column))
+            for rel in Contact._meta.related_objects
+            if not rel.many_to_many and rel.field.concrete
+        ]
+        # Statistics first: a table just filled reads as empty to the planner, which would then
+        # join it row by row against the contacts, for minutes.
+        cursor.execute(f"ANALYZE {', '.join({t(Contact), *(table for table, _ in referring)})}")
+        for table, column in referring:
             cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({contacts})", [channel_ids])  # noqa: S608
         cursor.execute(
             f"DELETE FROM {t(Contact)} WHERE {c(Contact, 'channel')} = ANY(%s)",  # noqa: S608

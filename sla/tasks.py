@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sla import services
 from sla.models import DeadlineRecomputation
+from sla.services import imports
 from sla.services.common import enqueue
 
 logger = logging.getLogger("sla")
@@ -85,6 +86,6 @@ def import_contacts(import_id: int) -> str:
     A second copy of the message (the sweep, a restarted worker) finds the job held and stops.
     """
     outcome = services.contact_import_advance(import_id=import_id)
-    if outcome == "paused":
+    if outcome == imports.PAUSED:
         enqueue(import_contacts, import_id)
     return outcome

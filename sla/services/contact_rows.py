@@ -161,10 +161,10 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
     state, due = contact.resolution_state, contact.resolution_due_at
     warn = contact.resolution_warn_at
     if state in dl.RUNNING and due is not None and due < now:
-        contact.resolution_state = FR.BREACHED
+        contact.resolution_state = RES.BREACHED
         contact.breached.append((Metric.RESOLUTION, due))
-    elif state == FR.PENDING and warn is not None and warn <= now:
-        contact.resolution_state = FR.AT_RISK
+    elif state == RES.PENDING and warn is not None and warn <= now:
+        contact.resolution_state = RES.AT_RISK
         at_risk.append((Metric.RESOLUTION, warn))
     return at_risk
 

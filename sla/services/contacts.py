@@ -70,7 +70,7 @@ class BulkResult:
     created_flags: list[bool] = field(default_factory=list)
 
 
-def _existing_ids(keys) -> dict[tuple[int, str], int]:
+def existing_ids(keys) -> dict[tuple[int, str], int]:
     """The ids of the keys already stored: on PostgreSQL a join with the keys as two arrays,
     which the unique index answers exactly (two ``IN`` lists match their cross product)."""
     wanted = set(keys)
@@ -127,7 +127,7 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
     postgres = connection.vendor == "postgresql"
     created_ids: dict[tuple[int, str], int] = {}
     for attempt in range(_INSERT_ATTEMPTS):
-        existing = _existing_ids(keys)
+        existing = existing_ids(keys)
         new_keys = [key for key in first_index if key not in existing]
         if not new_keys:
             break
@@ -141,7 +141,7 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
             built = copy_contacts(list(drafts), now=now)
             taken = {(c.channel.pk, c.external_id) for c in built}
-            existing.update(_existing_ids([key for key in new_keys if key not in taken]))
+            existing.update(existing_ids([key for key in new_keys if key not in taken]))
         else:
             built = list(drafts)
             try:

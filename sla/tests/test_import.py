@@ -8,10 +8,12 @@ import os
 import socket
 from io import StringIO
 
+import psycopg2
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import translation
 
@@ -629,3 +631,55 @@ def test_the_import_reads_ahead_in_the_uploaders_language_and_records_its_own_po
         english = str(imports.rows.MSG_NAIVE % naive)
     assert column == "opened_at"
     assert reason == polish != english
+
+
+def test_a_job_released_between_slices_is_not_stalled_until_a_lease_has_passed(
+    chat_policy, settings
+):
+    """Between two slices the job is released and its next message queued: the sweep must not
+    send a second one (each copy would send itself again after every slice, for good). Only a
+    job nobody took up for a lease's time is stalled (its message was lost)."""
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 2
+    job = _job(_csv(*(_row(f"S-{n}") for n in range(6))))
+    services.contact_import_start(import_id=job.pk, run=False)
+    assert services.contact_import_advance(import_id=job.pk, max_chunks=1) == imports.PAUSED
+    assert imports.contact_imports_stalled() == []
+    later = NOW + imports.LEASE + dt.timedelta(seconds=1)
+    assert imports.contact_imports_stalled(now=later) == [job.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_run_again_after_a_deadlock_records_each_reason_once(
+    chat_policy, monkeypatch, settings
+):
+    """``retry_transient`` runs a chunk's transaction again after a deadlock: the reasons the
+    first run found (a row the service refuses, a repeat of an earlier chunk's line) are
+    recorded once, not once per run."""
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 3
+    rows = [_row(f"D-{n}") for n in range(5)]
+    rows[1] = _row("D-1", response="2026-03-02T09:00:00+01:00")  # before it was opened
+    rows[4] = rows[0]  # a repeat of chunk 1's line, in chunk 2
+    job = _job(_csv(*rows))
+    services.contact_import_start(import_id=job.pk, run=False)
+    real = imports.passes.contacts_bulk_create
+    calls = []
+
+    def deadlocks_once_a_chunk(**kwargs):
+        result = real(**kwargs)  # raises BulkValidationError for the refused row first
+        calls.append(len(kwargs["items"]))
+        if len(calls) in (1, 3):
+            error = OperationalError("deadlock detected")
+            error.__cause__ = psycopg2.errors.DeadlockDetected("deadlock detected")
+            raise error
+        return result
+
+    monkeypatch.setattr(imports.passes, "contacts_bulk_create", deadlocks_once_a_chunk)
+    _finish(job.pk)
+    job = ContactImport.objects.get(pk=job.pk)
+    assert len(calls) == 4  # each chunk's transaction ran twice
+    assert (job.created, job.existing, job.refused) == (3, 0, 2)
+    problems = _problems(job, "import")
+    assert [column for column, _ in problems[3]] == ["first_response_at"]
+    assert problems[6] == [
+        ("external_id", "The same channel and external id as an earlier line of this file.")
+    ]

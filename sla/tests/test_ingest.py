@@ -365,17 +365,17 @@ def test_a_key_stored_meanwhile_is_read_again_and_nothing_is_written_twice(
     insert fails and is tried again the same way."""
     first = services.contacts_bulk_create(items=_mixed(chat, staff_user)[:1], now=NOW)
     assert first.created == 1
-    real = services.contacts._existing_ids
+    real = services.contacts.existing_ids
     calls = []
 
     def blind_first(keys):
         calls.append(len(keys))
         return {} if len(calls) == 1 else real(keys)
 
-    monkeypatch.setattr(services.contacts, "_existing_ids", blind_first)
+    monkeypatch.setattr(services.contacts, "existing_ids", blind_first)
     items = _mixed(chat, staff_user)
     result = services.contacts_bulk_create(items=items, now=NOW)
-    monkeypatch.setattr(services.contacts, "_existing_ids", real)
+    monkeypatch.setattr(services.contacts, "existing_ids", real)
 
     assert len(calls) >= 2  # the write was refused once, then the keys read again
     assert result.existing == 2  # "fresh" from before, and the key the batch gives twice

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from sla.models import ContactImport
 from sla.services.common import now_or
@@ -72,7 +73,11 @@ def claim(pk: int, now: datetime) -> tuple[ContactImport | None, str]:
 
 
 def release(pk: int, holder: str) -> None:
-    ContactImport.objects.filter(pk=pk, leased_by=holder).update(leased_until=None, leased_by="")
+    """Let the job go between slices (its next message is on its way); the stamp tells the
+    sweep it is not stalled yet."""
+    ContactImport.objects.filter(pk=pk, leased_by=holder).update(
+        leased_until=None, leased_by="", updated_at=timezone.now()
+    )
 
 
 def held(pk: int, holder: str, status: str) -> ContactImport | None:
@@ -84,14 +89,18 @@ def held(pk: int, holder: str, status: str) -> ContactImport | None:
 
 
 def contact_imports_stalled(*, now: datetime | None = None, limit: int = 100) -> list[int]:
-    """Running jobs nobody works on: the lease ran out (or was released and its message lost),
-    or its holder was a process on this host that is gone (a restarted worker)."""
+    """Running jobs nobody works on: the lease ran out, or nobody took the job up a lease's
+    time after it was released, started or uploaded (its message was lost), or its holder was
+    a process on this host that is gone (a restarted worker). A job released a moment ago is
+    not stalled: its next message is queued, and a second one would run beside it for good
+    (each slice sends itself again)."""
     now = now_or(now)
     running = ContactImport.objects.filter(status__in=[Status.CHECKING, Status.IMPORTING])
+    untouched = Q(leased_until__isnull=True) & (
+        Q(updated_at__lte=now - LEASE) | Q(updated_at__isnull=True, created_at__lte=now - LEASE)
+    )
     ids = list(
-        running.filter(Q(leased_until__isnull=True) | Q(leased_until__lte=now)).values_list(
-            "pk", flat=True
-        )[:limit]
+        running.filter(untouched | Q(leased_until__lte=now)).values_list("pk", flat=True)[:limit]
     )
     held = running.filter(leased_until__gt=now).values_list("pk", "leased_by")[:limit]
     ids += [pk for pk, holder in held if holder_gone(holder)]

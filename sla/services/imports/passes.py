@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from core.db import retry_transient
 from sla.models import (
-    Contact,
     ContactImport,
     ContactImportLock,
     ContactImportProblem,
@@ -24,7 +23,7 @@ from sla.models import (
 
 # Validation only (nothing is written): the check judges a row as contacts_bulk_create will.
 from sla.services.contact_input import BulkValidationError, input_errors, normalise
-from sla.services.contacts import contacts_bulk_create
+from sla.services.contacts import contacts_bulk_create, existing_ids
 from sla.services.imports.lease import LEASE, claim, held, release
 from sla.services.imports.reading import COLUMNS, FileProblem, Reader, open_reader
 from sla.services.imports.rows import Chunk, Lines, Lookups, add_errors, chunk_of, read_lines
@@ -78,19 +77,14 @@ def _check_chunk(pk: int, holder: str, chunk: Chunk, now: datetime) -> bool:
     job = held(pk, holder, Status.CHECKING)
     if job is None:
         return False
+    chunk.start_pass()
     for line, item in chunk.items:
         errors = input_errors(normalise(item), now=now)
         if errors:
             add_errors(chunk, line, errors)
     valid = [(line, item) for line, item in chunk.items if line not in chunk.problems]
     keys = {(item["channel"].pk, item["external_id"]) for _, item in valid}
-    existing = set()
-    if keys:
-        existing = set(
-            Contact.objects.filter(
-                channel_id__in={c for c, _ in keys}, external_id__in={e for _, e in keys}
-            ).values_list("channel_id", "external_id")
-        )
+    existing = existing_ids(keys)
     there = sum((item["channel"].pk, item["external_id"]) in existing for _, item in valid)
     _store_problems(job, Phase.CHECK, chunk, job.check_refused)
     job.rows += chunk.rows
@@ -141,6 +135,7 @@ def _import_chunk(
     job = held(pk, holder, Status.IMPORTING)
     if job is None:
         return None
+    chunk.start_pass()
     pending = chunk.items
     created_ids, existing = [], []
     while pending:

@@ -79,7 +79,7 @@ class Lookups:
 @dataclass
 class Chunk:
     rows: int  # data rows read
-    items: list  # (line, item, cells) of the rows that parse
+    items: list  # (line, item) of the rows that parse
     problems: dict  # line -> [(column, message)]
     cells: dict  # line -> {column: cell} of every row (for the refused ones' record)
     # Every existing channel the rows name, refused rows too: the import looks channels up
@@ -88,6 +88,12 @@ class Chunk:
     # Where the next chunk starts (offset, line, bytes of the stored file read): the job's
     # progress once this chunk is recorded, whatever has been read ahead since.
     end: tuple = (0, 0, 0)
+    # What reading found, apart from what a pass adds: a pass run again after a deadlock
+    # (``retry_transient``) starts from it, so no reason is recorded twice.
+    read_problems: dict = field(default_factory=dict)
+
+    def start_pass(self) -> None:
+        self.problems = {line: list(reasons) for line, reasons in self.read_problems.items()}
 
 
 @dataclass
@@ -173,6 +179,7 @@ def chunk_of(lines: Lines, lookups: Lookups) -> Chunk:
             chunk.problems[line] = problems
         else:
             chunk.items.append((line, item))
+    chunk.read_problems = {line: list(reasons) for line, reasons in chunk.problems.items()}
     return chunk
 
 

@@ -176,10 +176,14 @@ def import_progress(*, job: ContactImport, now) -> ImportProgress:
 def contacts_of_import(contacts: QuerySet[Contact], import_id: int) -> QuerySet[Contact]:
     """The contacts an import created: by their id ranges (one index range scan each), or by
     the mark of the earlier two-step import."""
-    runs = ContactImportRange.objects.filter(contact_import_id=import_id).values_list(
-        "first_id", "last_id"
-    )
+    runs = ContactImportRange.objects.filter(contact_import_id=import_id).order_by("first_id")
+    merged: list[list[int]] = []  # chunks written one after another hold adjacent ranges
+    for first, last in runs.values_list("first_id", "last_id"):
+        if merged and first <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], last)
+        else:
+            merged.append([first, last])
     match = Q(import_batch_id=import_id)
-    for first, last in runs:
+    for first, last in merged:
         match |= Q(pk__range=(first, last))
     return contacts.filter(match)

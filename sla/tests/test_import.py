@@ -28,6 +28,7 @@ from sla.models import (
     ContactImport,
     ContactImportLock,
     ContactImportProblem,
+    ContactImportRange,
 )
 from sla.services import imports
 from sla.tests.conftest import warsaw
@@ -683,3 +684,16 @@ def test_a_chunk_run_again_after_a_deadlock_records_each_reason_once(
     assert problems[6] == [
         ("external_id", "The same channel and external id as an earlier line of this file.")
     ]
+
+
+def test_the_contacts_of_an_import_are_one_range_per_run_of_ids(
+    chat_policy, settings, django_assert_num_queries
+):
+    """Chunks written one after another hold adjacent id ranges: the list of an import's
+    contacts asks one range for them, not one per chunk (thousands for a large file)."""
+    settings.CONTACT_IMPORT_CHUNK_ROWS = 2
+    job = _import(_job(_csv(*(_row(f"G-{n}") for n in range(7)))))
+    assert ContactImportRange.objects.filter(contact_import=job).count() == 4
+    found = selectors.contacts_of_import(Contact.objects.all(), job.pk)
+    assert str(found.query).count("BETWEEN") == 1
+    assert found.count() == 7

@@ -182,10 +182,11 @@ def agent_summary(
 
 
 def standards_for_channel(channel: Channel) -> list[Standard]:
-    """Standards with a published version that apply to ``channel`` (or to every channel), for
-    evaluating a contact (one query)."""
+    """Standards in use with a published version that apply to ``channel`` (or to every
+    channel), for evaluating a contact (one query)."""
     return list(
-        Standard.objects.filter(versions__status=StandardVersion.Status.PUBLISHED)
+        Standard.objects.in_use()
+        .filter(versions__status=StandardVersion.Status.PUBLISHED)
         .filter(Q(channels=channel) | Q(channels__isnull=True))
         .distinct()
         .order_by("title", "pk")

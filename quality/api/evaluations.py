@@ -30,7 +30,7 @@ from core.roles import MANAGER, STAFF
 from quality import evaluation_selectors, scoring, services
 from quality.models import Evaluation, EvaluationItem
 from quality.models.evaluations import COMMENT_MAX, NOTE_MAX, REFERENCE_MAX
-from standards.models import Standard, StandardVersion
+from standards.models import Standard
 
 
 class Conflict(APIException):
@@ -293,7 +293,7 @@ class EvaluationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         data = dict(payload.validated_data)
         standard = data.pop("standard")
         number = data.pop("version", None)
-        version = standard.versions.filter(status=StandardVersion.Status.PUBLISHED).first()
+        version = standard.current_version
         if version is None or (number is not None and number != version.number):
             raise serializers.ValidationError(
                 {

@@ -64,9 +64,6 @@ class EvaluationQuerySet(models.QuerySet):
             return current.filter(supersedes__isnull=True, response__isnull=True)
         return current.filter(supersedes__isnull=True, response__kind=state)
 
-    def occurred_since(self, since):
-        return self.filter(occurred_at__gte=since)
-
     def summary(self) -> dict:
         """Number of evaluations and their average score (one decimal, ``None`` if none)."""
         figures = self.order_by().aggregate(count=Count("id"), average=Avg("score"))

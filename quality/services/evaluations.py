@@ -124,9 +124,9 @@ def evaluation_create(
 
     ``answers``: ``{"criterion": Criterion or id, "result": "met"|"not_met"|"na", "note": str}``
     for every criterion of the version. Refused (``ValidationError`` with field keys, every
-    problem at once): a version that is not published, an agent who is not staff, a channel the
-    standard does not apply to, an interaction in the future, criteria missing, repeated or of
-    another version.
+    problem at once): a version that is not published or of a retired standard, an agent who
+    is not staff, a channel the standard does not apply to, an interaction in the future,
+    criteria missing, repeated or of another version.
     """
     require_evaluator(evaluator)
     now = now or timezone.now()
@@ -147,6 +147,10 @@ def evaluation_create(
                     )
                 ]
             }
+        )
+    if version.standard.is_retired:
+        raise ValidationError(
+            {"version": [gettext("This standard is retired: it is no longer evaluated.")]}
         )
     criteria = list(version.criteria.order_by("order", "id"))
     errors: dict[str, list[str]] = {}

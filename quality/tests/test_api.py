@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from channels_app.tests.factories import ChannelFactory
 from conftest import make_user
 from core.models import OutboxMessage
 from core.roles import STAFF
@@ -161,3 +162,18 @@ def test_the_list_runs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(8):
         data = manager_api.get(URL).json()
     assert data["count"] == 8
+
+
+def test_a_retired_standard_is_not_evaluated(manager_api, evaluable_version, staff_user, manager):
+    """Retiring leaves the last version published: the service refuses it (the page's link
+    was only hidden), the API answers 400, and the contact page's list leaves it out."""
+    from quality.evaluation_selectors import standards_for_channel
+    from standards.services import standard_retire
+
+    assert evaluable_version.standard in standards_for_channel(ChannelFactory())
+    standard_retire(standard=evaluable_version.standard, user=manager)
+    response = manager_api.post(URL, _body(evaluable_version), format="json")
+    assert response.status_code == 400
+    assert response.json()["version"] == ["This standard is retired: it is no longer evaluated."]
+    assert not Evaluation.objects.exists()
+    assert standards_for_channel(ChannelFactory()) == []

@@ -44,7 +44,7 @@ class EvaluationCreateView(ManagerRequiredMixin, StandardMixin, TemplateView):
     def get_published(self) -> StandardVersion | None:
         if not hasattr(self, "_published"):
             standard = self.get_standard()
-            version = standard.versions.filter(status=Status.PUBLISHED).first()
+            version = standard.current_version
             if version is not None:
                 version.standard = standard
                 self._criteria = list(version.criteria.order_by("order", "id"))

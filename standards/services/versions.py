@@ -92,11 +92,16 @@ def _replace_parts(
         )
 
 
-def _refuse_retired(standard: Standard) -> None:
+def _retired_refusal(standard: Standard) -> str | None:
     if standard.is_retired:
-        raise VersionStateError(
-            gettext("This standard is retired; reinstate it before publishing a new version.")
-        )
+        return gettext("This standard is retired; reinstate it before publishing a new version.")
+    return None
+
+
+def _refuse_retired(standard: Standard) -> None:
+    refusal = _retired_refusal(standard)
+    if refusal:
+        raise VersionStateError(refusal)
 
 
 def _collect(checks) -> None:
@@ -390,9 +395,7 @@ def version_publish(
 def version_publish_refusal(*, version: StandardVersion, user) -> str | None:
     """Why ``user`` cannot publish ``version`` now for reasons beyond its status (a retired
     standard, four eyes), for the page to explain instead of offering the button; or None."""
-    if version.standard.is_retired:
-        return gettext("This standard is retired; reinstate it before publishing a new version.")
-    return four_eyes_refusal(version, user)
+    return _retired_refusal(version.standard) or four_eyes_refusal(version, user)
 
 
 @transaction.atomic

@@ -71,8 +71,13 @@ class BulkResult:
 
 
 def existing_ids(keys) -> dict[tuple[int, str], int]:
-    """The ids of the keys already stored: on PostgreSQL a join with the keys as two arrays,
-    which the unique index answers exactly (two ``IN`` lists match their cross product)."""
+    """The ids of the keys already stored: on PostgreSQL one probe of the unique index per key
+    (the keys as two arrays; two ``IN`` lists would match their cross product).
+
+    The probe is a ``LATERAL ... LIMIT 1`` subquery, which the planner cannot turn into a plain
+    join: a join is planned from the table's statistics, and statistics taken while the table
+    was empty (a new installation about to load its history) made it scan the whole table once
+    per key, slower with every batch loaded, until the next ``ANALYZE``."""
     wanted = set(keys)
     if not wanted:
         return {}
@@ -81,9 +86,10 @@ def existing_ids(keys) -> dict[tuple[int, str], int]:
         channels, externals = zip(*wanted, strict=True)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT channel_id, external_id, c.id FROM {table} c "  # noqa: S608 -- model identifiers
-                "JOIN unnest(%s::bigint[], %s::text[]) AS k(channel_id, external_id) "
-                "USING (channel_id, external_id)",
+                "SELECT k.channel_id, k.external_id, c.id "  # noqa: S608 -- model identifiers
+                "FROM unnest(%s::bigint[], %s::text[]) AS k(channel_id, external_id) "
+                f"CROSS JOIN LATERAL (SELECT id FROM {table} "
+                "WHERE channel_id = k.channel_id AND external_id = k.external_id LIMIT 1) c",
                 [list(channels), list(externals)],
             )
             return {(c, e): pk for c, e, pk in cursor.fetchall()}

@@ -17,7 +17,7 @@ from sla.api.serializers import ContactSerializer, contact_plain
 from sla.api.views import _preload
 from sla.models import Breach, Contact, ContactEvent, SlaNotification
 from sla.services import contact_input, contact_rows, contact_writes
-from sla.tests.conftest import warsaw
+from sla.tests.conftest import postgres_only, warsaw
 from sla.tests.factories import SlaPolicyFactory
 
 pytestmark = pytest.mark.django_db
@@ -410,3 +410,83 @@ def test_an_error_while_building_rows_is_raised_as_itself_and_nothing_is_written
         services.contacts_bulk_create(items=_mixed(chat, staff_user), now=NOW)
     assert not Contact.objects.filter(channel=chat).exists()
     assert not ContactEvent.objects.filter(contact__channel=chat).exists()
+
+
+def _lookups(queries) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if "JOIN LATERAL" in q["sql"]]
+
+
+def test_new_history_is_written_without_reading_its_keys_and_a_replay_writes_nothing(
+    chat, chat_policy, staff_user
+):
+    """On PostgreSQL a batch is written straight away (history is new); a batch whose keys are
+    stored is refused by the unique index, then read: the same answer as reading first, and
+    no second timeline, breach or alert. SQLite reads first."""
+    from django.test.utils import CaptureQueriesContext
+
+    items = _mixed(chat, staff_user)
+    with CaptureQueriesContext(connection) as queries:
+        first = services.contacts_bulk_create(items=items, now=NOW)
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        assert _lookups(queries) == []
+    rows = (ContactEvent.objects.count(), Breach.objects.count(), SlaNotification.objects.count())
+
+    with CaptureQueriesContext(connection) as queries:
+        again = services.contacts_bulk_create(items=items, now=NOW)
+    assert len(_lookups(queries)) == (1 if postgres else 0)
+    assert (again.created, again.existing) == (0, len(items))
+    assert again.ids == first.ids
+    after = (ContactEvent.objects.count(), Breach.objects.count(), SlaNotification.objects.count())
+    assert after == rows
+
+
+@postgres_only
+def test_the_key_lookup_probes_the_index_whatever_the_statistics_say(chat, chat_policy):
+    """Statistics taken while the table held only deleted rows ("empty, on many pages") made
+    a join of the keys with the table scan it once per key; the lookup probes the unique
+    index whatever the planner believes."""
+    from django.test.utils import CaptureQueriesContext
+
+    def batch(prefix, n):
+        return [
+            {"channel": chat, "external_id": f"{prefix}-{i}", "opened_at": MON_10} for i in range(n)
+        ]
+
+    services.contacts_bulk_create(items=batch("gone", 1000), now=NOW)
+    with connection.cursor() as cursor:
+        for table in ("sla_breach", "sla_contactevent", "sla_slanotification", "sla_contact"):
+            cursor.execute(f"DELETE FROM {table}")  # noqa: S608 -- constants
+        cursor.execute("ANALYZE sla_contact")
+        cursor.execute("SELECT relpages > 0, reltuples FROM pg_class WHERE relname = 'sla_contact'")
+        assert cursor.fetchone() == (True, 0)  # the statistics of the trap
+    kept = services.contacts_bulk_create(items=batch("kept", 50), now=NOW)
+
+    keys = [(chat.pk, f"kept-{i}") for i in range(0, 60, 2)]
+    with CaptureQueriesContext(connection) as queries:
+        found = services.contacts.existing_ids(keys)
+    assert found == {(chat.pk, f"kept-{i}"): kept.ids[i] for i in range(0, 50, 2)}
+    (sql,) = _lookups(queries)
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Join Filter" not in plan, plan
+    assert "k.external_id" in plan and "Index Cond" in plan, plan
+
+
+def test_deleting_a_contact_deletes_its_timeline_and_breaches(chat, chat_policy, staff_user):
+    """The timeline and breaches have no database foreign key (its checks were a quarter of a
+    backfill's time): the ORM's cascade removes them with their contact."""
+    services.contacts_bulk_create(items=_mixed(chat, staff_user), now=NOW)
+    contact = Contact.objects.get(external_id="resolved-late")
+    assert contact.events.exists() and contact.breaches.exists()
+    others = (ContactEvent.objects.count(), Breach.objects.count())
+    events, breaches = contact.events.count(), contact.breaches.count()
+
+    contact.delete()
+    assert not ContactEvent.objects.filter(contact_id=contact.pk).exists()
+    assert not Breach.objects.filter(contact_id=contact.pk).exists()
+    assert (ContactEvent.objects.count(), Breach.objects.count()) == (
+        others[0] - events,
+        others[1] - breaches,
+    )

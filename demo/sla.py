@@ -120,7 +120,9 @@ def _contact(index: int, channels, policies, users, now) -> dict:
         resolved = max(resolved, responded)
         if resolved <= now:
             item["resolved_at"] = resolved
-    elif outcome < 0.85 and "first_response_at" in item:
+    elif (outcome < 0.85 or outcome >= 0.97) and "first_response_at" in item:
+        # Recent ones wait, and a few old ones that the customer never answered: on a weekend
+        # no recent contact of an office channel has been answered yet.
         item["status"] = Contact.Status.WAITING
     return item
 

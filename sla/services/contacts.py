@@ -132,22 +132,20 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
         first_index.setdefault(key, index)
     postgres = connection.vendor == "postgresql"
     created_ids: dict[tuple[int, str], int] = {}
-    existing: dict[tuple[int, str], int] = {}
     for attempt in range(_INSERT_ATTEMPTS):
-        # PostgreSQL's first attempt reads nothing: history being loaded is new, and the unique
-        # index refuses a key that is not (the write is undone by its savepoint). Then the keys
-        # are read, and only the new ones written.
-        if attempt or not postgres:
-            existing = existing_ids(keys)
+        # Read first, even though history being loaded is new: writing blind and letting the
+        # unique index refuse a stored key saved 5 % of a backfill, and made a replayed batch 5x
+        # slower (the whole batch is built and sent before the server's refusal is read).
+        existing = existing_ids(keys)
         new_keys = [key for key in first_index if key not in existing]
         if not new_keys:
             break
         drafts = _drafts(items, first_index, new_keys, now)
-        if postgres and attempt < _INSERT_ATTEMPTS - 1:
+        if postgres and attempt == 0:
             try:
                 built = copy_new(drafts, len(new_keys), now=now)
             except IntegrityError:
-                continue  # a key is stored (now or by a concurrent request): read them
+                continue  # a concurrent request stored one of these keys: read again
         elif postgres:
             # ON CONFLICT skips the keys a concurrent request took meanwhile: read them again.
             built = copy_contacts(list(drafts), now=now)

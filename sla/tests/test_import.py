@@ -447,6 +447,20 @@ def test_pages_upload_check_import_result(
     assert URL in manager_client.get(URL).content.decode()  # listed under recent imports
 
 
+def test_a_file_with_nothing_new_offers_no_import(
+    manager_client, chat_policy, django_capture_on_commit_callbacks
+):
+    """Every valid row already stored: the page says so instead of offering to "import" them."""
+    make_contact(channel=chat_policy.channel, external_id="OLD-1", opened_at=NOW, now=NOW)
+    data = _csv(_row("OLD-1"), _row("BAD", opened="yesterday"))
+    response = _upload(manager_client, data, capture=django_capture_on_commit_callbacks)
+    job = ContactImport.objects.get()
+    assert (job.check_create, job.check_existing, job.check_refused) == (0, 1, 1)
+    page = manager_client.get(response.url).content.decode()
+    assert 'id="import-confirm"' not in page
+    assert 'id="import-nothing-new"' in page and "nothing new to import" in page
+
+
 def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):
     job = services.contact_import_create(
         file=io.BytesIO(_csv(_row("P-1"))),

@@ -459,6 +459,7 @@ def test_a_file_with_nothing_new_offers_no_import(
     page = manager_client.get(response.url).content.decode()
     assert 'id="import-confirm"' not in page
     assert 'id="import-nothing-new"' in page and "nothing new to import" in page
+    assert 'id="import-refused-note"' not in page  # "the others are imported": there are none
 
 
 def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):

@@ -712,3 +712,24 @@ def test_the_contacts_of_an_import_are_one_range_per_run_of_ids(
     found = selectors.contacts_of_import(Contact.objects.all(), job.pk)
     assert str(found.query).count("BETWEEN") == 1
     assert found.count() == 7
+
+
+@pytest.mark.parametrize(
+    ("language", "seconds", "expected"),
+    [
+        ("en", 3900, "about 1\N{NO-BREAK SPACE}h 05\N{NO-BREAK SPACE}min left"),
+        ("en", 45, "less than a minute left"),
+        ("ru", 600, "осталось около 10\N{NO-BREAK SPACE}мин"),
+        ("ru", 30, "осталось меньше минуты"),
+        ("pl", 7260, "pozostało około 2\N{NO-BREAK SPACE}godz. 01\N{NO-BREAK SPACE}min"),
+        ("pl", 5, "pozostała niecała minuta"),
+    ],
+)
+def test_the_time_left_reads_as_the_portals_other_lengths_of_time(language, seconds, expected):
+    from sla.views.imports import import_progress_text
+
+    progress = selectors.ImportProgress(
+        value=10, maximum=100, rows=10, total=100, rate=0.0, seconds_left=seconds
+    )
+    with translation.override(language):
+        assert import_progress_text(progress).endswith(expected)

@@ -15,6 +15,7 @@ from django.views.generic import DetailView, FormView, View
 from core.csv import csv_response
 from core.permissions import ManagerRequiredMixin
 from sla import selectors, services
+from sla.durations import duration_text
 from sla.forms import ContactImportForm
 from sla.models import ContactImport, ContactImportProblem
 from sla.services import imports
@@ -59,10 +60,12 @@ class _ImportJobMixin(ManagerRequiredMixin):
         )
 
 
-def _duration(seconds: int) -> str:
-    minutes, seconds = divmod(max(int(seconds), 0), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+def _time_left(seconds: int) -> str:
+    """The estimate in the portal's words for lengths of time ("about 1 h 05 min left"), to the
+    minute: seconds would only make it jump."""
+    if seconds < 60:
+        return _("less than a minute left")
+    return _("about %(time)s left") % {"time": duration_text(seconds)}
 
 
 def import_progress_text(progress: selectors.ImportProgress) -> str:
@@ -85,7 +88,7 @@ def import_progress_text(progress: selectors.ImportProgress) -> str:
             _("%(rate)s rows/s") % {"rate": number_format(int(progress.rate), force_grouping=True)}
         )
     if progress.seconds_left is not None:
-        parts.append(_("about %(time)s left") % {"time": _duration(progress.seconds_left)})
+        parts.append(_time_left(progress.seconds_left))
     return " · ".join(parts)
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import outbox
+from core.clock import now_or
 from core.roles import MANAGER
 from training.models import DigestSent, Obligation, ReminderSent, TrainingProfile
 
@@ -127,7 +128,7 @@ def _send_to(user: User, items: list[tuple[Obligation, str]], now: datetime) -> 
 
 def reminders_send(*, now: datetime | None = None, user_ids=None) -> int:
     """Send every reminder step that is due; returns how many e-mails went out."""
-    now = now or timezone.now()
+    now = now_or(now)
     today = timezone.localdate(now)
     obligations = (
         Obligation.objects.open()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.clock import now_or
 from core.languages import language_for
 from core.models import OutboxMessage
 from core.outbox.kinds import _KINDS, encode
@@ -44,7 +45,7 @@ def message(
     Customers have no account: pass ``to`` and the contact's ``language``.
     """
     _KINDS[kind]  # a typo fails here, in the caller's transaction, not in the worker
-    now = now or timezone.now()
+    now = now_or(now)
     return OutboxMessage(
         kind=kind,
         recipient=user,
@@ -86,7 +87,7 @@ def messages_resend(*, ids: Iterable[int] | None = None, now: datetime | None = 
     ``ids`` None means every failed row. Sent and cancelled rows are left alone: sending a
     message twice is a decision for a person, not a button on a list.
     """
-    now = now or timezone.now()
+    now = now_or(now)
     rows = (
         OutboxMessage.objects.filter(status__in=[Status.FAILED, Status.PENDING], pk__in=list(ids))
         if ids is not None

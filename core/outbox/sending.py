@@ -30,8 +30,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import translation
 
+from core.clock import now_or
 from core.models import OutboxMessage
 from core.outbox.kinds import _KINDS, decode, kind
 
@@ -320,7 +321,7 @@ def _deliver_batch(rows, fresh, now, fixed_now, counts) -> None:
             marks = _Marks(cursor)
             for ended in courier.deliver(ready):
                 sent = [(row, email.subject) for row, email, error in ended if error is None]
-                marks.sent(sent, fixed_now or timezone.now())
+                marks.sent(sent, now_or(fixed_now))
                 counts["sent"] += len(sent)
                 delivered += len(sent)
                 for row, _email, error in ended:
@@ -384,7 +385,7 @@ def _send_batches(now: datetime | None, batch_size: int) -> dict[str, int]:
     fixed_now = now
     counts = {"sent": 0, "retrying": 0, "failed": 0, "cancelled": 0}
     while True:
-        now = fixed_now or timezone.now()
+        now = now_or(fixed_now)
         ids = _claim(now, batch_size)
         if not ids:
             break

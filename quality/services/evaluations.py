@@ -16,11 +16,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from channels_app.models import Channel
 from core import parse
+from core.clock import now_or
 from core.roles import MANAGER, STAFF, has_role
 from quality import scoring
 from quality.models import Evaluation, EvaluationItem
@@ -129,7 +129,7 @@ def evaluation_create(
     criteria missing, repeated or of another version.
     """
     require_evaluator(evaluator)
-    now = now or timezone.now()
+    now = now_or(now)
     # Locked so that a publication running now (which archives this version) waits or wins.
     version = (
         StandardVersion.objects.select_for_update()

@@ -6,7 +6,6 @@ import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from channels_app import businesstime
 from channels_app.models import Channel
@@ -16,10 +15,6 @@ from core.queue import enqueue_on_commit
 # Clients' clocks drift; a timestamp this far ahead of ours still counts as "now", not future.
 CLOCK_SKEW = timedelta(seconds=60)
 ALWAYS_OPEN = businesstime.Calendar.always()
-
-
-def now_or(now: datetime | None) -> datetime:
-    return timezone.now() if now is None else now
 
 
 def whole_minutes(minutes: float) -> int:

@@ -23,11 +23,12 @@ from typing import NamedTuple
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.clock import now_or
 from sla import signals
 from sla.models import Breach, Contact, ContactEvent, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breach_withdraw, breaches_record
-from sla.services.common import now_or, whole_minutes
+from sla.services.common import whole_minutes
 from sla.services.contact_input import (
     DETAIL_FIELDS,
     MSG_AFTER_RESOLUTION,

@@ -38,10 +38,10 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import now_or
 from core.db import retry_transient
 from sla.models import Contact
 from sla.services import deadlines as dl
-from sla.services.common import now_or
 from sla.services.contact_input import (
     BulkValidationError,
     input_errors,

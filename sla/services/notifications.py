@@ -21,9 +21,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core import outbox
+from core.clock import now_or
 from core.models import OutboxMessage
 from sla.models import SlaNotification
-from sla.services.common import now_or
 
 KIND = "sla.digest"
 Status = SlaNotification.Status

@@ -12,10 +12,11 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import Q
 
+from core.clock import now_or
 from sla.models import Contact, ContactEvent, DeadlineRecomputation, Metric
 from sla.services import deadlines as dl
 from sla.services.breaches import breaches_record
-from sla.services.common import enqueue, now_or
+from sla.services.common import enqueue
 from sla.services.sweep import sla_sweep
 
 BATCH_SIZE = 500

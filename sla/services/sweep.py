@@ -29,8 +29,9 @@ from django.db import connection, transaction
 
 from channels_app.models import Channel
 from channels_app.selectors import channel_business_calendar
+from core.clock import now_or
 from sla.models import Breach, Contact, ContactEvent, Metric, SlaNotification
-from sla.services.common import alert_grace, alert_history_window, now_or
+from sla.services.common import alert_grace, alert_history_window
 
 KIND_BREACH = SlaNotification.Kind.BREACH
 KIND_AT_RISK = SlaNotification.Kind.AT_RISK

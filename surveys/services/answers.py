@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 
 from channels_app.selectors import channel_business_calendar
 from core import languages, outbox
+from core.clock import now_or
 from core.parse import storable
 from surveys import formulas, scales
 from surveys.models import FollowUp, Invitation, Kiosk, Response, Survey
-from surveys.services.invitations import FOLLOW_UP, _now
+from surveys.services.invitations import FOLLOW_UP
 
 COMMENT_MAX = 2000
 
@@ -140,7 +141,7 @@ def response_submit(
 
     Raises ValidationError (bad scores), LinkExpired, AlreadyAnswered.
     """
-    now = _now(now)
+    now = now_or(now)
     invitation = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("survey", "channel__calendar", "channel")
@@ -178,7 +179,7 @@ def kiosk_submit(
     time. A key in the wrong hands can therefore add at most the cap per day (KioskFull after
     it, nothing stored) and open at most one follow-up per ``SURVEYS_KIOSK_FOLLOWUP_HOURS``.
     """
-    now = _now(now)
+    now = now_or(now)
     clean = _clean_answer(survey=None, csat=csat, nps=None, ces=None, comment=comment)
     if clean["csat"] is None:
         raise ValidationError({"csat": [_("Choose one of the faces.")]})

@@ -7,16 +7,12 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from core import languages, outbox
+from core.clock import now_or
 from core.models import OutboxMessage
 from surveys.models import Invitation, Survey
-
-
-def _now(now):
-    return timezone.now() if now is None else now
 
 
 @transaction.atomic
@@ -41,7 +37,7 @@ def invitations_create_for_contacts(
     """
     from sla.models import Contact
 
-    now = _now(now)
+    now = now_or(now)
     contact_ids = list(contact_ids)
     # The surveys first, from the contacts' channels alone (given by a caller that knows them,
     # as bulk ingestion does): a bulk import of history into channels without a survey (or
@@ -191,4 +187,4 @@ def register_messages() -> None:
 @transaction.atomic
 def invitations_expire(*, now: datetime | None = None) -> int:
     """One set-based statement: every unanswered link past its lifetime becomes expired."""
-    return Invitation.objects.expirable(_now(now)).update(status=Invitation.Status.EXPIRED)
+    return Invitation.objects.expirable(now_or(now)).update(status=Invitation.Status.EXPIRED)

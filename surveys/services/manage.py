@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import languages
+from core.clock import now_or
 from surveys.models import FollowUp, Kiosk, Survey
-from surveys.services.invitations import _now
 
 
 @transaction.atomic
@@ -73,7 +73,7 @@ def follow_up_close(*, follow_up: FollowUp, outcome: str, user, now: datetime | 
         raise ValidationError({"outcome": [_("Say what was done before closing.")]})
     # Only an open one: of two managers closing it at once, the first outcome stays.
     FollowUp.objects.filter(pk=follow_up.pk, closed_at__isnull=True).update(
-        outcome=outcome, closed_at=_now(now), closed_by=user, updated_at=timezone.now()
+        outcome=outcome, closed_at=now_or(now), closed_by=user, updated_at=timezone.now()
     )
     follow_up.refresh_from_db()
     return follow_up

@@ -9,9 +9,10 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from core.clock import now_or
 from core.db import retry_transient
 from sla.models import ContactImport, ContactImportLock
-from sla.services.common import enqueue, now_or
+from sla.services.common import enqueue
 from sla.services.imports.lease import contact_imports_stalled
 from sla.services.imports.passes import MSG_GONE, drop_file
 

@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.clock import now_or
 from sla.models import ContactImport
-from sla.services.common import now_or
 
 Status = ContactImport.Status
 

@@ -301,7 +301,9 @@ class ContactEvent(models.Model):
         # a backfill writes three or four events a contact: those checks were a quarter of the
         # time of loading history. The rows are written only by the contact services, in the
         # transaction that writes or locks their contact; contacts are deleted only through
-        # the ORM, whose CASCADE removes them (a test holds it).
+        # the ORM, whose CASCADE removes them (a test holds it). No product action deletes a
+        # contact: one that does must lock the contacts first (``select_for_update``), or a
+        # timeline row written meanwhile by an uncommitted sweep would outlive its contact.
         db_constraint=False,
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -462,6 +462,20 @@ def test_a_file_with_nothing_new_offers_no_import(
     assert 'id="import-refused-note"' not in page  # "the others are imported": there are none
 
 
+def test_a_file_of_refused_rows_only_says_so(
+    manager_client, chat_policy, django_capture_on_commit_callbacks
+):
+    """Nothing valid (rows of a known channel, all refused): no import, and not the claim that
+    the valid rows are stored already."""
+    data = _csv(_row("BAD-1", opened="yesterday"), _row("BAD-2", opened="tomorrow"))
+    response = _upload(manager_client, data, capture=django_capture_on_commit_callbacks)
+    job = ContactImport.objects.get()
+    assert (job.check_create, job.check_existing, job.check_refused) == (0, 0, 2)
+    page = manager_client.get(response.url).content.decode()
+    assert 'id="import-confirm"' not in page and 'id="import-nothing-new"' not in page
+    assert 'id="import-nothing-valid"' in page and "every row is refused" in page
+
+
 def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):
     job = services.contact_import_create(
         file=io.BytesIO(_csv(_row("P-1"))),

@@ -473,7 +473,7 @@ def test_a_file_of_refused_rows_only_says_so(
     assert (job.check_create, job.check_existing, job.check_refused) == (0, 0, 2)
     page = manager_client.get(response.url).content.decode()
     assert 'id="import-confirm"' not in page and 'id="import-nothing-new"' not in page
-    assert 'id="import-nothing-valid"' in page and "every row is refused" in page
+    assert 'id="import-nothing-valid"' in page and "No row of this file can be imported." in page
 
 
 def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):
@@ -715,9 +715,7 @@ def test_a_chunk_run_again_after_a_deadlock_records_each_reason_once(
     ]
 
 
-def test_the_contacts_of_an_import_are_one_range_per_run_of_ids(
-    chat_policy, settings, django_assert_num_queries
-):
+def test_the_contacts_of_an_import_are_one_range_per_run_of_ids(chat_policy, settings):
     """Chunks written one after another hold adjacent id ranges: the list of an import's
     contacts asks one range for them, not one per chunk (thousands for a large file)."""
     settings.CONTACT_IMPORT_CHUNK_ROWS = 2

@@ -412,10 +412,6 @@ def test_an_error_while_building_rows_is_raised_as_itself_and_nothing_is_written
     assert not ContactEvent.objects.filter(contact__channel=chat).exists()
 
 
-def _lookups(queries) -> list[str]:
-    return [q["sql"] for q in queries.captured_queries if "JOIN LATERAL" in q["sql"]]
-
-
 def test_a_replay_answers_the_same_ids_and_writes_nothing(chat, chat_policy, staff_user):
     """A batch whose keys are all stored is answered from one lookup: the same ids, and no
     second timeline, breach or alert."""
@@ -463,7 +459,7 @@ def test_the_key_lookup_probes_the_index_whatever_the_statistics_say(chat, chat_
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE sla_contact")  # statistics outlive the test's rollback
     assert found == {(chat.pk, f"kept-{i}"): kept.ids[i] for i in range(0, 50, 2)}
-    (sql,) = _lookups(queries)
+    (sql,) = [q["sql"] for q in queries.captured_queries if "JOIN LATERAL" in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {sql}")
         plan = "\n".join(row[0] for row in cursor.fetchall())

@@ -57,15 +57,14 @@ _CONTACT_LINE = "\t".join(["%s"] * len(CONTACT_COLUMNS)) + "\n"
 
 
 class _Stamps:
-    """What every row of one write shares, formatted once: the two stamps of the contacts, the
-    recording stamp of their timelines, and each policy's id."""
+    """What every contact row of one write shares, formatted once: its two stamps and each
+    policy's id."""
 
-    __slots__ = ("created", "policy_ids", "recorded", "updated")
+    __slots__ = ("created", "policy_ids", "updated")
 
-    def __init__(self, created: datetime, updated: datetime, recorded: datetime):
+    def __init__(self, created: datetime, updated: datetime):
         self.created = created.isoformat()
         self.updated = updated.isoformat()
-        self.recorded = recorded.isoformat()
         self.policy_ids: dict = {}
 
 
@@ -112,7 +111,7 @@ def _contact_line(d: Draft, stamps: _Stamps) -> str:
 def _contact_lines(built: list[Draft]) -> str:
     if not built:
         return ""
-    stamps = _Stamps(built[0].created_at, built[0].updated_at, built[0].created_at)
+    stamps = _Stamps(built[0].created_at, built[0].updated_at)
     return "".join([_contact_line(d, stamps) for d in built])
 
 
@@ -122,20 +121,22 @@ _BREACHED = ContactEvent.Kind.BREACHED
 _AT_RISK = ContactEvent.Kind.AT_RISK
 
 
-def _timeline_lines(d: Draft, stamp: str, events: list, breaches: list) -> None:
-    """A written draft's timeline rows (``_EVENT_COLUMNS``: its events, then what was found
-    breached or at risk) and breach rows (``_BREACH_COLUMNS``), as COPY text appended to
-    ``events`` and ``breaches``; kinds and metrics are choices, details our own small dicts."""
-    pk = d.pk
-    for kind, at, detail in d.events:
-        text = _text(json.dumps(detail)) if detail else "{}"
-        events.append(f"{pk}\t{kind}\t\t{at.isoformat()}\t{text}\t{stamp}\n")
-    for metric, due in d.breached:
-        at = due.isoformat()
-        events.append(f"{pk}\t{_BREACHED}\t{metric}\t{at}\t{{}}\t{stamp}\n")
-        breaches.append(f"{pk}\t{metric}\t{at}\t{stamp}\n")
-    for metric, warn in d.at_risk:
-        events.append(f"{pk}\t{_AT_RISK}\t{metric}\t{warn.isoformat()}\t{{}}\t{stamp}\n")
+def _timeline_lines(drafts: list[Draft], stamp: str, breaches: list) -> Iterator[str]:
+    """Written drafts' timeline rows (``_EVENT_COLUMNS``: their events, then what was found
+    breached or at risk) as COPY text, made as ``COPY`` reads them; their breach rows
+    (``_BREACH_COLUMNS``) are appended to ``breaches`` on the way. Kinds and metrics are
+    choices, details our own small dicts."""
+    for d in drafts:
+        pk = d.pk
+        for kind, at, detail in d.events:
+            text = _text(json.dumps(detail)) if detail else "{}"
+            yield f"{pk}\t{kind}\t\t{at.isoformat()}\t{text}\t{stamp}\n"
+        for metric, due in d.breached:
+            at = due.isoformat()
+            yield f"{pk}\t{_BREACHED}\t{metric}\t{at}\t{{}}\t{stamp}\n"
+            breaches.append(f"{pk}\t{metric}\t{at}\t{stamp}\n")
+        for metric, warn in d.at_risk:
+            yield f"{pk}\t{_AT_RISK}\t{metric}\t{warn.isoformat()}\t{{}}\t{stamp}\n"
 
 
 class _Stream:
@@ -168,9 +169,9 @@ def copy_new(drafts: Iterator[Draft], count: int, *, now: datetime) -> list[Draf
 
     The ids are drawn from the table's sequence first, so the contact rows go straight into
     the table by ``COPY`` (no staging table, no ``RETURNING``) while ``drafts`` is still being
-    built, and the timeline text is made in the same pass. If a concurrent request stored one
-    of the keys meanwhile, the unique index refuses it: ``IntegrityError``, and nothing of
-    this call is left (a savepoint); the caller then takes :func:`copy_contacts`.
+    built, and the timelines likewise while their own ``COPY`` runs. If a concurrent request
+    stored one of the keys meanwhile, the unique index refuses it: ``IntegrityError``, and
+    nothing of this call is left (a savepoint); the caller then takes :func:`copy_contacts`.
     """
     table = connection.ops.quote_name(Contact._meta.db_table)
     with connection.cursor() as cursor:
@@ -181,24 +182,21 @@ def copy_new(drafts: Iterator[Draft], count: int, *, now: datetime) -> list[Draf
         )
         ids = [row[0] for row in cursor.fetchall()]
     built: list[Draft] = []
-    events: list[str] = []
-    breaches: list[str] = []
 
     def lines() -> Iterator[str]:
         stamps = None
         for draft, pk in zip(drafts, ids, strict=True):
             if stamps is None:
-                stamps = _Stamps(draft.created_at, draft.updated_at, now)
+                stamps = _Stamps(draft.created_at, draft.updated_at)
             draft.pk = pk
             built.append(draft)
             yield f"{pk}\t{_contact_line(draft, stamps)}"
-            _timeline_lines(draft, stamps.recorded, events, breaches)
 
     with transaction.atomic(), connection.cursor() as cursor:
         _copy(
             cursor, f"COPY {table} (id, {', '.join(CONTACT_COLUMNS)}) FROM STDIN", _Stream(lines())
         )
-        _copy_timeline(cursor, events, breaches)
+        _copy_timeline(cursor, built, now.isoformat())
     return built
 
 
@@ -216,11 +214,15 @@ def _copy(cursor, sql: str, source) -> None:
         raise
 
 
-def _copy_timeline(cursor, events: list[str], breaches: list[str]) -> None:
+def _copy_timeline(cursor, drafts: list[Draft], stamp: str) -> None:
+    """The written drafts' timelines and breaches. The timeline text is made while ``COPY``
+    inserts what was sent (as the contacts are), not before: the server's work on the two
+    tables follows one after the other, and this way Python's share hides in the second."""
+    breaches: list[str] = []
     _copy(
         cursor,
         f"COPY {ContactEvent._meta.db_table} ({', '.join(_EVENT_COLUMNS)}) FROM STDIN",
-        io.StringIO("".join(events)),
+        _Stream(_timeline_lines(drafts, stamp, breaches)),
     )
     if breaches:
         _copy(
@@ -259,17 +261,13 @@ def copy_contacts(built: list[Draft], *, now: datetime) -> list[Draft]:
         )
         ids = {(channel, external): pk for pk, channel, external in cursor.fetchall()}
         inserted = []
-        events: list[str] = []
-        breaches: list[str] = []
-        stamp = now.isoformat()
         for draft in built:
             pk = ids.get((draft.channel.pk, draft.external_id))
             if pk is not None:
                 draft.pk = pk
                 inserted.append(draft)
-                _timeline_lines(draft, stamp, events, breaches)
         if inserted:
-            _copy_timeline(cursor, events, breaches)
+            _copy_timeline(cursor, inserted, now.isoformat())
     return inserted
 
 

@@ -143,29 +143,29 @@ _IMPLIED = {"implied": True}  # read only: a first response inferred from the re
 
 
 def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
-    """Flag at once what the sweep would flag first thing: a running metric past its deadline
-    is breached (added to ``breached``), a pending one past its warning is at risk (returned,
-    with its warning instant). History imported late is thus recorded in the same statements
-    as the contacts, not by an ``UPDATE`` of rows just written.
+    """Flag at once what the sweep would flag first thing (``dl.late``): a breached metric is
+    added to ``breached``, one at risk is returned with its warning instant. History imported
+    late is thus recorded in the same statements as the contacts, not by an ``UPDATE`` of rows
+    just written.
     """
     at_risk = []
     # The two clocks spelled out (no attribute names built per contact).
-    state, due = contact.first_response_state, contact.first_response_due_at
-    warn = contact.first_response_warn_at
-    if state in dl.RUNNING and due is not None and due < now:
-        contact.first_response_state = FR.BREACHED
-        contact.breached.append((Metric.FIRST_RESPONSE, due))
-    elif state == FR.PENDING and warn is not None and warn <= now:
-        contact.first_response_state = FR.AT_RISK
-        at_risk.append((Metric.FIRST_RESPONSE, warn))
-    state, due = contact.resolution_state, contact.resolution_due_at
-    warn = contact.resolution_warn_at
-    if state in dl.RUNNING and due is not None and due < now:
-        contact.resolution_state = RES.BREACHED
-        contact.breached.append((Metric.RESOLUTION, due))
-    elif state == RES.PENDING and warn is not None and warn <= now:
-        contact.resolution_state = RES.AT_RISK
-        at_risk.append((Metric.RESOLUTION, warn))
+    due, warn = contact.first_response_due_at, contact.first_response_warn_at
+    found = dl.late(contact.first_response_state, due, warn, now)
+    if found is not None:
+        contact.first_response_state = found
+        if found == FR.BREACHED:
+            contact.breached.append((Metric.FIRST_RESPONSE, due))
+        else:
+            at_risk.append((Metric.FIRST_RESPONSE, warn))
+    due, warn = contact.resolution_due_at, contact.resolution_warn_at
+    found = dl.late(contact.resolution_state, due, warn, now)
+    if found is not None:
+        contact.resolution_state = found
+        if found == RES.BREACHED:
+            contact.breached.append((Metric.RESOLUTION, due))
+        else:
+            at_risk.append((Metric.RESOLUTION, warn))
     return at_risk
 
 

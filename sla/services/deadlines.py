@@ -135,18 +135,24 @@ def paused_minutes(contact: Contact, start: datetime, end: datetime) -> float:
     return calendar.minutes_between(start, end)
 
 
+def late(state: str, due: datetime | None, warn: datetime | None, now: datetime) -> str | None:
+    """What the sweep flags on a metric at ``now``: breached once a running metric's deadline
+    has passed, at risk once a pending one's warning has; None when nothing is due yet. (Both
+    metrics' states share these values.)"""
+    if state in RUNNING and due is not None and due < now:
+        return FR.BREACHED
+    if state == FR.PENDING and warn is not None and warn <= now:
+        return FR.AT_RISK
+    return None
+
+
 def needs_sweep(contact: Contact, now: datetime) -> bool:
     """Whether a running metric is already past its warning or deadline (a late import)."""
-    for state, due, warn in (
-        (
-            contact.first_response_state,
-            contact.first_response_due_at,
-            contact.first_response_warn_at,
-        ),
-        (contact.resolution_state, contact.resolution_due_at, contact.resolution_warn_at),
-    ):
-        if state == FR.PENDING and warn is not None and warn <= now:
-            return True
-        if state in RUNNING and due is not None and due < now:
-            return True
-    return False
+    c = contact
+    return any(
+        late(state, due, warn, now) is not None
+        for state, due, warn in (
+            (c.first_response_state, c.first_response_due_at, c.first_response_warn_at),
+            (c.resolution_state, c.resolution_due_at, c.resolution_warn_at),
+        )
+    )

@@ -107,16 +107,15 @@ def build(item: dict, policy, now: datetime, written: datetime, calendar=None) -
         calendar = dl.clock_calendar(policy, contact.channel)
     breached = dl.deadlines_refresh(contact, policy=policy, now=now, calendar=calendar)
     events = [(ContactEvent.Kind.OPENED, contact.opened_at, {})]
-    opened = contact.opened_at  # minutes below: dl.minutes_taken on the calendar at hand
     if contact.first_response_at is not None:
         contact.first_response_minutes = whole_minutes(
-            max(0.0, calendar.minutes_between(opened, contact.first_response_at))
+            dl.minutes_taken(contact, contact.first_response_at, calendar=calendar)
         )
         inferred = _IMPLIED if item.get("first_response_inferred") else {}
         events.append((ContactEvent.Kind.FIRST_RESPONSE, contact.first_response_at, inferred))
     if resolved is not None:
         contact.resolution_minutes = whole_minutes(
-            max(0.0, calendar.minutes_between(opened, resolved))
+            dl.minutes_taken(contact, resolved, calendar=calendar)
         )
         events.append((ContactEvent.Kind.RESOLVED, resolved, {}))
     if status == Status.WAITING:

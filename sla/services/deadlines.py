@@ -124,9 +124,12 @@ def deadlines_refresh(
     return breached
 
 
-def minutes_taken(contact: Contact, end: datetime, *, paused: float = 0.0) -> float:
-    """Business minutes from opening to ``end`` on the contact's clock, less time waiting."""
-    calendar = clock_calendar(contact.sla_policy, contact.channel)
+def minutes_taken(contact: Contact, end: datetime, *, paused: float = 0.0, calendar=None) -> float:
+    """Business minutes from opening to ``end`` on the contact's clock, less time waiting.
+
+    ``calendar``: :func:`clock_calendar`'s answer when the caller has it already."""
+    if calendar is None:
+        calendar = clock_calendar(contact.sla_policy, contact.channel)
     return max(0.0, calendar.minutes_between(contact.opened_at, end) - paused)
 
 

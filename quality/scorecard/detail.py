@@ -17,17 +17,17 @@ from quality import scoring
 from quality.scorecard.selectors import (
     STATE_ORDER,
     Scorecard,
-    _card,
-    _cells_by_standard,
-    _channel_ids,
-    _evaluation_counts,
-    _evaluation_figures,
-    _followed,
-    _known,
-    _period_evaluations,
-    _sum_pairs,
-    _sum_satisfaction,
-    _sum_sla,
+    cells_by_standard,
+    evaluation_counts,
+    evaluation_figures,
+    followed_by_standard,
+    known_figures,
+    make_card,
+    period_evaluations,
+    standards_channel_ids,
+    sum_pairs,
+    sum_satisfaction,
+    sum_sla,
 )
 from quality.scorecard.sources import EvaluationItem
 from sla.reports.query import ReportQuery, sla_report
@@ -38,7 +38,7 @@ from surveys.reports import satisfaction_counts
 def scorecard(standard: Standard, query: Period, *, today: dt.date, grain: str):
     """One standard's card with its people, and its trend per ``grain`` (the card's period
     figures are the trend's totals: the same statements give both). About 15 queries."""
-    cells = _cells_by_standard([standard.pk], today)
+    cells = cells_by_standard([standard.pk], today)
     people = cells.get(standard.pk, [])
     trend_query = ReportQuery(
         start=query.start,
@@ -46,7 +46,7 @@ def scorecard(standard: Standard, query: Period, *, today: dt.date, grain: str):
         tz=query.tz,
         group_by=grain,
         split_by_channel=True,
-        channel_ids=_channel_ids([standard]),
+        channel_ids=standards_channel_ids([standard]),
         percentiles=False,
     )
     report = sla_report(trend_query)
@@ -54,12 +54,12 @@ def scorecard(standard: Standard, query: Period, *, today: dt.date, grain: str):
     satisfaction: dict[str, list] = defaultdict(list)
     for (code, _key), pair in counts.items():
         satisfaction[code].append(pair)
-    card = _card(
+    card = make_card(
         standard,
-        known=_known([cell for _user, cell in people]),
-        followed=_followed(trend_query, [standard.pk]),
+        known=known_figures([cell for _user, cell in people]),
+        followed=followed_by_standard(trend_query, [standard.pk]),
         sla_rows={code: series["total"] for code, series in report.series.items()},
-        satisfaction={code: _sum_pairs(pairs) for code, pairs in satisfaction.items()},
+        satisfaction={code: sum_pairs(pairs) for code, pairs in satisfaction.items()},
         people=people,
     )
     return card, report, counts
@@ -84,7 +84,7 @@ def criteria_failures(query: Period, standard: Standard, version) -> list[dict]:
     """The current version's criteria, most often not met first (two queries)."""
     if version is None:
         return []
-    evaluations = _period_evaluations(query, [standard.pk]).filter(version=version)
+    evaluations = period_evaluations(query, [standard.pk]).filter(version=version)
     counts = {
         row["criterion_id"]: row
         for row in EvaluationItem.objects.filter(evaluation__in=evaluations.values("id"))
@@ -153,9 +153,9 @@ def trends(
     return [
         {
             "key": slot,
-            "sla": _sum_sla(sla_by_slot.get(slot, [])),
-            "satisfaction": _sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
-            "followed": evaluations.get(slot) or _evaluation_figures(0, None, 0, 0),
+            "sla": sum_sla(sla_by_slot.get(slot, [])),
+            "satisfaction": sum_satisfaction(satisfaction_by_slot.get(slot, []), slot),
+            "followed": evaluations.get(slot) or evaluation_figures(0, None, 0, 0),
         }
         for slot in slots
     ]
@@ -166,16 +166,16 @@ def _evaluation_trend(query: ReportQuery, card: Scorecard) -> dict[str, dict]:
     if card.version is None:
         return {}
     rows = (
-        _period_evaluations(query, [card.standard.pk])
+        period_evaluations(query, [card.standard.pk])
         .filter(version=card.version)
         .annotate(slot=truncated("occurred_at", query.group_by, query.zone))
         .order_by()
         .values("slot")
-        .annotate(**_evaluation_counts())
+        .annotate(**evaluation_counts())
     )
     result = {}
     for r in rows:
         slot = r["slot"]
         slot = (slot.date() if isinstance(slot, dt.datetime) else slot).isoformat()
-        result[slot] = _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
+        result[slot] = evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
     return result

@@ -108,7 +108,7 @@ ROW_FIELDS = (
 # --- Known ----------------------------------------------------------------------------------
 
 
-def _known(cells: list) -> dict:
+def known_figures(cells: list) -> dict:
     """Counts of the cells' states: outstanding includes overdue (as training's matrix)."""
     counts = dict.fromkeys(STATE_ORDER, 0)
     for cell in cells:
@@ -117,7 +117,7 @@ def _known(cells: list) -> dict:
 
 
 def _known_counts(states: dict[str, int]) -> dict:
-    """The figures of :func:`_known` from training's counts per state."""
+    """The figures of :func:`known_figures` from training's counts per state."""
     states = {state: states.get(state, 0) for state in STATE_ORDER}
     assigned = sum(states.values())
     return {
@@ -130,7 +130,7 @@ def _known_counts(states: dict[str, int]) -> dict:
     }
 
 
-def _cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, list]:
+def cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, list]:
     """standard id -> [(user, cell)] of everyone a track asks to acknowledge it (7 queries)."""
     users = list(users_assigned_to(standard_ids))
     result: dict[int, list] = defaultdict(list)
@@ -143,7 +143,7 @@ def _cells_by_standard(standard_ids: list[int], today: dt.date) -> dict[int, lis
 # --- Followed -------------------------------------------------------------------------------
 
 
-def _period_evaluations(query: Period, standard_ids: list[int]):
+def period_evaluations(query: Period, standard_ids: list[int]):
     """Evaluations against the standards' published versions, interaction in the period."""
     lo, hi = query.bounds()
     return current_evaluations().filter(
@@ -154,7 +154,7 @@ def _period_evaluations(query: Period, standard_ids: list[int]):
     )
 
 
-def _evaluation_figures(count, average, passed, critical) -> dict:
+def evaluation_figures(count, average, passed, critical) -> dict:
     return {
         "evaluations": count or 0,
         "avg_pct": (
@@ -165,8 +165,8 @@ def _evaluation_figures(count, average, passed, critical) -> dict:
     }
 
 
-def _evaluation_counts() -> dict:
-    """The aggregates behind :func:`_evaluation_figures`, for any grouping of evaluations."""
+def evaluation_counts() -> dict:
+    """The aggregates behind :func:`evaluation_figures`, for any grouping of evaluations."""
     return {
         "count": Count("id"),
         "average": Avg("score"),
@@ -175,16 +175,16 @@ def _evaluation_counts() -> dict:
     }
 
 
-def _followed(query: Period, standard_ids: list[int]) -> dict[int, dict]:
+def followed_by_standard(query: Period, standard_ids: list[int]) -> dict[int, dict]:
     """standard id -> evaluation figures (one query)."""
     rows = (
-        _period_evaluations(query, standard_ids)
+        period_evaluations(query, standard_ids)
         .order_by()
         .values("standard_id")
-        .annotate(**_evaluation_counts())
+        .annotate(**evaluation_counts())
     )
     return {
-        r["standard_id"]: _evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
+        r["standard_id"]: evaluation_figures(r["count"], r["average"], r["passed"], r["critical"])
         for r in rows
     }
 
@@ -192,7 +192,7 @@ def _followed(query: Period, standard_ids: list[int]) -> dict[int, dict]:
 # --- Working --------------------------------------------------------------------------------
 
 
-def _sum_sla(rows: list[dict]) -> dict:
+def sum_sla(rows: list[dict]) -> dict:
     total = dict.fromkeys(_SLA_COUNTS, 0)
     for row in rows:
         for name in _SLA_COUNTS:
@@ -206,7 +206,7 @@ def _sum_sla(rows: list[dict]) -> dict:
     return total
 
 
-def _sum_pairs(pairs) -> tuple[dict, dict]:
+def sum_pairs(pairs) -> tuple[dict, dict]:
     responses, invitations = defaultdict(int), defaultdict(int)
     for r, i in pairs:
         for name, value in r.items():
@@ -216,8 +216,8 @@ def _sum_pairs(pairs) -> tuple[dict, dict]:
     return responses, invitations
 
 
-def _sum_satisfaction(pairs, key=None) -> dict:
-    return row_from_counts(key, *_sum_pairs(pairs))
+def sum_satisfaction(pairs, key=None) -> dict:
+    return row_from_counts(key, *sum_pairs(pairs))
 
 
 # --- Ranking --------------------------------------------------------------------------------
@@ -277,11 +277,13 @@ def standards_in_scope(slugs=None):
     return list(qs)
 
 
-def _channel_ids(standards) -> tuple[int, ...]:
+def standards_channel_ids(standards) -> tuple[int, ...]:
     return tuple(sorted({channel.pk for s in standards for channel in s.channels.all()}))
 
 
-def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names=None) -> Scorecard:
+def make_card(
+    standard, *, known, followed, sla_rows, satisfaction, people=(), names=None
+) -> Scorecard:
     """One standard's card from figures read for many: its channels' rows are summed."""
     codes = [channel.code for channel in standard.channels.all()]
     card = Scorecard(
@@ -289,9 +291,9 @@ def _card(standard, *, known, followed, sla_rows, satisfaction, people=(), names
         version=standard.current_version,
         channel_codes=codes,
         known=known,
-        followed=followed.get(standard.pk) or _evaluation_figures(0, None, 0, 0),
-        sla=_sum_sla([sla_rows[code] for code in codes if code in sla_rows]),
-        satisfaction=_sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
+        followed=followed.get(standard.pk) or evaluation_figures(0, None, 0, 0),
+        sla=sum_sla([sla_rows[code] for code in codes if code in sla_rows]),
+        satisfaction=sum_satisfaction([satisfaction[c] for c in codes if c in satisfaction]),
         people=list(people),
     )
     card.attention, card.weakest = _attention(card, names or _figure_names())
@@ -316,18 +318,18 @@ def scorecards(
         end=query.end,
         tz=query.tz,
         group_by="channel",
-        channel_ids=_channel_ids(standards),
+        channel_ids=standards_channel_ids(standards),
         percentiles=False,
     )
     with without_jit():
         states = standard_states(ids, today=today)
-        followed = _followed(period, ids)
+        followed = followed_by_standard(period, ids)
         sla_rows = {row["key"]: row for row in sla_report(period).rows}
         counts = satisfaction_counts(period)
     satisfaction = {code: pair for (code, _key), pair in counts.items()}
     names = _figure_names()
     cards = [
-        _card(
+        make_card(
             standard,
             known=_known_counts(states.get(standard.pk, {})),
             followed=followed,

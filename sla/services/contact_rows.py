@@ -147,24 +147,22 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
     late is thus recorded in the same statements as the contacts, not by an ``UPDATE`` of rows
     just written.
     """
+    c = contact
+    first = dl.late(c.first_response_state, c.first_response_due_at, c.first_response_warn_at, now)
+    resolution = dl.late(c.resolution_state, c.resolution_due_at, c.resolution_warn_at, now)
+    if first is not None:
+        c.first_response_state = first
+    if resolution is not None:
+        c.resolution_state = resolution
     at_risk = []
-    # The two clocks spelled out (no attribute names built per contact).
-    due, warn = contact.first_response_due_at, contact.first_response_warn_at
-    found = dl.late(contact.first_response_state, due, warn, now)
-    if found is not None:
-        contact.first_response_state = found
+    for metric, found, due, warn in (
+        (Metric.FIRST_RESPONSE, first, c.first_response_due_at, c.first_response_warn_at),
+        (Metric.RESOLUTION, resolution, c.resolution_due_at, c.resolution_warn_at),
+    ):
         if found == FR.BREACHED:
-            contact.breached.append((Metric.FIRST_RESPONSE, due))
-        else:
-            at_risk.append((Metric.FIRST_RESPONSE, warn))
-    due, warn = contact.resolution_due_at, contact.resolution_warn_at
-    found = dl.late(contact.resolution_state, due, warn, now)
-    if found is not None:
-        contact.resolution_state = found
-        if found == RES.BREACHED:
-            contact.breached.append((Metric.RESOLUTION, due))
-        else:
-            at_risk.append((Metric.RESOLUTION, warn))
+            c.breached.append((metric, due))
+        elif found == FR.AT_RISK:
+            at_risk.append((metric, warn))
     return at_risk
 
 

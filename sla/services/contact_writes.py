@@ -141,9 +141,9 @@ def _timeline_lines(drafts: list[Draft], stamp: str, breaches: list) -> Iterator
 
 class _Stream:
     """A file whose text is made as ``COPY`` reads it. The server inserts the rows sent while
-    Python builds the next ones (its deadlines, its line), so on two cores the two overlap
-    instead of one waiting for the other. An error in building is kept in ``error``: the
-    driver reports it only as a failed ``COPY``."""
+    Python builds the next ones (a contact's deadlines and line, or timeline rows), so on two
+    cores the two overlap instead of one waiting for the other. An error in building is kept
+    in ``error``: the driver reports it only as a failed ``COPY``."""
 
     def __init__(self, lines: Iterator[str]):
         self._lines = lines

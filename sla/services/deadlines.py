@@ -140,8 +140,8 @@ def paused_minutes(contact: Contact, start: datetime, end: datetime) -> float:
 
 def late(state: str, due: datetime | None, warn: datetime | None, now: datetime) -> str | None:
     """What the sweep flags on a metric at ``now``: breached once a running metric's deadline
-    has passed, at risk once a pending one's warning has; None when nothing is due yet. (Both
-    metrics' states share these values.)"""
+    has passed, at risk once a pending one's warning has; None otherwise. (Both metrics'
+    states share these values.)"""
     if state in RUNNING and due is not None and due < now:
         return FR.BREACHED
     if state == FR.PENDING and warn is not None and warn <= now:

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import connections
 
 from core.reports.period import MAX_PERIOD_DAYS, TIME_GROUPS, local_midnight, time_key
-from sla.reports.contacts_sql import portable_sql, postgresql_sql
+from sla.reports.contacts_sql import CHANNEL_SET_SETTINGS, portable_sql, postgresql_sql
 from sla.reports.report import (
     GROUP_BYS,
     ROW_FIELDS,
@@ -97,6 +97,8 @@ def sla_report(query: ReportQuery, *, engine: str | None = None, using: str = "d
     sql, params = report_sql(query, engine=engine, using=using)
     if engine == "summary":
         sql = SUMMARY_SETTINGS + sql
+    elif engine == "postgresql" and query.channel_ids is not None:
+        sql = CHANNEL_SET_SETTINGS + sql
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()

@@ -159,3 +159,17 @@ class ContactImportForm(NoTagHelperMixin, forms.Form):
         if upload.size > max_bytes():
             raise forms.ValidationError(MSG_TOO_BIG, params={"max": max_bytes() // 2**20})
         return upload
+
+
+class ContactImportStartForm(forms.Form):
+    """The choice made when a checked import is started."""
+
+    invite_customers = forms.BooleanField(
+        required=False,
+        label=_("Send survey invitations for recently resolved contacts"),
+        help_text=_(
+            "Customers whose contact was resolved recently enough for a survey link to be valid "
+            "get an invitation, as they would for a contact closed today. Leave it off to load "
+            "history without writing to anyone."
+        ),
+    )

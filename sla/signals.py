@@ -8,5 +8,6 @@ import django.dispatch
 
 #: Contacts became resolved. Args: ``contact_ids`` (list of ids) and ``imported`` (True when the
 #: contacts arrived already resolved, e.g. a helpdesk export, rather than being resolved now);
-#: optionally ``channel_ids``, their channels when the sender knows them (saves receivers a query).
+#: optionally ``channel_ids``, their channels when the sender knows them (saves receivers a query),
+#: and ``invite_customers`` (False: history loaded by an import; write nothing to the customers).
 contacts_resolved = django.dispatch.Signal()

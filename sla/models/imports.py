@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from channels_app.models import Channel
 
@@ -64,6 +65,9 @@ class ContactImport(models.Model):
     check_existing = models.PositiveIntegerField(_("already there at the check"), default=0)
     check_refused = models.PositiveIntegerField(_("refused at the check"), default=0)
     channel_ids = models.JSONField(_("channels"), default=list, blank=True)
+    # Chosen when the import is started: loading history should not write to its customers
+    # unless the manager asks (the bulk API, fed as contacts close, always invites).
+    invite_customers = models.BooleanField(_("survey invitations sent"), default=False)
     # The import's progress and outcome.
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     created = models.PositiveIntegerField(_("contacts created"), default=0)
@@ -102,7 +106,7 @@ class ContactImportProblem(models.Model):
 
     class Phase(models.TextChoices):
         CHECK = "check", _("Check")
-        IMPORT = "import", _("Import")
+        IMPORT = "import", pgettext_lazy("the noun", "Import")
 
     contact_import = models.ForeignKey(
         ContactImport, on_delete=models.CASCADE, related_name="problems"

@@ -169,9 +169,10 @@ def _flag_late(contact: Draft, now: datetime) -> list[tuple[str, datetime]]:
 # -- after the write ---------------------------------------------------------------------------
 
 
-def after_insert(built: list[Draft], *, now: datetime) -> None:
+def after_insert(built: list[Draft], *, now: datetime, invite_customers: bool = True) -> None:
     """The alerts for what was found breached or at risk at creation, and the news of the
-    contacts that arrived resolved."""
+    contacts that arrived resolved (``invite_customers``: whether its receivers may write to
+    the customers)."""
     found = [(d, metric, due) for d in built if d.notify for metric, due in d.breached]
     warned = [(d, metric, warn) for d in built if d.notify for metric, warn in d.at_risk]
     queued = breach_notifications(found, now=now)
@@ -183,6 +184,7 @@ def after_insert(built: list[Draft], *, now: datetime) -> None:
             contact_ids=[draft.pk for draft in resolved],
             channel_ids={draft.channel.pk for draft in resolved},
             imported=True,
+            invite_customers=invite_customers,
         )
     if queued:
         enqueue_sending()

@@ -118,7 +118,7 @@ def _drafts(items: list[dict], first_index: dict, new_keys: list, now: datetime)
     return (build(item, policy, now, written, calendar) for item, policy, calendar in plan)
 
 
-def _insert(items: list[dict], *, now: datetime) -> BulkResult:
+def _insert(items: list[dict], *, now: datetime, invite_customers: bool = True) -> BulkResult:
     """Insert the items not there yet; concurrent duplicates lose the race and are re-read.
 
     Rows go in in (channel, external id) order, whatever the request's order: each inserted row
@@ -160,7 +160,7 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
                 if attempt == _INSERT_ATTEMPTS - 1:
                     raise
                 continue  # someone inserted one of these keys meanwhile: read again, insert rest
-        after_insert(built, now=now)
+        after_insert(built, now=now, invite_customers=invite_customers)
         created_ids = {(c.channel.pk, c.external_id): c.pk for c in built}
         break
     result = BulkResult()
@@ -177,7 +177,11 @@ def _insert(items: list[dict], *, now: datetime) -> BulkResult:
 
 @retry_transient
 def contacts_bulk_create(
-    *, items: Sequence[Mapping], now: datetime | None = None, max_items: int = BULK_MAX
+    *,
+    items: Sequence[Mapping],
+    now: datetime | None = None,
+    max_items: int = BULK_MAX,
+    invite_customers: bool = True,
 ) -> BulkResult:
     """Create up to ``max_items`` contacts, all or nothing; the ones already there are untouched.
 
@@ -186,6 +190,8 @@ def contacts_bulk_create(
     nothing is written. Answers the ids in input order; a key given twice counts once as created.
     A few queries per call whatever the number of items (SQLite splits the insert in batches).
     A deadlock or serialisation failure runs the whole call again (:func:`retry_transient`).
+    ``invite_customers=False`` (history loaded by an import) tells the receivers of
+    ``contacts_resolved`` not to write to the customers.
     """
     now = now_or(now)
     if len(items) > max_items:
@@ -202,7 +208,7 @@ def contacts_bulk_create(
         raise BulkValidationError(errors)
     if not normalised:
         return BulkResult()
-    return _insert(normalised, now=now)
+    return _insert(normalised, now=now, invite_customers=invite_customers)
 
 
 @retry_transient

@@ -474,6 +474,9 @@ def test_a_file_of_refused_rows_only_says_so(
     page = manager_client.get(response.url).content.decode()
     assert 'id="import-confirm"' not in page and 'id="import-nothing-new"' not in page
     assert 'id="import-nothing-valid"' in page and "No row of this file can be imported." in page
+    # On a phone the channel and the id head the reasons (their own columns are hidden).
+    assert '<div class="d-md-none small text-body-secondary text-break">chat · BAD-1</div>' in page
+    assert "Import</a>" in page  # the breadcrumb names the page (a noun)
 
 
 def test_running_job_page_has_a_bar_that_works_without_script(manager_client, chat_policy):
@@ -745,3 +748,58 @@ def test_the_time_left_reads_as_the_portals_other_lengths_of_time(language, seco
     )
     with translation.override(language):
         assert import_progress_text(progress).endswith(expected)
+
+
+@pytest.mark.parametrize("invite", [False, True])
+def test_survey_invitations_only_when_the_manager_asks(
+    manager_client, chat_policy, django_capture_on_commit_callbacks, invite
+):
+    """Loading history writes to no customer unless the box is ticked; ticked, the recently
+    resolved contacts get their invitations as pushed contacts do (older ones never)."""
+    from surveys.models import Invitation, Survey
+
+    Survey.objects.create(name="After chat", send_delay_minutes=0).channels.set(
+        [chat_policy.channel]
+    )
+    recent = {"response": "2026-03-02T10:10:00+01:00", "resolved": "2026-03-02T10:20:00+01:00"}
+    old = {
+        "opened": "2025-03-03T10:00:00+01:00",
+        "response": "2025-03-03T10:10:00+01:00",
+        "resolved": "2025-03-03T10:20:00+01:00",
+    }
+    data = _csv(_row("RECENT-1", **recent), _row("OLD-1", **old), _row("OPEN-1"))
+    response = _upload(manager_client, data, capture=django_capture_on_commit_callbacks)
+    job = ContactImport.objects.get()
+    page = manager_client.get(response.url).content.decode()
+    assert 'form="import-confirm" name="invite_customers"' in page
+    assert "Send survey invitations for recently resolved contacts" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        started = manager_client.post(
+            reverse("sla:contact-import-start", args=[job.pk]),
+            {"invite_customers": "on"} if invite else {},
+        )
+    job.refresh_from_db()
+    assert (job.status, job.created, job.invite_customers) == (Status.DONE, 3, invite)
+    invited = list(Invitation.objects.values_list("contact__external_id", flat=True))
+    assert invited == (["RECENT-1"] if invite else [])
+    page = manager_client.get(started.url).content.decode()
+    wanted = "were sent for the recently resolved" if invite else "No survey invitations were sent"
+    assert wanted in page
+
+
+def test_the_command_invites_only_when_told(tmp_path, chat_policy):
+    from surveys.models import Invitation, Survey
+
+    Survey.objects.create(name="After chat", send_delay_minutes=0).channels.set(
+        [chat_policy.channel]
+    )
+    recent = {"response": "2026-03-02T10:10:00+01:00", "resolved": "2026-03-02T10:20:00+01:00"}
+    path = tmp_path / "history.csv"
+    path.write_bytes(_csv(_row("QUIET-1", **recent)))
+    call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
+    assert not Invitation.objects.exists()
+    path.write_bytes(_csv(_row("TOLD-1", **recent)))
+    call_command(
+        "import_contacts", str(path), "--no-progress", "--invite-customers", stdout=StringIO()
+    )
+    assert list(Invitation.objects.values_list("contact__external_id", flat=True)) == ["TOLD-1"]

@@ -16,7 +16,7 @@ from core.csv import csv_response
 from core.permissions import ManagerRequiredMixin
 from sla import selectors, services
 from sla.durations import duration_text
-from sla.forms import ContactImportForm
+from sla.forms import ContactImportForm, ContactImportStartForm
 from sla.models import ContactImport, ContactImportProblem
 from sla.services import imports
 
@@ -122,6 +122,7 @@ class ContactImportJobView(_ImportJobMixin, DetailView):
             kept=min(refused, imports.problems_kept()),
             progress=progress,
             progress_text=import_progress_text(progress) if job.running else "",
+            start_form=ContactImportStartForm(),
             **kwargs,
         )
 
@@ -153,8 +154,12 @@ class ContactImportStartView(_ImportJobMixin, View):
 
     def post(self, request, *args, **kwargs):
         job = self.get_job()
+        form = ContactImportStartForm(request.POST)
+        invite = form.is_valid() and form.cleaned_data["invite_customers"]
         try:
-            services.contact_import_start(import_id=job.pk, user=request.user)
+            services.contact_import_start(
+                import_id=job.pk, user=request.user, invite_customers=invite
+            )
         except services.ContactImportError as exc:
             messages.error(request, exc.message)
         return redirect("sla:contact-import-job", pk=job.pk)

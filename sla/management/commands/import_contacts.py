@@ -34,6 +34,12 @@ class Command(BaseCommand):
             "--check-only", action="store_true", help="Check and report; write nothing."
         )
         parser.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        parser.add_argument(
+            "--invite-customers",
+            action="store_true",
+            help="Send survey invitations for contacts resolved recently enough for a link to be "
+            "valid (by default history is loaded without writing to anyone).",
+        )
 
     def handle(self, *args, **options):
         self.show_bar = not options["no_progress"]
@@ -64,7 +70,9 @@ class Command(BaseCommand):
             services.contact_import_cancel(import_id=job.pk)
             return
         try:
-            services.contact_import_start(import_id=job.pk, run=False)
+            services.contact_import_start(
+                import_id=job.pk, run=False, invite_customers=options["invite_customers"]
+            )
         except services.ContactImportError as exc:
             services.contact_import_cancel(import_id=job.pk)
             raise CommandError(exc.message) from None

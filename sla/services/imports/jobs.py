@@ -92,8 +92,13 @@ def _enqueue(pk: int) -> None:
 
 
 @retry_transient
-def contact_import_start(*, import_id: int, user=None, now=None, run: bool = True) -> ContactImport:
-    """Start importing a checked upload: one running import per channel (``MSG_BUSY``)."""
+def contact_import_start(
+    *, import_id: int, user=None, now=None, run: bool = True, invite_customers: bool = False
+) -> ContactImport:
+    """Start importing a checked upload: one running import per channel (``MSG_BUSY``).
+
+    ``invite_customers``: the customers of contacts resolved recently enough get their survey
+    invitations, as contacts pushed through the API do; off, history is loaded silently."""
     now = now_or(now)
     job = ContactImport.objects.select_for_update().filter(pk=import_id).first()
     if job is None or job.status != Status.CHECKED or (user and job.created_by_id != user.pk):
@@ -114,6 +119,7 @@ def contact_import_start(*, import_id: int, user=None, now=None, run: bool = Tru
         channel, other = (lock.channel.code, lock.contact_import.file_name) if lock else ("", "")
         raise ContactImportError(str(MSG_BUSY % {"channel": channel, "file": other})) from None
     job.status = Status.IMPORTING
+    job.invite_customers = invite_customers
     job.offset = job.line = job.read_bytes = 0
     job.started_at = job.updated_at = now
     job.leased_until, job.leased_by = None, ""

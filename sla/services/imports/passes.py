@@ -141,7 +141,10 @@ def _import_chunk(
     while pending:
         try:
             result = contacts_bulk_create(
-                items=[item for _, item in pending], now=now, max_items=len(pending)
+                items=[item for _, item in pending],
+                now=now,
+                max_items=len(pending),
+                invite_customers=job.invite_customers,
             )
         except BulkValidationError as exc:
             for index, fields in exc.errors.items():

@@ -803,3 +803,13 @@ def test_the_command_invites_only_when_told(tmp_path, chat_policy):
         "import_contacts", str(path), "--no-progress", "--invite-customers", stdout=StringIO()
     )
     assert list(Invitation.objects.values_list("contact__external_id", flat=True)) == ["TOLD-1"]
+
+
+def test_choices_in_any_case_and_refused_cells_as_given(chat_policy):
+    """A choice in capitals ("High") is taken; a refused "Super" is kept (and downloaded) as
+    written, so it can be found in the file."""
+    job = _import(_job(_csv(_row("CASE-1", priority="High"), _row("CASE-2", priority="Super"))))
+    assert (job.created, job.refused) == (1, 1)
+    assert Contact.objects.get(external_id="CASE-1").priority == "high"
+    problem = ContactImportProblem.objects.get(contact_import=job, phase="import")
+    assert problem.cells["priority"] == "Super"

@@ -117,7 +117,7 @@ def read_lines(reader) -> Lines:
         for name, position in reader.columns.items():
             cell = cells[position].strip() if position < len(cells) else ""
             if cell:
-                values[name] = cell.lower() if name in LOWERCASE_COLUMNS else cell
+                values[name] = cell
         # Text decoded from UTF-8 has no lone surrogate: only a NUL can be unstorable.
         unstorable = (
             {name for name, value in values.items() if not parse.storable(value)}
@@ -167,6 +167,8 @@ def chunk_of(lines: Lines, lookups: Lookups) -> Chunk:
                 item[name], problem = times[name]
                 if problem:
                     problems.append((name, problem))
+            elif name in LOWERCASE_COLUMNS:
+                item[name] = value.lower()  # "High" is "high"; the cells stay as given
             else:
                 item[name] = value
         key = (values.get("channel"), values.get("external_id"))

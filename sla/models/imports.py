@@ -67,7 +67,7 @@ class ContactImport(models.Model):
     channel_ids = models.JSONField(_("channels"), default=list, blank=True)
     # Chosen when the import is started: loading history should not write to its customers
     # unless the manager asks (the bulk API, fed as contacts close, always invites).
-    invite_customers = models.BooleanField(_("survey invitations sent"), default=False)
+    invite_customers = models.BooleanField(_("invite customers to surveys"), default=False)
     # The import's progress and outcome.
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     created = models.PositiveIntegerField(_("contacts created"), default=0)

@@ -783,7 +783,7 @@ def test_survey_invitations_only_when_the_manager_asks(
     invited = list(Invitation.objects.values_list("contact__external_id", flat=True))
     assert invited == (["RECENT-1"] if invite else [])
     page = manager_client.get(started.url).content.decode()
-    wanted = "were sent for the recently resolved" if invite else "No survey invitations were sent"
+    wanted = "were invited to a survey" if invite else "No survey invitations were sent"
     assert wanted in page
 
 
@@ -813,3 +813,4 @@ def test_choices_in_any_case_and_refused_cells_as_given(chat_policy):
     assert Contact.objects.get(external_id="CASE-1").priority == "high"
     problem = ContactImportProblem.objects.get(contact_import=job, phase="import")
     assert problem.cells["priority"] == "Super"
+    assert problem.reasons == [["priority", "“Super” is not a valid choice."]]

@@ -168,7 +168,9 @@ def chunk_of(lines: Lines, lookups: Lookups) -> Chunk:
                 if problem:
                     problems.append((name, problem))
             elif name in LOWERCASE_COLUMNS:
-                item[name] = value.lower()  # "High" is "high"; the cells stay as given
+                # "High" is "high"; a value no case makes valid is refused as written.
+                lowered = value.lower()
+                item[name] = lowered if lowered in contact_fields.CHOICES[name] else value
             else:
                 item[name] = value
         key = (values.get("channel"), values.get("external_id"))

@@ -750,24 +750,33 @@ def test_the_time_left_reads_as_the_portals_other_lengths_of_time(language, seco
         assert import_progress_text(progress).endswith(expected)
 
 
+# Resolved two hours before NOW: a survey link would still be valid.
+RECENT = {"response": "2026-03-02T10:10:00+01:00", "resolved": "2026-03-02T10:20:00+01:00"}
+
+
+@pytest.fixture
+def chat_survey(chat_policy):
+    from surveys.models import Survey
+
+    survey = Survey.objects.create(name="After chat", send_delay_minutes=0)
+    survey.channels.set([chat_policy.channel])
+    return survey
+
+
 @pytest.mark.parametrize("invite", [False, True])
 def test_survey_invitations_only_when_the_manager_asks(
-    manager_client, chat_policy, django_capture_on_commit_callbacks, invite
+    manager_client, chat_survey, django_capture_on_commit_callbacks, invite
 ):
     """Loading history writes to no customer unless the box is ticked; ticked, the recently
     resolved contacts get their invitations as pushed contacts do (older ones never)."""
-    from surveys.models import Invitation, Survey
+    from surveys.models import Invitation
 
-    Survey.objects.create(name="After chat", send_delay_minutes=0).channels.set(
-        [chat_policy.channel]
-    )
-    recent = {"response": "2026-03-02T10:10:00+01:00", "resolved": "2026-03-02T10:20:00+01:00"}
     old = {
         "opened": "2025-03-03T10:00:00+01:00",
         "response": "2025-03-03T10:10:00+01:00",
         "resolved": "2025-03-03T10:20:00+01:00",
     }
-    data = _csv(_row("RECENT-1", **recent), _row("OLD-1", **old), _row("OPEN-1"))
+    data = _csv(_row("RECENT-1", **RECENT), _row("OLD-1", **old), _row("OPEN-1"))
     response = _upload(manager_client, data, capture=django_capture_on_commit_callbacks)
     job = ContactImport.objects.get()
     page = manager_client.get(response.url).content.decode()
@@ -787,18 +796,14 @@ def test_survey_invitations_only_when_the_manager_asks(
     assert wanted in page
 
 
-def test_the_command_invites_only_when_told(tmp_path, chat_policy):
-    from surveys.models import Invitation, Survey
+def test_the_command_invites_only_when_told(tmp_path, chat_survey):
+    from surveys.models import Invitation
 
-    Survey.objects.create(name="After chat", send_delay_minutes=0).channels.set(
-        [chat_policy.channel]
-    )
-    recent = {"response": "2026-03-02T10:10:00+01:00", "resolved": "2026-03-02T10:20:00+01:00"}
     path = tmp_path / "history.csv"
-    path.write_bytes(_csv(_row("QUIET-1", **recent)))
+    path.write_bytes(_csv(_row("QUIET-1", **RECENT)))
     call_command("import_contacts", str(path), "--no-progress", stdout=StringIO())
     assert not Invitation.objects.exists()
-    path.write_bytes(_csv(_row("TOLD-1", **recent)))
+    path.write_bytes(_csv(_row("TOLD-1", **RECENT)))
     call_command(
         "import_contacts", str(path), "--no-progress", "--invite-customers", stdout=StringIO()
     )

@@ -10,6 +10,9 @@ export PORT
 
 ## run: install, migrate, load the demo data, start web server + Celery worker + beat
 ## (worker and beat run under deploy/keep-running: one that dies is started again)
+# honcho gives each process its own PORT (web $(PORT), worker +100, beat +200): the links in the
+# worker's emails must name the web server's.
+run: export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: $(VENV)/.installed migrate demo
 	@echo "Portal: http://127.0.0.1:$(PORT)/  (Ctrl-C stops the web server, worker and beat)"
 	$(VENV)/bin/honcho --procfile Procfile start
